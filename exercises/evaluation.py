@@ -1,0 +1,39 @@
+"""Exercise 5: k-fold cross-validation.
+
+Thesis: §Cross-Validation (its k-fold tables).
+"""
+
+import numpy as np
+
+from .training import make_dataset, testing_loop, training_loop
+
+
+def fold_indices(n: int, k: int):
+    """Split the indices 0..n−1 into k folds of n/k consecutive indices each.
+
+    Thesis §Cross-Validation: fold i is the test set of round i and the other k − 1 folds are its
+    training set, so every index is tested exactly once. k is valid only if 1 < k < n and k
+    divides n; otherwise raise ValueError with a message naming the broken rule:
+    "k > 1", "k < n" or "k divides n".
+
+    Returns a list of k pairs (train_indices, test_indices), each a 1-D int64 numpy array.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError('evaluation.fold_indices is not implemented yet — thesis §Cross-Validation')
+
+
+def kfold(build_model, x, y, k: int, epochs: int, learning_rate, batch_size: int, seed=None) -> dict:
+    """k-fold cross-validation of a freshly built model per fold.
+
+    Thesis §Cross-Validation: for every (train, test) pair of `fold_indices(len(x), k)`, build a
+    new model with `build_model()`, train it on the training part with `training_loop` (batches
+    from `make_dataset`), and test it on the test part with `testing_loop`. A fold's error is
+    100 − its accuracy. The variance is the population variance of the accuracies (np.var).
+
+    x: (n, 784) float32; y: (n, 10) one-hot float32.
+    Returns {"accuracies": [k floats, percent], "errors": [k floats], "mean_accuracy": float,
+    "mean_error": float, "variance": float}.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    # YOUR CODE HERE
+    raise NotImplementedError('evaluation.kfold is not implemented yet — thesis §Cross-Validation')

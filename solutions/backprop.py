@@ -1,0 +1,145 @@
+"""Exercise 3: gradient descent and backpropagation, derived by hand.
+
+Thesis: §Cost Function, §Gradient Descent, §Chain Rule, §Backpropagation.
+Every function takes its inputs as arguments and keeps their dtype: given float64 tensors it
+computes in float64, given Python floats in float32. `tf.GradientTape` is the judge of every
+partial derivative here.
+"""
+
+import tensorflow as tf
+
+
+def cost(actual, desired) -> tf.Tensor:
+    """The squared-error cost C = Σ (actual − desired)², summed over every element.
+
+    Thesis §Cost Function: for one output a and desired value ŷ this is (a − ŷ)².
+
+    actual, desired: numbers or tensors of the same shape. Returns a scalar tensor.
+    """
+    ### BEGIN SOLUTION
+    return tf.reduce_sum(tf.square(tf.convert_to_tensor(actual) - desired))
+    ### END SOLUTION
+
+
+def cost_partial(a, w, desired) -> tf.Tensor:
+    """∂C/∂w for the simple network f(w) = a·w with cost C = (a·w − ŷ)².
+
+    Thesis §Gradient Descent: apply the chain rule to the square, then to a·w.
+
+    a, w, desired: scalars (numbers or scalar tensors). Returns a scalar tensor.
+    """
+    a, w = tf.convert_to_tensor(a), tf.convert_to_tensor(w)
+    ### BEGIN SOLUTION
+    return 2.0 * (a * w - desired) * a
+    ### END SOLUTION
+
+
+def update(value, gradient, learning_rate) -> tf.Tensor:
+    """One gradient-descent update: step from `value` against its gradient.
+
+    Thesis §Gradient Descent: the learning rate scales how far one update moves.
+
+    value, gradient: tensors of the same shape; learning_rate: a number. Returns value's shape.
+    """
+    ### BEGIN SOLUTION
+    return tf.convert_to_tensor(value) - learning_rate * tf.convert_to_tensor(gradient)
+    ### END SOLUTION
+
+
+def descend(a, w, desired, learning_rate, steps: int):
+    """Gradient descent on f(w) = a·w for `steps` updates, using `cost_partial` and `update`.
+
+    Thesis §Gradient Descent (its table): with a=2, w=0.8, ŷ=1 and learning rate 0.1 the weight
+    goes 0.56, 0.512, 0.5024, …
+
+    Returns (weights, outputs): two lists of `steps` Python floats, the weight after each update
+    and the network's output a·w with that weight.
+    """
+    weights, outputs = [], []
+    ### BEGIN SOLUTION
+    for _ in range(steps):
+        w = update(w, cost_partial(a, w, desired), learning_rate)
+        weights.append(float(w))
+        outputs.append(float(a * w))
+    ### END SOLUTION
+    return weights, outputs
+
+
+def chain_partials(a1, w1, w2, desired):
+    """(∂C/∂w1, ∂C/∂w2) for the two-weight network a3 = a1·w1·w2 with C = (a3 − ŷ)².
+
+    Thesis §Chain Rule: a2 = a1·w1 and a3 = a2·w2; multiply the local derivatives along the path
+    from C back to each weight.
+
+    a1, w1, w2, desired: scalars. Returns a pair of scalar tensors.
+    """
+    a1, w1, w2 = (tf.convert_to_tensor(t) for t in (a1, w1, w2))
+    ### BEGIN SOLUTION
+    error = 2.0 * (a1 * w1 * w2 - desired)
+    return error * a1 * w2, error * a1 * w1
+    ### END SOLUTION
+
+
+def descend_two(a1, w1, w2, desired, learning_rate, steps: int):
+    """Gradient descent on a3 = a1·w1·w2, updating both weights at once each step.
+
+    Thesis §Chain Rule: with a1=2, w1=0.8, w2=3.0, ŷ=1, learning rate 0.01, after 25 updates
+    w1 ≈ 0.1748, w2 ≈ 2.8606 and a3 ≈ 1.0.
+
+    Returns (w1s, w2s, outputs): three lists of `steps` Python floats, after each update.
+    """
+    w1s, w2s, outputs = [], [], []
+    ### BEGIN SOLUTION
+    for _ in range(steps):
+        g1, g2 = chain_partials(a1, w1, w2, desired)
+        w1, w2 = update(w1, g1, learning_rate), update(w2, g2, learning_rate)
+        w1s.append(float(w1))
+        w2s.append(float(w2))
+        outputs.append(float(a1 * w1 * w2))
+    ### END SOLUTION
+    return w1s, w2s, outputs
+
+
+def sigmoid_partials(x, w, b, desired):
+    """(∂C/∂w, ∂C/∂b) for one sigmoid neuron a = σ(x·w + b) with C = (a − ŷ)².
+
+    Thesis §Backpropagation: σ'(z) = σ(z)·(1 − σ(z)); z = x·w + b, so ∂z/∂w = x and ∂z/∂b = 1.
+
+    x, w, b, desired: scalars or tensors of one shape (element-wise). Returns two tensors of it.
+    """
+    x, w, b = (tf.convert_to_tensor(t) for t in (x, w, b))
+    ### BEGIN SOLUTION
+    a = tf.sigmoid(x * w + b)
+    delta = 2.0 * (a - desired) * a * (1.0 - a)
+    return delta * x, delta
+    ### END SOLUTION
+
+
+def backward(weights, biases, x, desired):
+    """The gradients of C = Σ (output − desired)² for a sigmoid MLP, by hand, layer by layer.
+
+    Thesis §Backpropagation (the δ rule): run the forward pass keeping every layer's activation
+    a[0] = x, a[1], …, a[L]. At the output δ[L] = 2·(a[L] − desired)·a[L]·(1 − a[L]). For each
+    layer l from the last to the first: ∂C/∂W[l] = a[l−1]ᵀ @ δ[l], ∂C/∂b[l] = δ[l] summed over the
+    batch (keep the shape (1, n_out)), and δ[l−1] = (δ[l] @ W[l]ᵀ)·a[l−1]·(1 − a[l−1]).
+
+    weights[i]: (n_i, n_{i+1}); biases[i]: (1, n_{i+1}); x: (batch, n_0); desired: (batch, n_L);
+    one dtype throughout (float32 or float64). Returns (weight_grads, bias_grads): two lists of
+    tensors with the shapes of weights and biases. No tf.GradientTape here.
+    """
+    weights = [tf.convert_to_tensor(w) for w in weights]
+    biases = [tf.convert_to_tensor(b) for b in biases]
+    ### BEGIN SOLUTION
+    activations = [tf.convert_to_tensor(x)]
+    for w, b in zip(weights, biases):
+        activations.append(tf.sigmoid(activations[-1] @ w + b))
+    out = activations[-1]
+    delta = 2.0 * (out - desired) * out * (1.0 - out)
+    weight_grads, bias_grads = [], []
+    for layer in reversed(range(len(weights))):
+        below = activations[layer]
+        weight_grads.insert(0, tf.transpose(below) @ delta)
+        bias_grads.insert(0, tf.reduce_sum(delta, axis=0, keepdims=True))
+        delta = (delta @ tf.transpose(weights[layer])) * below * (1.0 - below)
+    return weight_grads, bias_grads
+    ### END SOLUTION
