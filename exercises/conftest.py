@@ -1,0 +1,137 @@
+"""Plumbing of the visible self-checks (`pytest exercises/`): short messages and a progress summary.
+
+A task whose code still raises NotImplementedError is reported as NOT DONE (one line per task at
+the end, no traceback); a failed check prints its own message; a crash prints the error and the
+line of your code it came from; a check that runs too long is stopped and reported as TIMEOUT.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from exercises import EXERCISES
+from exercises.selfcheck import Kit, SelfCheckFailure, hint, target_package
+
+TIMEOUT_SECONDS = 20
+NOT_DONE = "not done"
+
+
+@pytest.fixture
+def kit() -> Kit:
+    return Kit()
+
+
+def _task(item) -> str:
+    marker = item.get_closest_marker("task")
+    return marker.args[0] if marker else item.name
+
+
+_TASK_ORDER: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        _TASK_ORDER.setdefault(_task(item), len(_TASK_ORDER))
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TIMEOUT_SECONDS))
+
+
+def _where_in_student_code(excinfo) -> str:
+    package = Path(__file__).resolve().parent.parent / target_package()
+    for entry in reversed(excinfo.traceback):
+        path = Path(str(entry.path))
+        if package in path.parents and not path.name.startswith(("test_", "selfcheck", "conftest")):
+            return f"\n  at {path.relative_to(package.parent)}:{entry.lineno + 1}: {str(entry.statement).strip()}"
+    return ""
+
+
+def _short(text: str, limit: int = 600) -> str:
+    text = str(text).strip()
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    report.task = _task(item)
+    excinfo = call.excinfo
+    if excinfo is None or not report.failed:
+        return
+    if excinfo.errisinstance(SelfCheckFailure):
+        report.longrepr = str(excinfo.value)
+    elif call.when != "call":
+        return
+    elif excinfo.errisinstance(NotImplementedError):
+        report.not_done = str(excinfo.value) or f"{report.task} is not implemented yet"
+        report.longrepr = report.not_done
+    elif "Timeout" in str(excinfo.value) and "pytest-timeout" in str(excinfo.value):
+        report.sections = []
+        report.longrepr = (
+            f"TIMEOUT {report.task}: stopped after {TIMEOUT_SECONDS} s{_where_in_student_code(excinfo)}\n"
+            f"  hint: look for a loop whose condition never becomes false"
+        )
+    else:
+        report.longrepr = (
+            f"CRASH {report.task}: {excinfo.typename}: {_short(excinfo.value)}{_where_in_student_code(excinfo)}\n"
+            f"  hint: {hint(report.task)}"
+        )
+
+
+def pytest_report_teststatus(report):
+    if getattr(report, "not_done", None) and report.when == "call":
+        return NOT_DONE, "T", "NOT DONE"
+
+
+def _progress(terminalreporter) -> dict[str, str]:
+    """task → 'pass', 'fail' or a NotImplementedError message, in exercise order.
+
+    A task takes the worst state of its checks: fail, then its own NOT DONE, then waiting for
+    another task, then pass."""
+    def rank(task, state):
+        return ["pass", "waits", "own", "fail"].index(
+            state if state in ("pass", "fail") else "own" if state.startswith(task) else "waits")
+
+    status: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            task = getattr(report, "task", None)
+            if task is None or (report.when != "call" and report.passed):
+                continue
+            state = getattr(report, "not_done", None) or ("fail" if report.failed else "pass")
+            if task not in status or rank(task, state) > rank(task, status[task]):
+                status[task] = state
+    exercise = {name: i for i, name in enumerate(EXERCISES)}
+    return dict(sorted(status.items(), key=lambda kv: (exercise.get(kv[0].split(".")[0], len(exercise)),
+                                                       _TASK_ORDER.get(kv[0], 0))))
+
+
+def pytest_terminal_summary(terminalreporter):
+    status = _progress(terminalreporter)
+    if not status:
+        return
+    write = terminalreporter.write_line
+    done = [t for t, s in status.items() if s == "pass"]
+    terminalreporter.section(f"progress of {target_package()}/: {len(done)} of {len(status)} tasks pass")
+    for task, state in status.items():
+        mark = {"pass": "ok      ", "fail": "FAILING "}.get(state, "NOT DONE")
+        detail = "" if state in ("pass", "fail") or state.startswith(task) else f"  (waits for: {state})"
+        write(f"  {mark} {task}{detail}")
+    todo = [t for t, s in status.items() if s != "pass"]
+    if todo:
+        exercise = todo[0].split(".")[0]
+        write(f"next: {todo[0]} — run `pytest exercises/ -m {exercise}` while you work on it")
+    else:
+        write("every task passes: well done!")
+
+
+@pytest.fixture(scope="session")
+def mnist_sample():
+    """((600 training images, labels), (200 test images, labels)) of MNIST, uint8."""
+    from data.mnist import MNISTError, load_mnist
+
+    try:
+        (x_train, y_train), (x_test, y_test) = load_mnist()
+    except MNISTError as error:
+        raise SelfCheckFailure(f"MNIST is needed for this check: {error}") from None
+    return (x_train[:600], y_train[:600]), (x_test[:200], y_test[:200])

@@ -1,0 +1,92 @@
+"""Helpers of the visible self-checks: load the code under test and say clearly what went wrong.
+
+The code under test is the `exercises` package (your work) unless $KIT_TARGET names another
+package with the same modules, e.g. KIT_TARGET=solutions.
+"""
+
+import importlib
+import os
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+HINTS = tomllib.loads((Path(__file__).with_name("hints.toml")).read_text(encoding="utf-8"))
+
+
+class SelfCheckFailure(AssertionError):
+    """A self-check that failed; its message is all the student needs to read."""
+
+
+def target_package() -> str:
+    return os.environ.get("KIT_TARGET", "exercises")
+
+
+class Kit:
+    """Attribute access to the modules under test: `kit.perceptron` imports <target>.perceptron."""
+
+    def __getattr__(self, module: str):
+        name = f"{target_package()}.{module}"
+        try:
+            return importlib.import_module(name)
+        except Exception as error:
+            raise SelfCheckFailure(
+                f"could not import {name}: {type(error).__name__}: {error}\n"
+                f"  hint: run `python -c \"import {name}\"` to see the whole error"
+            ) from None
+
+
+def hint(task: str) -> str:
+    module, _, name = task.partition(".")
+    return HINTS.get(module, {}).get(name, "re-read the docstring of the function")
+
+
+def _show(value) -> str:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    text = np.array2string(value, precision=7, separator=", ", threshold=20) if isinstance(value, np.ndarray) else repr(value)
+    return text if len(text) <= 400 else text[:400] + " …"
+
+
+def fail(task: str, call: str, expected, got, problem: str = "") -> None:
+    """Raise a SelfCheckFailure in the kit's format: task, call, expected, returned, hint."""
+    problem = f" ({problem})" if problem else ""
+    raise SelfCheckFailure(
+        f"{task}{problem}\n"
+        f"  called   {call}\n"
+        f"  expected {_show(expected)}\n"
+        f"  returned {_show(got)}\n"
+        f"  hint: {hint(task)}"
+    )
+
+
+def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
+    """`got` as a numpy array, or a failure that says what type came back."""
+    try:
+        array = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(task, call, expected, got, f"returned a {type(got).__name__}, not numbers")
+    return array
+
+
+def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """Check shape, then values within a tolerance (never ==), of a returned number or tensor."""
+    expected = np.asarray(expected, dtype=np.float64)
+    array = as_array(task, call, got, expected)
+    if array.shape != expected.shape:
+        fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}")
+    if not np.allclose(array, expected, rtol=rtol, atol=atol):
+        fail(task, call, expected, array, "wrong value")
+
+
+def expect_dtype(task: str, call: str, got, dtype) -> None:
+    """Check that a returned tensor or array has the given dtype (e.g. tf.float32)."""
+    actual = getattr(got, "dtype", type(got))
+    if np.dtype(getattr(actual, "as_numpy_dtype", actual)) != np.dtype(getattr(dtype, "as_numpy_dtype", dtype)):
+        fail(task, call, f"dtype {np.dtype(getattr(dtype, 'as_numpy_dtype', dtype))}", got, f"wrong dtype: {actual}")
+
+
+def relative_error(got, expected) -> float:
+    """max |got − expected| / max(|got| + |expected|, tiny): the CS231n gradient-check measure."""
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    return float(np.max(np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), 1e-12)))

@@ -1,0 +1,134 @@
+"""Self-checks of exercise 3: gradient descent and backpropagation (run `pytest exercises/ -m backprop`).
+
+Every hand-derived partial derivative is compared, in float64, with what tf.GradientTape finds.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, fail, relative_error
+
+pytestmark = pytest.mark.backprop
+
+RNG = np.random.default_rng(2021)
+MAX_RELATIVE_ERROR = 1e-9
+
+
+def tape_gradients(cost_of, *variables):
+    """The gradients of cost_of(*variables) that tf.GradientTape finds (float64 variables)."""
+    variables = [tf.Variable(np.asarray(v, dtype=np.float64)) for v in variables]
+    with tf.GradientTape() as tape:
+        cost = cost_of(*variables)
+    return [g.numpy() for g in tape.gradient(cost, variables)]
+
+
+def expect_gradient(task: str, call: str, got, expected) -> None:
+    got = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=np.float64)
+    if got.shape != np.shape(expected):
+        fail(task, call, expected, got, f"wrong shape: {got.shape}, expected {np.shape(expected)}")
+    if relative_error(got, expected) > MAX_RELATIVE_ERROR:
+        fail(task, call, expected, got, f"relative error {relative_error(got, expected):.2e} against tf.GradientTape")
+
+
+@pytest.mark.task("backprop.cost")
+@pytest.mark.parametrize("actual, desired, expected", [
+    (3.0, 1.0, 4.0), (-3.2, 1.0, 17.64), ([0.5, 1.0], [1.0, 1.0], 0.25), ([[1.0, 2.0], [3.0, 4.0]], [[0.0] * 2] * 2, 30.0),
+])
+def test_cost(kit, actual, desired, expected):
+    expect_close("backprop.cost", f"cost({actual}, {desired})", kit.backprop.cost(actual, desired), expected)
+
+
+@pytest.mark.task("backprop.cost_partial")
+def test_cost_partial_thesis_first_step(kit):
+    expect_close("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0)",
+                 kit.backprop.cost_partial(2.0, 0.8, 1.0), 2.4)
+
+
+@pytest.mark.task("backprop.cost_partial")
+@pytest.mark.parametrize("trial", range(5))
+def test_cost_partial_matches_gradient_tape(kit, trial):
+    a, w, desired = RNG.normal(size=3)
+    (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
+    got = kit.backprop.cost_partial(tf.constant(a, tf.float64), tf.constant(w, tf.float64), desired)
+    expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected)
+
+
+@pytest.mark.task("backprop.update")
+@pytest.mark.parametrize("value, gradient, rate, expected", [(0.8, 2.4, 1.0, -1.6), (0.8, 2.4, 0.1, 0.56),
+                                                             ([1.0, -2.0], [0.5, -1.0], 0.2, [0.9, -1.8])])
+def test_update(kit, value, gradient, rate, expected):
+    expect_close("backprop.update", f"update({value}, {gradient}, learning_rate={rate})",
+                 kit.backprop.update(tf.constant(value), tf.constant(gradient), rate), expected)
+
+
+@pytest.mark.task("backprop.descend")
+def test_descend_thesis_table_learning_rate_1(kit):
+    weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
+    call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=1.0, steps=5)"
+    expect_close("backprop.descend", call + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6])
+    expect_close("backprop.descend", call + " → outputs", outputs, [-3.2, 30.4, -204.8, 1441.6, -10083.2])
+
+
+@pytest.mark.task("backprop.descend")
+def test_descend_thesis_table_learning_rate_01(kit):
+    weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 0.1, 25)
+    call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=25)"
+    expect_close("backprop.descend", call + " → first four weights", weights[:4], [0.56, 0.512, 0.5024, 0.50048])
+    expect_close("backprop.descend", call + " → last weight and output", [weights[-1], outputs[-1]], [0.5, 1.0])
+
+
+@pytest.mark.task("backprop.chain_partials")
+@pytest.mark.parametrize("trial", range(5))
+def test_chain_partials_match_gradient_tape(kit, trial):
+    a1, w1, w2, desired = RNG.normal(size=4)
+    expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
+    got = kit.backprop.chain_partials(*(tf.constant(t, tf.float64) for t in (a1, w1, w2)), desired)
+    call = f"chain_partials(a1={a1:.6f}, w1={w1:.6f}, w2={w2:.6f}, desired={desired:.6f})"
+    expect_gradient("backprop.chain_partials", call + " → ∂C/∂w1", got[0], expected[0])
+    expect_gradient("backprop.chain_partials", call + " → ∂C/∂w2", got[1], expected[1])
+
+
+@pytest.mark.task("backprop.descend_two")
+def test_descend_two_thesis_numbers(kit):
+    w1s, w2s, outputs = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
+    call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"
+    expect_close("backprop.descend_two", call + " → last w1, w2, a3", [w1s[-1], w2s[-1], outputs[-1]],
+                 [0.17478575, 2.8606453, 1.0])
+
+
+@pytest.mark.task("backprop.sigmoid_partials")
+@pytest.mark.parametrize("trial", range(5))
+def test_sigmoid_partials_match_gradient_tape(kit, trial):
+    x, w, b, desired = RNG.normal(size=(4, 3))
+    expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
+    got = kit.backprop.sigmoid_partials(*(tf.constant(t, tf.float64) for t in (x, w, b)), desired)
+    call = f"sigmoid_partials(x={x.round(4).tolist()}, w={w.round(4).tolist()}, b={b.round(4).tolist()}, desired=…)"
+    expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0])
+    expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂b", got[1], expected[1])
+
+
+@pytest.mark.task("backprop.backward")
+@pytest.mark.parametrize("sizes", [[3, 2], [4, 5, 3], [6, 4, 4, 2]])
+def test_backward_matches_gradient_tape(kit, sizes):
+    layers = list(zip(sizes, sizes[1:]))
+    weights = [RNG.uniform(-1, 1, size=shape) for shape in layers]
+    biases = [RNG.uniform(-1, 1, size=(1, n)) for _, n in layers]
+    x, desired = RNG.uniform(0, 1, size=(5, sizes[0])), RNG.uniform(0, 1, size=(5, sizes[-1]))
+
+    def cost_of(*params):
+        a = tf.constant(x)
+        for w, b in zip(params[: len(layers)], params[len(layers):]):
+            a = tf.sigmoid(a @ w + b)
+        return tf.reduce_sum((a - desired) ** 2)
+
+    expected = tape_gradients(cost_of, *weights, *biases)
+    weight_grads, bias_grads = kit.backprop.backward(
+        [tf.constant(w) for w in weights], [tf.constant(b) for b in biases], tf.constant(x), tf.constant(desired))
+    call = f"backward(float64 weights and biases of a {sizes} sigmoid MLP, a batch of 5)"
+    if len(weight_grads) != len(layers) or len(bias_grads) != len(layers):
+        fail("backprop.backward", call, f"{len(layers)} weight and {len(layers)} bias gradients",
+             f"{len(weight_grads)} and {len(bias_grads)}", "wrong number of gradients")
+    for i, (got, want) in enumerate(zip(list(weight_grads) + list(bias_grads), expected)):
+        name = f"∂C/∂W[{i + 1}]" if i < len(layers) else f"∂C/∂b[{i - len(layers) + 1}]"
+        expect_gradient("backprop.backward", f"{call} → {name}", got, want)

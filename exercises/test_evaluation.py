@@ -1,0 +1,61 @@
+"""Self-checks of exercise 5: k-fold cross-validation (run `pytest exercises/ -m evaluation`)."""
+
+import numpy as np
+import pytest
+
+from exercises.selfcheck import expect_close, fail
+
+pytestmark = pytest.mark.evaluation
+
+
+@pytest.mark.task("evaluation.fold_indices")
+@pytest.mark.parametrize("n, k", [(10, 5), (12, 3), (6, 2)])
+def test_fold_indices_are_disjoint_and_cover(kit, n, k):
+    call = f"fold_indices(n={n}, k={k})"
+    folds = kit.evaluation.fold_indices(n, k)
+    if len(folds) != k:
+        fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", f"{len(folds)} pairs")
+    tests = [np.asarray(test) for _, test in folds]
+    expect_close("evaluation.fold_indices", call + " → the test folds, joined", np.concatenate(tests), np.arange(n), atol=0)
+    for i, (train, test) in enumerate(folds):
+        expect_close("evaluation.fold_indices", f"{call} → fold {i}: sorted train + test",
+                     np.sort(np.concatenate([np.asarray(train), np.asarray(test)])), np.arange(n), atol=0)
+
+
+@pytest.mark.task("evaluation.fold_indices")
+@pytest.mark.parametrize("n, k, rule", [(10, 1, "k > 1"), (10, 10, "k < n"), (10, 3, "k divides n"), (10, 0, "k > 1")])
+def test_fold_indices_rejects_invalid_k(kit, n, k, rule):
+    call = f"fold_indices(n={n}, k={k})"
+    try:
+        got = kit.evaluation.fold_indices(n, k)
+    except ValueError as error:
+        if rule not in str(error):
+            fail("evaluation.fold_indices", call, f"a ValueError whose message names the rule {rule!r}", repr(error))
+        return
+    fail("evaluation.fold_indices", call, f"ValueError naming the rule {rule!r}", got)
+
+
+@pytest.mark.task("evaluation.kfold")
+def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
+    (images, labels), _ = mnist_sample
+    x, y = images.reshape(-1, 784).astype(np.float32) / 255.0, np.eye(10, dtype=np.float32)[labels]
+    built = []
+
+    def build_model():
+        built.append(kit.mlp.MLP.from_sizes([784, 32, 10], seed=len(built)))
+        return built[-1]
+
+    call = "kfold(build_model, 600 MNIST images, k=3, epochs=5, learning_rate=10.0, batch_size=10, seed=0)"
+    result = kit.evaluation.kfold(build_model, x, y, 3, 5, 10.0, 10, seed=0)
+    if len(built) != 3 or len({id(m) for m in built}) != 3:
+        fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} times")
+    keys = {"accuracies", "errors", "mean_accuracy", "mean_error", "variance"}
+    if not isinstance(result, dict) or set(result) != keys:
+        fail("evaluation.kfold", call, f"a dict with the keys {sorted(keys)}", result)
+    accuracies = np.asarray(result["accuracies"], dtype=float)
+    if accuracies.shape != (3,) or np.any(accuracies < 40) or np.any(accuracies > 100):
+        fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies)
+    expect_close("evaluation.kfold", call + " → errors", result["errors"], 100 - accuracies)
+    expect_close("evaluation.kfold", call + " → mean_accuracy", result["mean_accuracy"], accuracies.mean())
+    expect_close("evaluation.kfold", call + " → mean_error", result["mean_error"], 100 - accuracies.mean())
+    expect_close("evaluation.kfold", call + " → variance", result["variance"], accuracies.var())

@@ -1,0 +1,85 @@
+"""Self-checks of exercise 2: the multilayer perceptron (run `pytest exercises/ -m mlp`)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, fail
+
+pytestmark = pytest.mark.mlp
+
+XOR_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis §XOR
+SMALL_WEIGHTS = [[[0.5, -0.25, 1.0], [0.75, 0.5, -1.5]], [[1.0], [-2.0], [0.5]]]
+SMALL_BIASES = [[[0.1, -0.2, 0.3]], [[0.25]]]
+
+
+@pytest.mark.task("mlp.MLP.from_sizes")
+@pytest.mark.parametrize("sizes", [[784, 15, 10], [3, 4, 5, 2]])
+def test_from_sizes_shapes_and_range(kit, sizes):
+    task, call = "mlp.MLP.from_sizes", f"MLP.from_sizes({sizes}, seed=1)"
+    model = kit.mlp.MLP.from_sizes(sizes, seed=1)
+    shapes = [tuple(v.shape) for v in model.weights] + [tuple(v.shape) for v in model.biases]
+    expected = [(a, b) for a, b in zip(sizes, sizes[1:])] + [(1, b) for b in sizes[1:]]
+    if shapes != expected:
+        fail(task, call + " → shapes of weights then biases", expected, shapes, "wrong shapes")
+    values = np.concatenate([v.numpy().ravel() for v in model.weights + model.biases])
+    if values.min() < -1 or values.max() > 1 or values.std() < 0.3:
+        fail(task, call, "values spread uniformly over [-1, 1]", f"min {values.min():.3f}, max {values.max():.3f}, "
+             f"std {values.std():.3f}", "wrong distribution")
+
+
+@pytest.mark.task("mlp.MLP.from_sizes")
+def test_from_sizes_is_seedable(kit):
+    task = "mlp.MLP.from_sizes"
+    first, again, other = (kit.mlp.MLP.from_sizes([5, 4, 3], seed=s) for s in (7, 7, 8))
+    for a, b in zip(first.weights + first.biases, again.weights + again.biases):
+        expect_close(task, "MLP.from_sizes([5, 4, 3], seed=7), twice: the parameters", b.numpy(), a.numpy(), atol=0)
+    if np.allclose(first.weights[0].numpy(), other.weights[0].numpy()):
+        fail(task, "MLP.from_sizes([5, 4, 3], seed=8)", "other weights than with seed=7", "the same weights",
+             "the seed is ignored")
+
+
+@pytest.mark.task("mlp.MLP.__call__")
+def test_call_two_layers_sigmoid(kit):
+    model = kit.mlp.MLP(SMALL_WEIGHTS, SMALL_BIASES)
+    x = [[0.0, 0.0], [1.0, 2.0], [-1.0, 0.5]]
+    got = model(tf.constant(x))
+    expect_close("mlp.MLP.__call__", f"MLP({SMALL_WEIGHTS}, {SMALL_BIASES})({x})", got,
+                 [[0.540379], [0.48746875], [0.42308208]])
+
+
+@pytest.mark.task("mlp.MLP.__call__")
+def test_call_thesis_xor_weights_with_sigmoid(kit):
+    weights, biases = kit.mlp.XOR_WEIGHTS, kit.mlp.XOR_BIASES
+    got = kit.mlp.MLP(weights, biases, activation=tf.sigmoid)(tf.constant(XOR_INPUTS))
+    expect_close("mlp.MLP.__call__", f"MLP(XOR_WEIGHTS, XOR_BIASES, tf.sigmoid)({XOR_INPUTS})", got, XOR_SIGMOID)
+
+
+@pytest.mark.task("mlp.xor_network")
+def test_xor_network_with_step(kit):
+    got = kit.mlp.xor_network()(tf.constant(XOR_INPUTS))
+    expect_close("mlp.xor_network", f"xor_network()({XOR_INPUTS})", got, [[0], [1], [1], [0]], atol=0)
+
+
+@pytest.mark.task("mlp.xor_network")
+def test_xor_network_with_sigmoid(kit):
+    got = kit.mlp.xor_network(tf.sigmoid)(tf.constant(XOR_INPUTS))
+    expect_close("mlp.xor_network", f"xor_network(tf.sigmoid)({XOR_INPUTS})", got, XOR_SIGMOID)
+
+
+@pytest.mark.task("mlp.xor_network")
+def test_xor_network_scaled_sigmoid_rounds_to_xor(kit):
+    got = kit.mlp.xor_network(tf.sigmoid, scale=100.0)(tf.constant(XOR_INPUTS))
+    expect_close("mlp.xor_network", f"xor_network(tf.sigmoid, scale=100.0)({XOR_INPUTS})", got,
+                 [[0], [1], [1], [0]], atol=1e-6)
+
+
+@pytest.mark.task("mlp.parameter_count")
+@pytest.mark.parametrize("sizes, expected", [([784, 15, 10], 11935), ([2, 2, 1], 9), ([3, 4, 5, 2], 53)])
+def test_parameter_count(kit, sizes, expected):
+    layers = list(zip(sizes, sizes[1:]))
+    model = kit.mlp.MLP([np.zeros((a, b)) for a, b in layers], [np.zeros((1, b)) for _, b in layers])
+    got = kit.mlp.parameter_count(model)
+    if not isinstance(got, int) or got != expected:
+        fail("mlp.parameter_count", f"parameter_count(an MLP with layer sizes {sizes})", expected, got)

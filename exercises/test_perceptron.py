@@ -1,0 +1,65 @@
+"""Self-checks of exercise 1: the perceptron (run `pytest exercises/ -m perceptron`)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, expect_dtype, fail
+
+pytestmark = pytest.mark.perceptron
+
+GATE_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+TRUTH_TABLES = {"and_gate": [0, 0, 0, 1], "or_gate": [0, 1, 1, 1], "nand_gate": [1, 1, 1, 0]}
+
+
+@pytest.mark.task("perceptron.step_fn")
+@pytest.mark.parametrize("a, expected", [(-3.0, 0.0), (-1e-6, 0.0), (0.0, 0.0), (1e-6, 1.0), (0.5, 1.0), (7, 1.0)])
+def test_step_fn(kit, a, expected):
+    got = kit.perceptron.step_fn(a)
+    expect_close("perceptron.step_fn", f"step_fn({a!r})", got, expected, atol=0)
+    if not isinstance(got, float):
+        fail("perceptron.step_fn", f"step_fn({a!r})", expected, got, f"returned a {type(got).__name__}, not a float")
+
+
+@pytest.mark.task("perceptron.tf_step_fn")
+@pytest.mark.parametrize("dtype", [tf.float32, tf.float64])
+def test_tf_step_fn_keeps_shape_and_dtype(kit, dtype):
+    a = tf.constant([[-2.0, 0.0, 0.25], [3.0, -0.5, 1e-3]], dtype=dtype)
+    call = f"tf_step_fn({a.numpy().tolist()}, dtype={dtype.name})"
+    got = kit.perceptron.tf_step_fn(a)
+    expect_close("perceptron.tf_step_fn", call, got, [[0, 0, 1], [1, 0, 1]], atol=0)
+    expect_dtype("perceptron.tf_step_fn", call, got, dtype)
+
+
+@pytest.mark.task("perceptron.Perceptron.__call__")
+def test_perceptron_call(kit):
+    model = kit.perceptron.Perceptron([[0.5], [-1.0]], [[0.2]])
+    x = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.1]]
+    call = f"Perceptron(weights=[[0.5], [-1.0]], biases=[[0.2]])({x})"
+    got = model(tf.constant(x))
+    expect_close("perceptron.Perceptron.__call__", call, got, [[1], [1], [0], [0], [1]], atol=0)
+    expect_dtype("perceptron.Perceptron.__call__", call, got, tf.float32)
+
+
+@pytest.mark.task("perceptron.and_gate")
+def test_and_gate(kit):
+    check_gate(kit, "and_gate")
+
+
+@pytest.mark.task("perceptron.or_gate")
+def test_or_gate(kit):
+    check_gate(kit, "or_gate")
+
+
+@pytest.mark.task("perceptron.nand_gate")
+def test_nand_gate(kit):
+    check_gate(kit, "nand_gate")
+
+
+def check_gate(kit, gate: str) -> None:
+    model = getattr(kit.perceptron, gate)()
+    if not isinstance(model, kit.perceptron.Perceptron):
+        fail(f"perceptron.{gate}", f"{gate}()", "a Perceptron", model, "wrong type")
+    got = model(tf.constant(GATE_INPUTS))
+    expected = np.array(TRUTH_TABLES[gate], dtype=float).reshape(4, 1)
+    expect_close(f"perceptron.{gate}", f"{gate}()({GATE_INPUTS})", got, expected, atol=0)

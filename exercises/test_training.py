@@ -1,0 +1,118 @@
+"""Self-checks of exercise 4: training and testing on MNIST (run `pytest exercises/ -m training`)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import as_array, expect_close, expect_dtype, fail
+
+pytestmark = pytest.mark.training
+
+SMALL_WEIGHTS = [[[0.5, -0.25, 1.0], [0.75, 0.5, -1.5]], [[1.0], [-2.0], [0.5]]]
+SMALL_BIASES = [[[0.1, -0.2, 0.3]], [[0.25]]]
+
+
+class FixedOutputs:
+    """A stand-in model that returns the same outputs whatever it is given."""
+
+    def __init__(self, outputs):
+        self.outputs = tf.constant(outputs, tf.float32)
+
+    def __call__(self, x):
+        return self.outputs
+
+
+def one_hot(labels):
+    return np.eye(10, dtype=np.float32)[labels]
+
+
+@pytest.mark.task("training.preprocess")
+def test_preprocess(kit, mnist_sample):
+    (images, labels), _ = mnist_sample
+    x, y = kit.training.preprocess(images[:50], labels[:50])
+    task, call = "training.preprocess", "preprocess(the first 50 MNIST training images and labels)"
+    expect_dtype(task, call + " → x", x, tf.float32)
+    expect_dtype(task, call + " → y", y, tf.float32)
+    expect_close(task, call + " → x", x, images[:50].reshape(50, 784) / 255.0)
+    expect_close(task, call + " → y", y, one_hot(labels[:50]), atol=0)
+
+
+@pytest.mark.task("training.loss")
+@pytest.mark.parametrize("predicted, desired, expected", [
+    ([[1.0, 0.0]], [[0.0, 0.0]], 0.5), ([[0.5, 0.5], [1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0]], 0.125),
+])
+def test_loss(kit, predicted, desired, expected):
+    got = kit.training.loss(tf.constant(predicted), tf.constant(desired))
+    expect_close("training.loss", f"loss({predicted}, {desired})", got, expected)
+
+
+@pytest.mark.task("training.train")
+def test_train_one_step(kit):
+    model = kit.mlp.MLP(SMALL_WEIGHTS, SMALL_BIASES)
+    x, y = [[0.0, 0.0], [1.0, 2.0], [-1.0, 0.5]], [[1.0], [0.0], [1.0]]
+    call = f"train(MLP({SMALL_WEIGHTS}, {SMALL_BIASES}), {x}, {y}, learning_rate=0.5)"
+    got = kit.training.train(model, tf.constant(x), tf.constant(y), 0.5)
+    expect_close("training.train", call + " → returned loss", got, 0.2605705)
+    expected = {
+        "weights[0]": [[0.48432136, -0.2082133, 0.9937369], [0.7479748, 0.5262006, -1.5034962]],
+        "weights[1]": [[1.0069846], [-1.9816506], [0.5245063]],
+        "biases[0]": [[0.117276296, -0.22294854, 0.30561194]],
+        "biases[1]": [[0.2943938]],
+    }
+    actual = dict(zip(expected, model.weights + model.biases))
+    for name, want in expected.items():
+        expect_close("training.train", f"{call} → model.{name} afterwards", actual[name].numpy(), want)
+
+
+@pytest.mark.task("training.training_loop")
+def test_training_loop_averages_the_step_losses(kit):
+    dataset = tf.data.Dataset.from_tensor_slices((tf.zeros((10, 2)), tf.zeros((10, 1)))).batch(4)
+    calls = []
+
+    def step(model, x_batch, y_batch, learning_rate):
+        calls.append((len(x_batch), learning_rate))
+        return tf.constant(float(len(calls)))
+
+    call = "training_loop(model, 10 samples in batches of 4, epochs=2, learning_rate=0.3, step=a counting step)"
+    got = kit.training.training_loop(object(), dataset, 2, 0.3, step=step)
+    expect_close("training.training_loop", call + " → mean loss per epoch", got, [2.0, 5.0])
+    if calls != [(4, 0.3), (4, 0.3), (2, 0.3)] * 2:
+        fail("training.training_loop", call, "step called with batches of 4, 4, 2 per epoch and the learning rate",
+             calls, "wrong calls of step")
+
+
+@pytest.mark.task("training.training_loop")
+def test_training_loop_lowers_the_loss(kit, mnist_sample):
+    (images, labels), _ = mnist_sample
+    x, y = images[:500].reshape(-1, 784).astype(np.float32) / 255.0, one_hot(labels[:500])
+    model = kit.mlp.MLP.from_sizes([784, 16, 10], seed=0)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(25)
+    call = "training_loop(MLP.from_sizes([784, 16, 10], seed=0), 500 MNIST images in batches of 25, epochs=3, 2.0)"
+    losses = as_array("training.training_loop", call, kit.training.training_loop(model, dataset, 3, 2.0), "3 floats")
+    if losses.shape != (3,) or not np.all(np.diff(losses) < 0):
+        fail("training.training_loop", call, "3 mean losses, each lower than the one before", losses)
+
+
+@pytest.mark.task("training.predict")
+def test_predict(kit):
+    outputs = np.eye(10)[[3, 0, 9, 3]] * 0.6 + 0.1
+    got = kit.training.predict(FixedOutputs(outputs), tf.zeros((4, 784)))
+    expect_close("training.predict", "predict(a model whose outputs peak at 3, 0, 9, 3, 4 images)", got, [3, 0, 9, 3], atol=0)
+
+
+@pytest.mark.task("training.testing_loop")
+def test_testing_loop(kit):
+    outputs = np.eye(10)[[1, 2, 3, 4, 5, 6, 7, 8]]
+    labels = [1, 2, 3, 0, 5, 0, 7, 0]
+    got = kit.training.testing_loop(FixedOutputs(outputs), tf.zeros((8, 784)), one_hot(labels))
+    call = f"testing_loop(a model predicting 1..8, 8 images labelled {labels})"
+    expect_close("training.testing_loop", call + " → (accuracy %, correct)", got, [62.5, 5])
+
+
+@pytest.mark.task("training.correct_per_digit")
+def test_correct_per_digit(kit):
+    predicted, labels = [0, 1, 1, 2, 9, 9, 9], [0, 1, 2, 2, 9, 9, 3]
+    got = kit.training.correct_per_digit(FixedOutputs(np.eye(10)[predicted]), tf.zeros((7, 784)), one_hot(labels))
+    call = f"correct_per_digit(a model predicting {predicted}, labels {labels})"
+    expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 1, 0, 0, 0, 0, 0, 0, 2], atol=0)
+    expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 2, 1, 0, 0, 0, 0, 0, 2], atol=0)
