@@ -1,0 +1,76 @@
+"""The visible self-checks fail on every skeleton, pass on every solution, and teach."""
+
+import re
+
+import pytest
+
+from grader import skeleton
+from tests.kit.selfcheck_runs import ROOT, run_selfchecks, student_copy
+
+TASKS = [r.task for r in skeleton.all_regions()]
+
+
+def progress(output: str) -> dict[str, str]:
+    return {m.group(2): m.group(1).strip() for m in re.finditer(r"^  (ok      |FAILING |NOT DONE) (\S+)", output, re.M)}
+
+
+def test_every_solution_passes_every_selfcheck():
+    run = run_selfchecks(target="solutions")
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert f"{len(TASKS)} of {len(TASKS)} tasks pass" in run.stdout
+    assert progress(run.stdout) == {task: "ok" for task in TASKS}
+
+
+def test_every_skeleton_fails_with_one_not_done_line_per_task():
+    run = run_selfchecks()
+    assert run.returncode == 1
+    assert progress(run.stdout) == {task: "NOT DONE" for task in TASKS}
+    collected = int(re.search(r"collected (\d+) items", run.stdout).group(1))
+    assert re.search(rf"=+ {collected} not done in ", run.stdout), run.stdout[-2000:]
+    assert "Traceback" not in run.stdout and "tensorflow/python" not in run.stdout
+    assert f"0 of {len(TASKS)} tasks pass" in run.stdout
+    assert f"next: {TASKS[0]}" in run.stdout
+
+
+def test_each_exercise_has_its_marker():
+    for exercise in ("perceptron", "backprop"):
+        run = run_selfchecks(ROOT, "solutions", "-m", exercise)
+        assert run.returncode == 0
+        assert set(progress(run.stdout)) == {t for t in TASKS if t.startswith(exercise + ".")}
+
+
+def test_copying_in_one_solution_makes_exactly_that_exercise_pass(tmp_path):
+    run = run_selfchecks(student_copy(tmp_path, finished=("perceptron",)))
+    states = progress(run.stdout)
+    assert run.returncode == 1
+    assert {t for t, s in states.items() if s == "ok"} == {t for t in TASKS if t.startswith("perceptron.")}
+
+
+def test_a_wrong_answer_shows_call_expected_returned_and_hint(tmp_path):
+    root = student_copy(tmp_path, finished=("perceptron",))
+    module = root / "exercises" / "perceptron.py"
+    module.write_text(module.read_text().replace("1.0 if a > 0 else 0.0", "1.0 if a >= 0 else 0.0"))
+    run = run_selfchecks(root, "exercises", "-m", "perceptron")
+    assert progress(run.stdout)["perceptron.step_fn"] == "FAILING"
+    assert "called   step_fn(0.0)\n  expected 0.0\n  returned 1.0\n  hint: compare with zero" in run.stdout
+
+
+@pytest.mark.parametrize("broken, expected", [
+    ("while True:\n        a = a * 1", "TIMEOUT perceptron.step_fn: stopped after"),
+    ("return {}['a']", "CRASH perceptron.step_fn: KeyError"),
+])
+def test_a_hang_or_crash_is_reported_in_one_place_and_the_rest_still_run(tmp_path, broken, expected):
+    root = student_copy(tmp_path, finished=("perceptron",))
+    module = root / "exercises" / "perceptron.py"
+    module.write_text(module.read_text().replace("return 1.0 if a > 0 else 0.0", broken))
+    run = run_selfchecks(root, "exercises", "-m", "perceptron", "-k", "step_fn[0.5 or gate")
+    assert expected in run.stdout and "at exercises/perceptron.py:" in run.stdout
+    assert progress(run.stdout)["perceptron.and_gate"] == "ok"
+
+
+def test_a_syntax_error_is_reported_without_a_crash(tmp_path):
+    root = student_copy(tmp_path)
+    (root / "exercises" / "mlp.py").write_text("def broken(:\n")
+    run = run_selfchecks(root, "exercises", "-m", "mlp")
+    assert run.returncode == 1
+    assert "could not import exercises.mlp: SyntaxError" in run.stdout

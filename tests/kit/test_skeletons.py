@@ -1,0 +1,88 @@
+"""The skeletons in exercises/ are derived from solutions/, stay in sync and leak nothing."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from grader import skeleton
+
+ROOT = skeleton.ROOT
+# Lines the thesis itself prints and the self-checks use as the judge of gradients.
+THESIS_PUBLIC = {"with tf.GradientTape() as tape:"}
+
+
+def solution_lines() -> set[str]:
+    """Every substantial line inside a solution region (what must never reach a student)."""
+    lines = set()
+    for path in skeleton.SOLUTIONS.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        text = source.splitlines()
+        outside = {line.strip() for line in text}
+        for region in skeleton.regions(source, path.stem):
+            inside = [line.strip() for line in text[region.first: region.last - 1]]
+            outside -= set(inside)
+            lines |= {line for line in inside if len(line) >= 12 and not line.startswith("#")}
+    return lines - outside - THESIS_PUBLIC
+
+
+def student_files() -> list[Path]:
+    return [p for p in (ROOT / "exercises").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+
+
+def test_exercises_are_in_sync_with_solutions():
+    assert skeleton.stale() == [], "run `python -m grader.skeleton` and commit exercises/"
+
+
+def test_every_solution_module_has_a_skeleton_and_tasks():
+    modules = {p.stem for p in skeleton.SOLUTIONS.glob("*.py")} - {"__init__"}
+    from solutions import EXERCISES
+
+    assert modules == set(EXERCISES)
+    assert {r.task.split(".")[0] for r in skeleton.all_regions()} == modules
+
+
+def test_no_solution_code_reaches_exercises():
+    secret = solution_lines()
+    assert len(secret) > 40  # the check has something to look for
+    for path in student_files():
+        text = path.read_text(encoding="utf-8")
+        leaked = sorted(line for line in secret if line in text)
+        assert not leaked, f"{path.relative_to(ROOT)} contains solution code: {leaked[:3]}"
+
+
+def test_no_hidden_test_content_reaches_exercises():
+    hidden = [p for p in (ROOT / "tests").rglob("*.py") if "kit" not in p.parts and "benchmarks" not in p.parts]
+    names = {node.name for p in hidden for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    for path in student_files():
+        text = path.read_text(encoding="utf-8")
+        assert not [n for n in names if f"def {n}(" in text], f"{path.relative_to(ROOT)} holds a hidden test"
+
+
+def test_skeleton_replaces_each_region_with_a_named_not_implemented_error():
+    source = '''def f(x):
+    """Thesis §Gradient Descent: a docstring."""
+    y = 1
+    ### BEGIN SOLUTION
+    return x + y
+    ### END SOLUTION
+'''
+    out = skeleton.strip_solutions(source, "demo")
+    assert "return x + y" not in out and "y = 1" in out
+    assert "raise NotImplementedError('demo.f is not implemented yet — thesis §Gradient Descent')" in out
+    namespace = {}
+    exec(out, namespace)
+    with pytest.raises(NotImplementedError, match="demo.f"):
+        namespace["f"](1)
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("def f():\n    '''§X'''\n    ### BEGIN SOLUTION\n    return 1\n", "without"),
+    ("def f():\n    '''§X'''\n    ### END SOLUTION\n", "without"),
+    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "inside a function"),
+    ("def f():\n    '''no section'''\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "thesis section"),
+])
+def test_skeleton_rejects_malformed_regions(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        skeleton.regions(source, "demo")
