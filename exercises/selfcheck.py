@@ -10,12 +10,19 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import tensorflow as tf
 
+MAX_RELATIVE_ERROR = 1e-9
 HINTS = tomllib.loads((Path(__file__).with_name("hints.toml")).read_text(encoding="utf-8"))
 
 
 class SelfCheckFailure(AssertionError):
-    """A self-check that failed; its message is all the student needs to read."""
+    """A check that failed; its message is all the student needs to read. `category` says what
+    kind of mistake it is: value, shape, dtype or type."""
+
+    def __init__(self, message: str, category: str = "value"):
+        super().__init__(message)
+        self.category = category
 
 
 def target_package() -> str:
@@ -48,7 +55,7 @@ def _show(value) -> str:
     return text if len(text) <= 400 else text[:400] + " …"
 
 
-def fail(task: str, call: str, expected, got, problem: str = "") -> None:
+def fail(task: str, call: str, expected, got, problem: str = "", category: str = "value") -> None:
     """Raise a SelfCheckFailure in the kit's format: task, call, expected, returned, hint."""
     problem = f" ({problem})" if problem else ""
     raise SelfCheckFailure(
@@ -56,7 +63,8 @@ def fail(task: str, call: str, expected, got, problem: str = "") -> None:
         f"  called   {call}\n"
         f"  expected {_show(expected)}\n"
         f"  returned {_show(got)}\n"
-        f"  hint: {hint(task)}"
+        f"  hint: {hint(task)}",
+        category,
     )
 
 
@@ -65,7 +73,8 @@ def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
     try:
         array = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=np.float64)
     except (TypeError, ValueError):
-        fail(task, call, expected, got, f"returned a {type(got).__name__}, not numbers")
+        kind = getattr(got, "type_name", type(got).__name__)
+        fail(task, call, expected, got, f"returned a {kind}, not numbers", "type")
     return array
 
 
@@ -74,7 +83,7 @@ def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: 
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(task, call, got, expected)
     if array.shape != expected.shape:
-        fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}")
+        fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
     if not np.allclose(array, expected, rtol=rtol, atol=atol):
         fail(task, call, expected, array, "wrong value")
 
@@ -83,10 +92,29 @@ def expect_dtype(task: str, call: str, got, dtype) -> None:
     """Check that a returned tensor or array has the given dtype (e.g. tf.float32)."""
     actual = getattr(got, "dtype", type(got))
     if np.dtype(getattr(actual, "as_numpy_dtype", actual)) != np.dtype(getattr(dtype, "as_numpy_dtype", dtype)):
-        fail(task, call, f"dtype {np.dtype(getattr(dtype, 'as_numpy_dtype', dtype))}", got, f"wrong dtype: {actual}")
+        fail(task, call, f"dtype {np.dtype(getattr(dtype, 'as_numpy_dtype', dtype))}", got, f"wrong dtype: {actual}",
+             "dtype")
 
 
 def relative_error(got, expected) -> float:
     """max |got − expected| / max(|got| + |expected|, tiny): the CS231n gradient-check measure."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     return float(np.max(np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), 1e-12)))
+
+
+def tape_gradients(cost_of, *variables):
+    """The gradients of cost_of(*variables) that tf.GradientTape finds (float64 variables)."""
+    variables = [tf.Variable(np.asarray(v, dtype=np.float64)) for v in variables]
+    with tf.GradientTape() as tape:
+        cost = cost_of(*variables)
+    return [g.numpy() for g in tape.gradient(cost, variables)]
+
+
+def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR) -> None:
+    """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error."""
+    expected = np.asarray(expected, dtype=np.float64)
+    array = as_array(task, call, got, expected)
+    if array.shape != expected.shape:
+        fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
+    if relative_error(array, expected) > max_error:
+        fail(task, call, expected, array, f"relative error {relative_error(array, expected):.2e} against tf.GradientTape")

@@ -1,0 +1,173 @@
+"""pytest plugin of the hidden suites: the `student` fixture, the grading seed, points, results.
+
+    pytest tests/hidden                                     # reference solutions, in-process
+    pytest tests/hidden --submission exercises              # the skeletons, in-process
+    pytest tests/hidden --submission DIR --results r.json   # a student's files, in a worker
+
+Every hidden test carries `@pytest.mark.points(n)` and one exercise marker. The results file
+lists every test with its points, what it earned, and for a failure the category and the message
+meant for the student (never the test's source).
+"""
+
+import ctypes
+import hashlib
+import hmac
+import json
+import os
+import platform
+import secrets
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exercises.selfcheck import SelfCheckFailure, hint
+from grader.sandbox import Limits, WorkerLost
+from grader.student import Student, StudentError
+from solutions import EXERCISES
+
+PACKAGES = ("solutions", "exercises")
+RESULTS_KEY = "NNKIT_RESULTS_KEY"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("nn-kit grading")
+    group.addoption("--submission", default="solutions",
+                    help="'solutions' or 'exercises' (run in-process), or a directory of modules (run in a worker)")
+    group.addoption("--grading-seed", type=int, default=None, help="seed of the randomized inputs (default: random)")
+    group.addoption("--results", default=None, help="write the graded results as JSON to this file")
+    group.addoption("--worker-uid", type=int, default=None, help="as root: run the worker as this unprivileged uid")
+    group.addoption("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per call into student code")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): what a hidden test is worth")
+    if config.getoption("--grading-seed") is None:
+        config.option.grading_seed = secrets.randbelow(2**31)
+    if config.getoption("--submission") not in PACKAGES:
+        _not_dumpable()
+    config._nnkit_results = []
+
+
+def _not_dumpable() -> None:
+    """Make this trusted process's memory, fds and environment unreadable through /proc for a
+    worker of the same user (prctl PR_SET_DUMPABLE = 0)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def pytest_report_header(config):
+    return f"grading seed: {config.getoption('--grading-seed')}, submission: {config.getoption('--submission')}"
+
+
+@pytest.fixture(scope="session")
+def student(request):
+    submission = request.config.getoption("--submission")
+    if submission in PACKAGES:
+        access = Student.in_process(submission)
+    else:
+        limits = Limits(call_seconds=request.config.getoption("--call-timeout"))
+        access = Student.isolated(Path(submission), limits, request.config.getoption("--worker-uid"))
+    request.config._nnkit_isolation = access.isolation
+    yield access
+    access.close()
+
+
+@pytest.fixture
+def rng(request) -> np.random.Generator:
+    """A generator seeded by the grading seed and the test's name: same seed, same inputs."""
+    seed = request.config.getoption("--grading-seed")
+    return np.random.default_rng([seed, zlib.crc32(request.node.nodeid.encode())])
+
+
+def is_hidden(item) -> bool:
+    return Path(str(item.path)).parent.name == "hidden"
+
+
+def exercise_of(item) -> str:
+    names = [m.name for m in item.iter_markers() if m.name in EXERCISES]
+    return names[0] if names else "?"
+
+
+def pytest_collection_modifyitems(items):
+    for item in filter(is_hidden, items):
+        if item.get_closest_marker("points") is None or exercise_of(item) == "?":
+            raise pytest.UsageError(f"{item.nodeid}: a hidden test needs @pytest.mark.points(n) and an exercise marker")
+
+
+def verdict(excinfo) -> tuple[str, str]:
+    """(category, message for the student) of a failed test."""
+    error = excinfo.value
+    if isinstance(error, SelfCheckFailure):
+        return error.category, str(error)
+    if isinstance(error, StudentError):
+        if error.category == "not implemented":
+            return error.category, error.message
+        where = f"\n  at {error.where}" if error.where else ""
+        task = error.path.split("(")[0]
+        advice = "" if error.category == "not implemented" else f"\n  hint: {hint(task)}"
+        return error.category, f"{error.path} raised {error.type}: {error.message[:600]}{where}{advice}"
+    if isinstance(error, WorkerLost):
+        return error.category, f"your code stopped the grading worker: {error}"
+    text = str(error)
+    if "Timeout" in text and "pytest-timeout" in text:
+        return "timeout", "the check ran out of time"
+    return "error", f"the check failed: {type(error).__name__}: {text[:300]}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    if not is_hidden(item):
+        return
+    results = item.config._nnkit_results
+    if call.when == "setup":
+        points = item.get_closest_marker("points").args[0]
+        results.append({"id": item.nodeid, "exercise": exercise_of(item), "points": points, "earned": 0,
+                        "category": None, "message": "", "seconds": 0.0})
+    entry = results[-1]
+    entry["seconds"] = round(entry["seconds"] + report.duration, 3)
+    if report.failed and entry["category"] is None:
+        entry["category"], entry["message"] = verdict(call.excinfo) if call.excinfo else ("error", "")
+    if call.when == "call" and report.passed:
+        entry["earned"] = entry["points"]
+    if call.when == "teardown" and entry["category"] is not None:
+        entry["earned"] = 0
+
+
+def sign(payload: dict, key: str) -> str:
+    body = json.dumps(payload, sort_keys=True).encode()
+    return hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    path = config.getoption("--results")
+    if not path:
+        return
+    payload = {
+        "submission": config.getoption("--submission"),
+        "seed": config.getoption("--grading-seed"),
+        "isolation": getattr(config, "_nnkit_isolation", "none: no test reached student code"),
+        "versions": {"python": platform.python_version(), "tensorflow": _version("tensorflow"),
+                     "numpy": np.__version__, "pytest": pytest.__version__},
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "tests": config._nnkit_results,
+    }
+    key = os.environ.get(RESULTS_KEY)
+    if key:
+        payload["signature"] = sign(payload, key)
+    Path(path).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"

@@ -1,0 +1,220 @@
+"""The worker process that runs one submission, seen from the trusted side.
+
+The worker starts lazily in a scratch directory of its own, with a scrubbed environment, a new
+session, limits on memory, file size and (under a dedicated user) process count, and, when the
+grader runs as root, as an unprivileged user that cannot read the kit. A worker that crashes,
+exits, hangs or runs out of memory is killed with everything it started; the next call starts a
+fresh one.
+"""
+
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from grader import worker as wire
+
+KIT = Path(__file__).resolve().parent.parent
+PACKAGE = "submission"
+KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
+
+
+@dataclass(frozen=True)
+class Limits:
+    call_seconds: float = 30.0
+    memory_bytes: int = 6 * 2**30
+    file_bytes: int = 64 * 2**20
+    processes: int = 512  # per dedicated user, threads included (TensorFlow starts dozens)
+
+
+class WorkerLost(Exception):
+    """The worker died or stopped answering; `category` is timeout, memory or crash."""
+
+    def __init__(self, category: str, reason: str):
+        super().__init__(reason)
+        self.category = category
+
+
+class _DeadlineReader:
+    """File-like reads from a pipe that give up at a deadline."""
+
+    def __init__(self, fd: int, deadline: float):
+        self.fd, self.deadline = fd, deadline
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(fd, selectors.EVENT_READ)
+
+    def read(self, size: int) -> bytes:
+        chunks, missing = [], size
+        while missing:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0 or not self.selector.select(remaining):
+                raise TimeoutError
+            chunk = os.read(self.fd, min(missing, 2**20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+
+@lru_cache(maxsize=None)
+def python_runs_as(uid: int) -> str:
+    """'' if this Python runs under uid, else why not (e.g. a home directory it cannot enter)."""
+    try:
+        run = subprocess.run([sys.executable, "-I", "-c", "import numpy"], user=uid, group=uid, extra_groups=[],
+                             cwd="/", env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as error:
+        return str(error)
+    return "" if run.returncode == 0 else (run.stderr.strip().splitlines() or ["?"])[-1]
+
+
+def isolation_for(uid: int | None) -> tuple[int | None, str]:
+    """(the uid workers will run as, or None, and the isolation level in words)."""
+    process = "process: own session, scratch directory, scrubbed environment, memory and file limits"
+    if os.geteuid() != 0:
+        return None, f"{process}; same user as the grader (not root), so files the grader can read are not hidden"
+    if uid is None:
+        return None, f"{process}; as root (no worker user given)"
+    problem = python_runs_as(uid)
+    if problem:
+        return None, f"{process}; as root, since uid {uid} cannot run {sys.executable} ({problem})"
+    return uid, f"user: uid {uid} with its own process limit, no access to the kit, hidden tests or labels"
+
+
+def lock_kit() -> None:
+    """Under root with a dedicated worker user: take 'other' access away from the kit's root."""
+    os.chmod(KIT, os.stat(KIT).st_mode & ~0o007)
+
+
+def kill_user(uid: int) -> None:
+    """SIGKILL every process owned by uid (a worker's double-forked leftovers included)."""
+    for _ in range(3):
+        found = False
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        os.kill(int(entry.name), signal.SIGKILL)
+                        found = True
+                except (OSError, ProcessLookupError):
+                    continue
+        if not found:
+            return
+        time.sleep(0.05)
+
+
+class Sandbox:
+    """One submission's worker: `request` sends a frame and returns the reply frame."""
+
+    def __init__(self, submission: Path, limits: Limits = Limits(), uid: int | None = None):
+        self.submission, self.limits = Path(submission), limits
+        self.uid, self.isolation = isolation_for(uid)
+        if self.uid is not None:
+            lock_kit()
+        self.process = None
+        self.scratch = None
+        self.starts = 0
+
+    def _prepare_scratch(self) -> Path:
+        scratch = Path(tempfile.mkdtemp(prefix="nnkit-worker-"))
+        package = scratch / PACKAGE
+        package.mkdir()
+        shutil.copy(KIT / "exercises" / "__init__.py", package / "__init__.py")
+        for path in sorted(self.submission.glob("*.py")):
+            if path.is_file() and not path.is_symlink() and path.name != "__init__.py":
+                shutil.copyfile(path, package / path.name)
+        shutil.copy(wire.__file__, scratch / "worker.py")
+        if self.uid is not None:
+            for path in [scratch, *scratch.rglob("*")]:
+                os.chown(path, self.uid, self.uid)
+        os.chmod(scratch, 0o700)
+        return scratch
+
+    def _limit(self) -> None:
+        """Runs in the child before exec: resource limits."""
+        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes, self.limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes, self.limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self.uid is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes, self.limits.processes))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    def start(self) -> None:
+        self.scratch = self._prepare_scratch()
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.scratch), "TMPDIR": str(self.scratch),
+               "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
+               **{k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}}
+        ids = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "worker.py", PACKAGE], cwd=self.scratch, env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=self._limit,
+            close_fds=True, **ids)
+        self.starts += 1
+
+    def request(self, header: dict, blobs: list, timeout: float | None = None):
+        """(reply, blobs) for one request; raises WorkerLost after killing a faulty worker."""
+        if self.process is None or self.process.poll() is not None:
+            self.stop()
+            self.start()
+        timeout = timeout or self.limits.call_seconds
+        sent = threading.Thread(target=self._send, args=(header, blobs), daemon=True)
+        sent.start()
+        try:
+            reply = wire.read_frame(_DeadlineReader(self.process.stdout.fileno(), time.monotonic() + timeout))
+        except TimeoutError:
+            self.stop()
+            raise WorkerLost("timeout", f"no answer within {timeout:g} s") from None
+        except (EOFError, wire.ProtocolError, ValueError, RecursionError) as error:
+            raise WorkerLost(*self._death(error)) from None
+        return reply
+
+    def _send(self, header, blobs) -> None:
+        try:
+            wire.write_frame(self.process.stdin, header, [bytes(b) for b in blobs])
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def _death(self, error) -> tuple[str, str]:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.stop()
+        if isinstance(error, wire.ProtocolError):
+            return "crash", f"the worker broke the protocol ({error})"
+        if code is None:
+            return "crash", "the worker closed its channel"
+        if code < 0:
+            name = signal.Signals(-code).name
+            category = "memory" if -code in (signal.SIGKILL, signal.SIGABRT) else "crash"
+            return category, f"the worker was ended by {name}" + (" (out of memory?)" if category == "memory" else "")
+        return "crash", f"the worker exited with status {code}"
+
+    def stop(self) -> None:
+        """Kill the worker, its session and (under a dedicated user) every process of that user."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if self.uid is not None:
+                kill_user(self.uid)
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.process = None
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None

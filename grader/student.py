@@ -1,0 +1,205 @@
+"""How hidden tests reach student code: `student.perceptron.step_fn(0.5)` and the like.
+
+One API, two backends. `Student.in_process("solutions")` calls the package directly (fast and
+debuggable, for the kit's own runs and for self-checks); `Student.isolated(path)` sends every call
+to a sandboxed worker process. Either way a call's arguments and result cross as plain data
+(numbers, strings, numpy arrays, handles to objects left where the code runs), so the hidden
+tests see the same values from both, and never a student's object.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from grader import worker as wire
+from grader.sandbox import Limits, Sandbox, WorkerLost
+
+
+class StudentError(Exception):
+    """Student code raised an exception (reported, never re-raised as the student's own type)."""
+
+    def __init__(self, path: str, error: dict):
+        self.path, self.type, self.message, self.where = path, error["type"], error["message"], error["where"]
+        super().__init__(f"{path} raised {self.type}: {self.message}")
+
+    @property
+    def category(self) -> str:
+        return {"NotImplementedError": "not implemented", "MemoryError": "memory"}.get(self.type, "crash")
+
+
+class Opaque:
+    """Something a student returned that is neither numbers nor an object the grader can use."""
+
+    def __init__(self, type_name: str, text: str):
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self) -> str:
+        return f"<a {self.type_name}>"
+
+
+class Fn:
+    """A function named to the worker: Fn("sigmoid") or Fn("student:perceptron.tf_step_fn")."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class Dataset:
+    """A batched tf.data.Dataset of (x, y), built where the student's code runs; shuffled every
+    epoch when a seed is given."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None = None):
+        self.x, self.y, self.batch_size, self.seed = x, y, batch_size, seed
+
+
+class Model:
+    """The grader's own sigmoid MLP with these initial parameters, built where the student's code
+    runs (`factory=True`: a function that builds a fresh one per call)."""
+
+    def __init__(self, weights, biases, factory: bool = False):
+        self.weights, self.biases, self.factory = weights, biases, factory
+
+
+class Handle:
+    """An object that stays where the student's code runs (a model, a compiled step)."""
+
+    def __init__(self, student: "Student", number: int, type_name: str):
+        self.student, self.number, self.type_name = student, number, type_name
+
+    def __call__(self, *args, **kwargs):
+        return self.student.send({"op": "handle_call", "handle": self.number}, args, kwargs, f"{self.type_name}(…)")
+
+    def get(self, name: str):
+        return self.student.send({"op": "handle_get", "handle": self.number, "name": name}, (), {}, name)
+
+    def method(self, name: str, *args, **kwargs):
+        return self.student.send({"op": "handle_method", "handle": self.number, "name": name}, args, kwargs, name)
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+class Remote:
+    """A name in the student's package: call it, read it with .value(), or go deeper."""
+
+    def __init__(self, student: "Student", path: str):
+        self._student, self._path = student, path
+
+    def __getattr__(self, name: str) -> "Remote":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Remote(self._student, f"{self._path}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        return self._student.send({"op": "call", "path": self._path}, args, kwargs, self._path)
+
+    def with_timeout(self, seconds: float, *args, **kwargs):
+        """Call with a time limit other than the default one."""
+        return self._student.send({"op": "call", "path": self._path}, args, kwargs, self._path, seconds)
+
+    def value(self):
+        return self._student.send({"op": "get", "path": self._path}, (), {}, self._path)
+
+
+class InProcess:
+    """The backend that runs a package in this process (for trusted code and debugging only)."""
+
+    isolation = "none: in-process"
+
+    def __init__(self, package: str):
+        self.dispatcher = wire.Dispatcher(package)
+
+    def request(self, header, blobs, timeout=None):
+        return self.dispatcher.answer(header, blobs)
+
+    def stop(self):
+        pass
+
+
+class Student:
+    """Access to one submission's modules: `student.<module>.<name>(…)`."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    @classmethod
+    def in_process(cls, package: str) -> "Student":
+        return cls(InProcess(package))
+
+    @classmethod
+    def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
+        return cls(Sandbox(submission, limits, uid))
+
+    @property
+    def isolation(self) -> str:
+        return self.backend.isolation
+
+    def __getattr__(self, module: str) -> Remote:
+        if module.startswith("_"):
+            raise AttributeError(module)
+        return Remote(self, module)
+
+    def close(self) -> None:
+        self.backend.stop()
+
+    def build(self, spec: Model) -> Handle:
+        """The grader's model, built where the student's code runs, as a handle."""
+        return self.send({"op": "build"}, (spec,), {}, "the grader's model")
+
+    def send(self, header: dict, args, kwargs, path: str, timeout: float | None = None):
+        blobs = []
+        header = {**header, "args": [self._encode(a, blobs) for a in args],
+                  "kwargs": {k: self._encode(v, blobs) for k, v in kwargs.items()}}
+        reply, reply_blobs = self.backend.request(header, blobs, timeout)
+        try:
+            if "error" in reply:
+                raise StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
+            return self._decode(reply.get("value"), reply_blobs)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+            self.backend.stop()
+            raise WorkerLost("crash", f"the worker sent a malformed reply ({type(error).__name__})") from None
+
+    def _encode(self, value, blobs):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, (list, tuple)):
+            items = [self._encode(v, blobs) for v in value]
+            return items if isinstance(value, list) else {"$tuple": items}
+        if isinstance(value, dict):
+            return {"$dict": {k: self._encode(v, blobs) for k, v in value.items()}}
+        if isinstance(value, Handle):
+            return {"$handle": value.number}
+        if isinstance(value, Fn):
+            return {"$fn": value.name}
+        if isinstance(value, Dataset):
+            spec = {"x": self._encode(value.x, blobs), "y": self._encode(value.y, blobs)}
+            return {"$dataset": {**spec, "batch_size": value.batch_size, "seed": value.seed}}
+        if isinstance(value, Model):
+            arrays = {k: [self._encode(np.asarray(a, np.float32), blobs) for a in getattr(value, k)]
+                      for k in ("weights", "biases")}
+            return {"$factory" if value.factory else "$model": arrays}
+        if isinstance(value, (np.ndarray, np.generic)):
+            blobs.append(wire.array_to_blob(np.asarray(value)))
+            return {"$array": len(blobs) - 1}
+        if hasattr(value, "numpy"):  # a TensorFlow tensor: sent as one
+            blobs.append(wire.array_to_blob(value.numpy()))
+            return {"$tensor": len(blobs) - 1}
+        raise TypeError(f"cannot send a {type(value).__name__} to student code")
+
+    def _decode(self, value, blobs):
+        if isinstance(value, list):
+            return [self._decode(v, blobs) for v in value]
+        if not isinstance(value, dict):
+            return value
+        tag = next(iter(value))
+        if tag == "$array":
+            return wire.blob_to_array(blobs[value[tag]])
+        if tag == "$tuple":
+            return tuple(self._decode(v, blobs) for v in value[tag])
+        if tag == "$dict":
+            return {k: self._decode(v, blobs) for k, v in value[tag].items()}
+        if tag == "$handle":
+            return Handle(self, int(value[tag]), str(value.get("type", "object"))[:100])
+        if tag == "$opaque":
+            return Opaque(str(value[tag])[:100], str(value.get("repr", ""))[:200])
+        raise wire.ProtocolError(f"unexpected tag {tag!r} from the worker")

@@ -1,0 +1,296 @@
+"""The worker: imports a student's submission and answers calls from the trusted grader.
+
+This file runs in the untrusted process, so it imports nothing from the kit: the grader copies it
+into the worker's scratch directory. Messages travel over the worker's stdin/stdout as frames of
+JSON plus raw `.npy` blobs (never pickle), in both directions:
+
+    u32 JSON length | JSON | u32 blob count | (u64 length | npy bytes) per blob
+
+Values are plain JSON, or tagged objects: {"$array": i} (blob i, a numpy array), {"$tensor": i}
+(the same, handed to student code as a tf.constant), {"$tuple": [...]}, {"$dict": {...}},
+{"$handle": id} (an object kept in the worker: a model, a compiled function), {"$fn": name} (a
+named activation, or "student:module.attr"), {"$dataset": {...}} (a batched tf.data.Dataset built
+here), and {"$opaque": type, "repr": text} for anything else a student returns.
+"""
+
+import importlib
+import io
+import json
+import os
+import struct
+import sys
+import traceback
+
+MAX_JSON = 16 * 2**20
+MAX_BLOBS = 64
+MAX_BLOB = 512 * 2**20
+MAX_DEPTH = 20
+MAX_ITEMS = 100_000
+NUMERIC_KINDS = "biuf"
+
+
+class ProtocolError(Exception):
+    """A frame that breaks the protocol's format or limits."""
+
+
+def _read_exact(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) != size:
+        raise EOFError("the other side closed the channel")
+    return data
+
+
+def write_frame(stream, header, blobs) -> None:
+    body = json.dumps(header).encode()
+    parts = [struct.pack("<I", len(body)), body, struct.pack("<I", len(blobs))]
+    for blob in blobs:
+        parts += [struct.pack("<Q", len(blob)), blob]
+    stream.write(b"".join(parts))
+    stream.flush()
+
+
+def read_frame(stream):
+    """(header, blobs) of the next frame; sizes are checked before anything is allocated."""
+    (size,) = struct.unpack("<I", _read_exact(stream, 4))
+    if size > MAX_JSON:
+        raise ProtocolError(f"header of {size} bytes")
+    header = json.loads(_read_exact(stream, size))
+    (count,) = struct.unpack("<I", _read_exact(stream, 4))
+    if count > MAX_BLOBS:
+        raise ProtocolError(f"{count} blobs")
+    blobs = []
+    for _ in range(count):
+        (length,) = struct.unpack("<Q", _read_exact(stream, 8))
+        if length > MAX_BLOB:
+            raise ProtocolError(f"blob of {length} bytes")
+        blobs.append(_read_exact(stream, length))
+    return header, blobs
+
+
+def array_to_blob(array) -> bytes:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array, order="C"), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def blob_to_array(blob: bytes):
+    """A numpy array from npy bytes; object arrays are refused (allow_pickle=False)."""
+    import numpy as np
+
+    try:
+        array = np.load(io.BytesIO(blob), allow_pickle=False)
+    except Exception as error:
+        raise ProtocolError(f"not a plain npy array ({error})") from None
+    if array.dtype.kind not in NUMERIC_KINDS:
+        raise ProtocolError(f"array of dtype {array.dtype}")
+    return array
+
+
+def harness_mlp(weights, biases):
+    """The grader's own sigmoid MLP (float32 variables `weights`, `biases`), so that a test of
+    `train` or of the training loop depends on nothing else the student wrote."""
+    import tensorflow as tf
+
+    class HarnessMLP(tf.Module):
+        def __init__(self):
+            super().__init__(name="HarnessMLP")
+            self.weights = [tf.Variable(w, dtype=tf.float32) for w in weights]
+            self.biases = [tf.Variable(b, dtype=tf.float32) for b in biases]
+
+        def __call__(self, x):
+            x = tf.convert_to_tensor(x, dtype=tf.float32)
+            for w, b in zip(self.weights, self.biases):
+                x = tf.sigmoid(x @ w + b)
+            return x
+
+    return HarnessMLP()
+
+
+# --- the worker side --------------------------------------------------------------------------
+
+
+class Dispatcher:
+    """Answers requests against one submission package (e.g. "submission", "exercises")."""
+
+    def __init__(self, package: str):
+        self.package = package
+        self.handles = {}
+        self.next_handle = 1
+
+    def module(self, name: str):
+        return importlib.import_module(f"{self.package}.{name}")
+
+    def resolve(self, path: str):
+        module, *attributes = path.split(".")
+        value = self.module(module)
+        for attribute in attributes:
+            value = getattr(value, attribute)
+        return value
+
+    # values from the trusted side into student code
+    def decode(self, value, blobs):
+        if isinstance(value, list):
+            return [self.decode(v, blobs) for v in value]
+        if not isinstance(value, dict):
+            return value
+        (tag, content), = value.items()
+        if tag == "$array":
+            return blob_to_array(blobs[content])
+        if tag == "$tensor":
+            import tensorflow as tf
+
+            return tf.constant(blob_to_array(blobs[content]))
+        if tag == "$tuple":
+            return tuple(self.decode(v, blobs) for v in content)
+        if tag == "$dict":
+            return {k: self.decode(v, blobs) for k, v in content.items()}
+        if tag == "$handle":
+            return self.handles[content]
+        if tag == "$fn":
+            return self.function(content)
+        if tag == "$dataset":
+            import tensorflow as tf
+
+            x, y = (blob_to_array(blobs[content[k]["$array"]]) for k in ("x", "y"))
+            dataset = tf.data.Dataset.from_tensor_slices((x, y))
+            if content["seed"] is not None:
+                dataset = dataset.shuffle(len(x), seed=content["seed"], reshuffle_each_iteration=True)
+            return dataset.batch(content["batch_size"])
+        if tag in ("$model", "$factory"):
+            weights, biases = ([blob_to_array(blobs[a["$array"]]) for a in content[k]] for k in ("weights", "biases"))
+            return harness_mlp(weights, biases) if tag == "$model" else lambda: harness_mlp(weights, biases)
+        raise ProtocolError(f"unknown tag {tag}")
+
+    def function(self, name: str):
+        if name.startswith("student:"):
+            return self.resolve(name[len("student:"):])
+        import tensorflow as tf
+
+        return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]
+
+    # values from student code back to the trusted side: plain data only
+    def encode(self, value, blobs, depth=0):
+        if depth > MAX_DEPTH:
+            return {"$opaque": "nesting too deep", "repr": ""}
+        if value is None or type(value) in (bool, int, float, str):
+            return value
+        if isinstance(value, bool):
+            return bool(value)
+        if isinstance(value, int):
+            return int.__int__(value)
+        if isinstance(value, float):
+            return float.__float__(value)
+        if isinstance(value, (list, tuple)) and len(value) <= MAX_ITEMS:
+            items = [self.encode(v, blobs, depth + 1) for v in value]
+            return items if isinstance(value, list) else {"$tuple": items}
+        if isinstance(value, dict) and len(value) <= MAX_ITEMS:
+            return {"$dict": {str(k): self.encode(v, blobs, depth + 1) for k, v in value.items()}}
+        array = self.as_numbers(value)
+        if array is not None:
+            blobs.append(array_to_blob(array))
+            return {"$array": len(blobs) - 1}
+        if callable(value) and not isinstance(value, type) or self.is_module(value):
+            self.handles[self.next_handle] = value
+            self.next_handle += 1
+            return {"$handle": self.next_handle - 1, "type": type(value).__name__}
+        return {"$opaque": type(value).__name__, "repr": self.safe_repr(value)}
+
+    @staticmethod
+    def is_module(value) -> bool:
+        tf = sys.modules.get("tensorflow")
+        return tf is not None and isinstance(value, tf.Module)
+
+    @staticmethod
+    def as_numbers(value):
+        """A plain numeric ndarray for numpy and TensorFlow values, else None."""
+        import numpy as np
+
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and isinstance(value, (tf.Tensor, tf.Variable)):
+            value = value.numpy()
+        if isinstance(value, (np.ndarray, np.generic)):
+            array = np.array(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
+            return array if array.dtype.kind in NUMERIC_KINDS else None
+        return None
+
+    @staticmethod
+    def safe_repr(value) -> str:
+        try:
+            return str(object.__repr__(value))[:200]
+        except Exception:
+            return "?"
+
+    def handle(self, request, blobs):
+        """The reply to one request: {"value": …} or {"error": …}, with the blobs it uses."""
+        op = request["op"]
+        args = self.decode(request.get("args", []), blobs)
+        kwargs = {k: self.decode(v, blobs) for k, v in request.get("kwargs", {}).items()}
+        if op == "call":
+            result = self.resolve(request["path"])(*args, **kwargs)
+        elif op == "get":
+            result = self.resolve(request["path"])
+        elif op == "handle_call":
+            result = self.handles[request["handle"]](*args, **kwargs)
+        elif op == "handle_get":
+            result = getattr(self.handles[request["handle"]], request["name"])
+        elif op == "handle_method":
+            result = getattr(self.handles[request["handle"]], request["name"])(*args, **kwargs)
+        elif op == "build":  # an object made by the harness from the arguments, e.g. a $model
+            result = args[0]
+        elif op == "ping":
+            result = os.getpid()
+        else:
+            raise ProtocolError(f"unknown op {op}")
+        out = []
+        return {"value": self.encode(result, out)}, out
+
+    def answer(self, request, blobs):
+        """Like `handle`, but a student's exception becomes an error reply."""
+        try:
+            return self.handle(request, blobs)
+        except ProtocolError:
+            raise
+        except BaseException as error:  # the student's code may raise anything, SystemExit included
+            return {"error": describe(error, self.package)}, []
+
+
+def describe(error: BaseException, package: str) -> dict:
+    """type, message and the student's line an exception came from, as plain strings."""
+    where = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        if f"{os.sep}{package}{os.sep}" in frame.filename or frame.filename.endswith(f"{package}.py"):
+            where = f"{os.path.basename(frame.filename)}:{frame.lineno}: {(frame.line or '').strip()}"
+    try:
+        message = str(error)
+    except Exception:
+        message = "?"
+    return {"type": type(error).__name__, "message": message[:2000], "where": where[:300]}
+
+
+def serve(package: str) -> None:
+    """Answer requests on the original stdout until the channel closes.
+
+    fds 1 and 2 are moved to log files first, so nothing a student prints reaches the channel."""
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    for fd, name in ((1, "stdout.log"), (2, "stderr.log")):
+        log = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(log, fd)
+    dispatcher = Dispatcher(package)
+    while True:
+        try:
+            request, blobs = read_frame(channel_in)
+        except EOFError:
+            return
+        reply, out = dispatcher.answer(request, blobs)
+        write_frame(channel_out, reply, out)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.getcwd())
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    serve(sys.argv[1])

@@ -1,0 +1,41 @@
+"""Shared pieces of the hidden suites: trusted data and random model parameters."""
+
+import numpy as np
+import pytest
+
+from data.mnist import load_mnist
+from exercises.selfcheck import expect_close
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """((x_train, y_train), (x_test, labels_test)): x float32 (n, 784) in [0, 1], y one-hot float32,
+    labels_test the raw digits. Loaded and verified on the trusted side."""
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    scale = np.float32(1 / 255)
+    return ((x_train.reshape(-1, 784).astype(np.float32) * scale, np.eye(10, dtype=np.float32)[y_train]),
+            (x_test.reshape(-1, 784).astype(np.float32) * scale, y_test.astype(np.int64)))
+
+
+def random_parameters(rng: np.random.Generator, sizes, dtype=np.float32):
+    """(weights, biases) of an MLP with these layer sizes, uniform in [-1, 1)."""
+    layers = list(zip(sizes, sizes[1:]))
+    weights = [rng.uniform(-1, 1, size=shape).astype(dtype) for shape in layers]
+    biases = [rng.uniform(-1, 1, size=(1, n)).astype(dtype) for _, n in layers]
+    return weights, biases
+
+
+def random_sizes(rng: np.random.Generator, layers: int) -> list[int]:
+    return [int(n) for n in rng.integers(2, 7, size=layers + 1)]
+
+
+def parameters_of(model) -> list[np.ndarray]:
+    """Every parameter of a model handle, weights then biases, as arrays."""
+    return [np.asarray(v) for v in model.get("weights")] + [np.asarray(v) for v in model.get("biases")]
+
+
+def check_parameters(task: str, call: str, model, expected_model) -> None:
+    """The parameters of a model handle equal those of a trusted model, within float32 tolerance."""
+    want = [v.numpy() for v in expected_model.weights + expected_model.biases]
+    for i, (got, expected) in enumerate(zip(parameters_of(model), want)):
+        expect_close(task, f"{call} → parameter {i} of the model afterwards", got, expected, rtol=1e-4, atol=1e-5)

@@ -1,0 +1,153 @@
+"""Hidden suite of exercise 3: gradient descent and backpropagation (25 points).
+
+The judge of every hand-derived partial is tf.GradientTape, in float64, on random inputs.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, expect_gradient, fail, tape_gradients
+from solutions import backprop as reference
+from tests.hidden.conftest import random_parameters, random_sizes
+
+pytestmark = pytest.mark.backprop
+
+f64 = tf.float64
+
+
+def scalars(rng, n):
+    return [float(v) for v in rng.uniform(-2, 2, size=n)]
+
+
+@pytest.mark.points(2)
+def test_cost(student, rng):
+    shape = tuple(int(n) for n in rng.integers(1, 5, size=2))
+    actual, desired = rng.normal(size=shape), rng.normal(size=shape)
+    expect_close("backprop.cost", f"cost(two random arrays of shape {shape})",
+                 student.backprop.cost(actual, desired), np.sum((actual - desired) ** 2))
+
+
+@pytest.mark.points(3)
+def test_cost_partial_matches_gradient_tape(student, rng):
+    for a, w, desired in rng.uniform(-2, 2, size=(4, 3)):
+        (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
+        got = student.backprop.cost_partial(tf.constant(a, f64), tf.constant(w, f64), float(desired))
+        expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected)
+
+
+@pytest.mark.points(2)
+def test_update(student, rng):
+    value, gradient, rate = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), float(rng.uniform(0.01, 2))
+    got = student.backprop.update(value, gradient, rate)
+    expect_close("backprop.update", f"update(random (3, 2) value and gradient, learning_rate={rate:.4f})", got,
+                 value - rate * gradient)
+
+
+@pytest.mark.points(2)
+def test_descend_thesis_tables(student):
+    weights, outputs = student.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
+    call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate={}, steps={})"
+    expect_close("backprop.descend", call.format(1.0, 5) + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6])
+    expect_close("backprop.descend", call.format(1.0, 5) + " → outputs", outputs, [-3.2, 30.4, -204.8, 1441.6, -10083.2])
+    weights, outputs = student.backprop.descend(2.0, 0.8, 1.0, 0.1, 25)
+    expect_close("backprop.descend", call.format(0.1, 25) + " → weights[:5]", weights[:5],
+                 [0.56, 0.512, 0.5024, 0.50048, 0.500096])
+    expect_close("backprop.descend", call.format(0.1, 25) + " → last weight, output", [weights[-1], outputs[-1]], [0.5, 1.0])
+
+
+@pytest.mark.points(2)
+def test_descend_random(student, rng):
+    a, w, desired = scalars(rng, 3)
+    rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
+    call = f"descend(a={a:.5f}, w={w:.5f}, desired={desired:.5f}, learning_rate={rate:.5f}, steps={steps})"
+    got = student.backprop.descend(a, w, desired, rate, steps)
+    expected = reference.descend(tf.constant(a, f64), tf.constant(w, f64), desired, rate, steps)
+    expect_close("backprop.descend", call + " → weights", got[0], expected[0], rtol=1e-4)
+    expect_close("backprop.descend", call + " → outputs", got[1], expected[1], rtol=1e-4)
+
+
+@pytest.mark.points(3)
+def test_chain_partials_match_gradient_tape(student, rng):
+    for a1, w1, w2, desired in rng.uniform(-2, 2, size=(4, 4)):
+        expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
+        got = student.backprop.chain_partials(tf.constant(a1, f64), tf.constant(w1, f64), tf.constant(w2, f64), float(desired))
+        call = f"chain_partials(a1={a1:.6f}, w1={w1:.6f}, w2={w2:.6f}, desired={desired:.6f})"
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            fail("backprop.chain_partials", call, "a pair (∂C/∂w1, ∂C/∂w2)", got, "wrong type", "type")
+        expect_gradient("backprop.chain_partials", call + " → ∂C/∂w1", got[0], expected[0])
+        expect_gradient("backprop.chain_partials", call + " → ∂C/∂w2", got[1], expected[1])
+
+
+@pytest.mark.points(2)
+def test_descend_two_thesis_numbers(student):
+    w1s, w2s, outputs = student.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
+    expect_close("backprop.descend_two", "descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25) → last w1, w2, a3",
+                 [w1s[-1], w2s[-1], outputs[-1]], [0.17478575, 2.8606453, 1.0])
+
+
+@pytest.mark.points(1)
+def test_descend_two_random(student, rng):
+    a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
+    rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
+    call = f"descend_two(a1={a1:.5f}, w1={w1:.5f}, w2={w2:.5f}, desired={desired:.5f}, {rate:.5f}, {steps})"
+    got = student.backprop.descend_two(a1, w1, w2, desired, rate, steps)
+    expected = reference.descend_two(*(tf.constant(v, f64) for v in (a1, w1, w2)), desired, rate, steps)
+    for name, g, e in zip(("w1s", "w2s", "outputs"), got, expected):
+        expect_close("backprop.descend_two", f"{call} → {name}", g, e, rtol=1e-4)
+
+
+@pytest.mark.points(3)
+def test_sigmoid_partials_match_gradient_tape(student, rng):
+    x, w, b, desired = rng.normal(size=(4, 6))
+    expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
+    got = student.backprop.sigmoid_partials(tf.constant(x), tf.constant(w), tf.constant(b), tf.constant(desired))
+    call = "sigmoid_partials(x, w, b, desired: random float64 vectors of 6)"
+    expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0])
+    expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂b", got[1], expected[1])
+
+
+def backward_case(rng, dtype):
+    sizes = random_sizes(rng, int(rng.integers(1, 4)))
+    weights, biases = random_parameters(rng, sizes, dtype)
+    batch = int(rng.integers(1, 8))
+    x = rng.uniform(0, 1, size=(batch, sizes[0])).astype(dtype)
+    desired = rng.uniform(0, 1, size=(batch, sizes[-1])).astype(dtype)
+
+    def cost_of(*params):
+        a = tf.constant(x, f64)
+        for w, b in zip(params[: len(weights)], params[len(weights):]):
+            a = tf.sigmoid(a @ w + b)
+        return tf.reduce_sum((a - desired) ** 2)
+
+    return sizes, weights, biases, x, desired, tape_gradients(cost_of, *weights, *biases)
+
+
+@pytest.mark.points(3)
+def test_backward_matches_gradient_tape_float64(student, rng):
+    for _ in range(3):
+        sizes, weights, biases, x, desired, expected = backward_case(rng, np.float64)
+        got = student.backprop.backward([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],
+                                        tf.constant(x), tf.constant(desired))
+        check_backward(got, expected, f"backward(float64 parameters of a {sizes} sigmoid MLP, a batch of {len(x)})")
+
+
+@pytest.mark.points(2)
+def test_backward_float32_keeps_dtype(student, rng):
+    sizes, weights, biases, x, desired, expected = backward_case(rng, np.float32)
+    got = student.backprop.backward([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],
+                                    tf.constant(x), tf.constant(desired))
+    call = f"backward(float32 parameters of a {sizes} sigmoid MLP, a batch of {len(x)})"
+    check_backward(got, expected, call, max_error=1e-4)
+    for gradient in list(got[0]) + list(got[1]):
+        if np.asarray(gradient).dtype != np.float32:
+            fail("backprop.backward", call, "float32 gradients", f"{np.asarray(gradient).dtype}", "wrong dtype", "dtype")
+
+
+def check_backward(got, expected, call, max_error=1e-9):
+    layers = len(expected) // 2
+    if not isinstance(got, (tuple, list)) or len(got) != 2 or len(got[0]) != layers or len(got[1]) != layers:
+        fail("backprop.backward", call, f"(weight_grads, bias_grads), {layers} of each", got, "wrong structure", "type")
+    for i, (g, e) in enumerate(zip(list(got[0]) + list(got[1]), expected)):
+        name = f"∂C/∂W[{i + 1}]" if i < layers else f"∂C/∂b[{i - layers + 1}]"
+        expect_gradient("backprop.backward", f"{call} → {name}", g, e, max_error)

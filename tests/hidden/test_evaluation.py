@@ -1,0 +1,66 @@
+"""Hidden suite of exercise 5: k-fold cross-validation (10 points)."""
+
+import numpy as np
+import pytest
+
+from exercises.selfcheck import expect_close, fail
+from grader.student import Model, StudentError
+from grader.worker import harness_mlp
+from solutions import evaluation as reference
+from tests.hidden.conftest import random_parameters
+
+pytestmark = pytest.mark.evaluation
+
+
+
+@pytest.mark.points(2)
+def test_fold_indices_partition_in_order(student, rng):
+    k = int(rng.integers(2, 7))
+    n = k * int(rng.integers(2, 9))
+    call = f"fold_indices(n={n}, k={k})"
+    got = student.evaluation.fold_indices(n, k)
+    expected = reference.fold_indices(n, k)
+    if not isinstance(got, (list, tuple)) or len(got) != k:
+        fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", got, "wrong structure", "type")
+    for i, (pair, (train, test)) in enumerate(zip(got, expected)):
+        expect_close("evaluation.fold_indices", f"{call} → fold {i} test indices", pair[1], test, atol=0)
+        expect_close("evaluation.fold_indices", f"{call} → fold {i} train indices, sorted",
+                     np.sort(np.asarray(pair[0])), np.sort(train), atol=0)
+
+
+@pytest.mark.points(2)
+def test_fold_indices_rejects_each_invalid_k(student, rng):
+    n = 6 * int(rng.integers(2, 6))
+    cases = [(int(rng.integers(-3, 2)), "k > 1"), (n + int(rng.integers(0, 3)), "k < n"), (5 if n % 5 else 7, "k divides n")]
+    for k, rule in cases:
+        call = f"fold_indices(n={n}, k={k})"
+        try:
+            got = student.evaluation.fold_indices(n, k)
+        except StudentError as error:
+            if error.type != "ValueError":
+                raise
+            if rule not in error.message:
+                fail("evaluation.fold_indices", call, f"ValueError naming the rule {rule!r}",
+                     f"{error.type}: {error.message[:200]}")
+            continue
+        fail("evaluation.fold_indices", call, f"ValueError naming the rule {rule!r}", got, "no error raised")
+
+
+def kfold_case(rng, mnist, n=240):
+    (x_train, y_train), _ = mnist
+    pick = rng.choice(len(x_train), n, replace=False)
+    weights, biases = random_parameters(rng, [784, 16, 10])
+    return x_train[pick], y_train[pick], weights, biases
+
+
+@pytest.mark.points(6)
+def test_kfold_matches_the_reference(student, rng, mnist):
+    x, y, weights, biases = kfold_case(rng, mnist)
+    k, epochs, rate, batch, seed = 3, 3, 8.0, 10, int(rng.integers(1000))
+    call = f"kfold(a fresh [784, 16, 10] model per fold, {len(x)} MNIST images, k={k}, epochs={epochs}, {rate}, {batch})"
+    got = student.evaluation.kfold(Model(weights, biases, factory=True), x, y, k, epochs, rate, batch, seed=seed)
+    expected = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, epochs, rate, batch, seed=seed)
+    if not isinstance(got, dict) or set(got) != set(expected):
+        fail("evaluation.kfold", call, f"a dict with the keys {sorted(expected)}", got, "wrong structure", "type")
+    for key in ("accuracies", "errors", "mean_accuracy", "mean_error", "variance"):
+        expect_close("evaluation.kfold", f"{call} → {key}", got[key], expected[key], rtol=1e-3, atol=0.5)

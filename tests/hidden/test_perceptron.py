@@ -1,0 +1,70 @@
+"""Hidden suite of exercise 1: the perceptron (15 points)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, expect_dtype, fail
+from solutions import perceptron as reference
+
+pytestmark = pytest.mark.perceptron
+
+GATES = {"and_gate": [0, 0, 0, 1], "or_gate": [0, 1, 1, 1], "nand_gate": [1, 1, 1, 0]}
+CORNERS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+
+
+def random_numbers(rng, n):
+    """n numbers of every sign and size, with 0.0 and tiny values among them."""
+    values = rng.normal(scale=10.0 ** rng.integers(-6, 3, size=n))
+    values[rng.choice(n, 3, replace=False)] = [0.0, 1e-12, -1e-12]
+    return values
+
+
+@pytest.mark.points(2)
+def test_step_fn_values(student, rng):
+    for a in random_numbers(rng, 25):
+        got = student.perceptron.step_fn(float(a))
+        expect_close("perceptron.step_fn", f"step_fn({a!r})", got, reference.step_fn(float(a)), atol=0)
+
+
+@pytest.mark.points(1)
+def test_step_fn_returns_a_float(student, rng):
+    for a in (float(rng.uniform(0.1, 5)), float(-rng.uniform(0.1, 5))):
+        got = student.perceptron.step_fn(a)
+        if type(got) is not float:
+            fail("perceptron.step_fn", f"step_fn({a!r})", "a float", got, f"returned a {type(got).__name__}", "type")
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tf_step_fn_elementwise(student, rng, dtype):
+    shape = tuple(int(n) for n in rng.integers(1, 5, size=rng.integers(1, 4)))
+    a = random_numbers(rng, int(np.prod(shape)) + 3)[: int(np.prod(shape))].reshape(shape).astype(dtype)
+    call = f"tf_step_fn(a tensor of shape {shape}, dtype {np.dtype(dtype).name})"
+    got = student.perceptron.tf_step_fn(tf.constant(a))
+    expect_close("perceptron.tf_step_fn", call, got, reference.tf_step_fn(tf.constant(a)).numpy(), atol=0)
+    expect_dtype("perceptron.tf_step_fn", call, got, dtype)
+
+
+@pytest.mark.points(2)
+def test_perceptron_call(student, rng):
+    inputs = int(rng.integers(2, 6))
+    weights, bias = rng.normal(size=(inputs, 1)), rng.normal(size=(1, 1))
+    x = rng.normal(size=(12, inputs)).astype(np.float32)
+    z = x @ weights + bias
+    x = x[np.abs(z[:, 0]) > 1e-3]  # no sums so close to 0 that rounding decides
+    model = student.perceptron.Perceptron(weights, bias)
+    call = f"Perceptron(weights={weights.round(3).tolist()}, biases={bias.round(3).tolist()})(a batch of {len(x)})"
+    got = model(x)
+    expect_close("perceptron.Perceptron.__call__", call, got, reference.Perceptron(weights, bias)(x).numpy(), atol=0)
+    expect_dtype("perceptron.Perceptron.__call__", call, got, np.float32)
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_gate_truth_table(student, rng, gate):
+    order = rng.permutation(np.tile(np.arange(4), 3))
+    x, expected = CORNERS[order], np.array(GATES[gate], dtype=float)[order].reshape(-1, 1)
+    got = getattr(student.perceptron, gate)()(x)
+    expect_close(f"perceptron.{gate}", f"{gate}()(the four input pairs, shuffled: {x.astype(int).tolist()})", got,
+                 expected, atol=0)

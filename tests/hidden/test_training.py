@@ -1,0 +1,141 @@
+"""Hidden suite of exercise 4: training and testing on MNIST (25 points).
+
+`train`, the training loop and the testing functions are run on the grader's own model (a sigmoid
+MLP built where the student's code runs), so each task is graded on its own.
+
+The MNIST accuracy test (documented configuration): a [784, 32, 10] sigmoid MLP with parameters
+drawn uniformly from [-1, 1) by the grading seed, trained with the student's `training_loop` and
+`train` (mean squared error, plain gradient descent, learning rate 32, batches of 32, shuffled by
+the grading seed, 1 epoch, eager), must label at least 90 % of the 10,000 test images right. The
+worker gets the training set and the test images, returns the model's outputs, and the accuracy
+is computed here against test labels that never leave this process.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, expect_dtype, fail
+from grader.student import Dataset, Model
+from grader.worker import harness_mlp
+from solutions import training as reference
+from tests.hidden.conftest import check_parameters, random_parameters
+
+pytestmark = pytest.mark.training
+
+MNIST_SIZES, MNIST_RATE, MNIST_BATCH, MNIST_EPOCHS, MNIST_PASS = [784, 32, 10], 32.0, 32, 1, 90.0
+MNIST_SECONDS = 120
+
+
+@pytest.mark.points(3)
+def test_preprocess(student, rng):
+    from data.mnist import load_mnist
+
+    (images, labels), _ = load_mnist()
+    pick = rng.choice(len(images), 40, replace=False)
+    x, y = student.training.preprocess(images[pick], labels[pick])
+    expected_x, expected_y = reference.preprocess(images[pick], labels[pick])
+    call = "preprocess(40 random MNIST training images and their labels)"
+    expect_dtype("training.preprocess", call + " → x", x, np.float32)
+    expect_dtype("training.preprocess", call + " → y", y, np.float32)
+    expect_close("training.preprocess", call + " → x", x, expected_x.numpy())
+    expect_close("training.preprocess", call + " → y", y, expected_y.numpy(), atol=0)
+
+
+@pytest.mark.points(2)
+def test_loss(student, rng):
+    predicted, desired = rng.uniform(size=(6, 10)).astype(np.float32), rng.uniform(size=(6, 10)).astype(np.float32)
+    got = student.training.loss(tf.constant(predicted), tf.constant(desired))
+    expect_close("training.loss", "loss(random (6, 10) outputs, random (6, 10) targets)", got,
+                 np.mean((predicted - desired) ** 2))
+
+
+def small_problem(rng, n=12):
+    sizes = [int(rng.integers(3, 7)), int(rng.integers(2, 6)), int(rng.integers(2, 5))]
+    weights, biases = random_parameters(rng, sizes)
+    x = rng.uniform(size=(n, sizes[0])).astype(np.float32)
+    y = np.eye(sizes[-1], dtype=np.float32)[rng.integers(0, sizes[-1], n)]
+    return sizes, weights, biases, x, y
+
+
+@pytest.mark.points(4)
+def test_train_one_step(student, rng):
+    sizes, weights, biases, x, y = small_problem(rng)
+    rate = float(rng.uniform(0.5, 3))
+    call = f"train(a {sizes} sigmoid MLP, a batch of {len(x)}, learning_rate={rate:.4f})"
+    model = student.build(Model(weights, biases))
+    got = student.training.train(model, tf.constant(x), tf.constant(y), rate)
+    expected_model = harness_mlp(weights, biases)
+    expected = reference.train(expected_model, tf.constant(x), tf.constant(y), rate)
+    expect_close("training.train", call + " → returned loss", got, float(expected))
+    check_parameters("training.train", call, model, expected_model)
+
+
+@pytest.mark.points(4)
+def test_training_loop_matches_the_reference(student, rng):
+    sizes, weights, biases, x, y = small_problem(rng, n=int(rng.integers(20, 40)))
+    rate, batch, epochs = float(rng.uniform(0.5, 3)), int(rng.integers(3, 8)), int(rng.integers(2, 4))
+    call = f"training_loop(a {sizes} MLP, {len(x)} samples in batches of {batch}, epochs={epochs}, {rate:.4f})"
+    model = student.build(Model(weights, biases))
+    got = student.training.training_loop(model, Dataset(x, y, batch), epochs, rate)
+    expected_model = harness_mlp(weights, biases)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)
+    expected = reference.training_loop(expected_model, dataset, epochs, rate)
+    expect_close("training.training_loop", call + " → mean loss per epoch", got, expected, rtol=1e-4)
+    check_parameters("training.training_loop", call, model, expected_model)
+
+
+@pytest.mark.points(6)
+def test_mnist_accuracy(student, rng, mnist):
+    (x_train, y_train), (x_test, labels) = mnist
+    weights, biases = random_parameters(rng, MNIST_SIZES)
+    seed = int(rng.integers(2**31))
+    model = student.build(Model(weights, biases))
+    student.training.training_loop.with_timeout(
+        MNIST_SECONDS, model, Dataset(x_train, y_train, MNIST_BATCH, seed), MNIST_EPOCHS, MNIST_RATE)
+    outputs = np.asarray(model(x_test))
+    if outputs.shape != (len(x_test), 10):
+        fail("training.training_loop", "the trained model on the 10,000 test images", "(10000, 10) outputs",
+             outputs.shape, "wrong shape", "shape")
+    accuracy = 100.0 * np.mean(np.argmax(outputs, axis=1) == labels)
+    if accuracy < MNIST_PASS:
+        fail("training.training_loop", f"training_loop(a {MNIST_SIZES} MLP, MNIST in batches of {MNIST_BATCH}, "
+             f"epochs={MNIST_EPOCHS}, learning_rate={MNIST_RATE}) with your train, then the 10,000 test images",
+             f"at least {MNIST_PASS} % right", f"{accuracy:.2f} %")
+
+
+def fixed_model_case(rng, n=30):
+    weights, biases = random_parameters(rng, [784, 10], np.float32)
+    weights *= 8
+    x = rng.uniform(size=(n, 784)).astype(np.float32)
+    predicted = np.argmax(harness_mlp(weights, biases)(x).numpy(), axis=1)
+    labels = np.where(rng.uniform(size=n) < 0.6, predicted, rng.integers(0, 10, n))
+    return weights, biases, x, predicted, labels
+
+
+@pytest.mark.points(2)
+def test_predict(student, rng):
+    weights, biases, x, predicted, _ = fixed_model_case(rng)
+    got = student.training.predict(student.build(Model(weights, biases)), x)
+    expect_close("training.predict", f"predict(a model, {len(x)} random images)", got, predicted, atol=0)
+
+
+@pytest.mark.points(2)
+def test_testing_loop(student, rng):
+    weights, biases, x, predicted, labels = fixed_model_case(rng)
+    correct = int(np.sum(predicted == labels))
+    got = student.training.testing_loop(student.build(Model(weights, biases)), x, np.eye(10, dtype=np.float32)[labels])
+    expect_close("training.testing_loop", f"testing_loop(a model, {len(x)} images, {correct} of them predicted right)",
+                 got, [100.0 * correct / len(x), correct])
+
+
+@pytest.mark.points(2)
+def test_correct_per_digit(student, rng):
+    weights, biases, x, predicted, labels = fixed_model_case(rng, 60)
+    got = student.training.correct_per_digit(student.build(Model(weights, biases)), x, np.eye(10, dtype=np.float32)[labels])
+    call = f"correct_per_digit(a model, {len(x)} images)"
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        fail("training.correct_per_digit", call, "a pair (correct, total)", got, "wrong type", "type")
+    expect_close("training.correct_per_digit", call + " → correct", got[0],
+                 np.bincount(labels[predicted == labels], minlength=10), atol=0)
+    expect_close("training.correct_per_digit", call + " → total", got[1], np.bincount(labels, minlength=10), atol=0)
