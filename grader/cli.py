@@ -1,20 +1,29 @@
-"""The kit's command line: `nn-kit setup` (or `python -m grader setup`)."""
+"""The kit's command line (`nn-kit …` or `python -m grader …`).
+
+    nn-kit setup                          provide MNIST, grade solutions/ and exercises/, print the table
+    nn-kit grade SUBMISSION… [--out DIR]  grade submissions (directories, zips, or a class folder)
+"""
 
 import argparse
 import os
-import subprocess
+import secrets
 import sys
-from pathlib import Path
+import time
 
 from data import mnist
-from grader.skeleton import ROOT
+from grader import reports
+from grader.grade import Options, grade_all
+from grader.sandbox import KIT
+from grader.submissions import find
 
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
+DEFAULT_WORKER_UID = 61000
 
 
 def provide_mnist() -> bool:
     """Make sure a verified MNIST is where the kit looks; True when it is."""
     target = mnist.mnist_path()
+    problem = None
     for source in (target, SHARED_MNIST):
         try:
             mnist.install(source, target)
@@ -27,31 +36,46 @@ def provide_mnist() -> bool:
     return False
 
 
-def selfcheck_summary(target: str) -> int:
-    """Run the visible self-checks against a package and print only their progress table."""
-    env = {**os.environ, "KIT_TARGET": target}
-    run = subprocess.run([sys.executable, "-m", "pytest", "exercises/", "-q", "-p", "no:randomly"],
-                         cwd=ROOT, env=env, capture_output=True, text=True)
-    lines = run.stdout.splitlines()
-    start = next((i for i, line in enumerate(lines) if "progress of" in line), None)
-    print("\n".join(lines[start:] if start is not None else lines[-20:]))
-    return run.returncode
-
-
-def setup(_args) -> int:
+def grade(args) -> int:
     if not provide_mnist():
         return 1
-    solutions_code = selfcheck_summary("solutions")
-    selfcheck_summary("exercises")
-    return solutions_code
+    submissions = find(args.submissions)
+    if not submissions:
+        print("no submissions found", file=sys.stderr)
+        return 1
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    uid = args.worker_uid if args.worker_uid is not None else (DEFAULT_WORKER_UID if os.geteuid() == 0 else None)
+    options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout)
+    start = time.perf_counter()
+    graded = grade_all(submissions, options)
+    reports.write_all(graded, args.out)
+    print(reports.table(graded))
+    print(f"\n{len(graded)} submission(s) graded in {time.perf_counter() - start:.1f} s with seed {seed} "
+          f"(--jobs {args.jobs}); isolation: {graded[0]['isolation']}")
+    print(f"reports: {args.out}/ (gradebook.csv, class.json, histogram.png, <student>/report.json, "
+          f"feedback.md, results.json)")
+    return 0
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="nn-kit", description="Neural networks with TensorFlow: the exercise kit.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("setup", help="provide MNIST, then check the reference solutions and the blank skeletons"
-                        ).set_defaults(run=setup)
+    setup = commands.add_parser("setup", help="provide MNIST, then grade the reference solutions and the skeletons")
+    setup.set_defaults(submissions=[str(KIT / "solutions"), str(KIT / "exercises")])
+    graded = commands.add_parser("grade", help="grade submissions with the hidden suites")
+    graded.add_argument("submissions", nargs="+", help="a directory or .zip of modules, or a folder of them")
+    for command in (setup, graded):
+        command.add_argument("--out", type=os.path.abspath, default=str(KIT / "reports"), help="where reports go")
+        command.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+        command.add_argument("--seed", type=int, default=None, help="grading seed (default: random, recorded)")
+        command.add_argument("--worker-uid", type=int, default=None,
+                             help=f"as root, workers run as this uid (+ job slot); default {DEFAULT_WORKER_UID}")
+        command.add_argument("--call-timeout", type=float, default=30.0, help="seconds per call into student code")
+        command.set_defaults(run=grade)
     args = parser.parse_args(argv)
+    from pathlib import Path
+
+    args.out = Path(args.out)
     return args.run(args)
 
 

@@ -1,0 +1,151 @@
+"""Grade submissions with the hidden suites.
+
+Each submission is graded by its own trusted pytest process (tests/hidden with grader.plugin),
+whose calls into student code go to a sandboxed worker. The trusted process signs its results
+with a key only it and this process know; results that are missing, unsigned or forged count as
+nothing, and every check of the rubric appears in the report whatever happened.
+"""
+
+import json
+import os
+import queue
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from grader.plugin import RESULTS_KEY, exercise_of, sign
+from grader.sandbox import KIT, Limits
+from grader.submissions import Submission, stage
+from solutions import EXERCISES
+
+HIDDEN = KIT / "tests" / "hidden"
+SCHEMA = "nn-kit-report/1"
+
+
+@dataclass(frozen=True)
+class Options:
+    seed: int
+    jobs: int = 1
+    worker_uid: int | None = None  # as root: workers of job slot i run as worker_uid + i
+    call_timeout: float = Limits.call_seconds
+    submission_timeout: float = 900.0
+
+
+class _Collector:
+    def __init__(self):
+        self.items = []
+
+    def pytest_collection_finish(self, session):
+        self.items = [{"id": item.nodeid, "exercise": exercise_of(item),
+                       "points": item.get_closest_marker("points").args[0]} for item in session.items]
+
+
+@lru_cache(maxsize=1)
+def rubric() -> tuple[dict, ...]:
+    """Every hidden check with its exercise and points, in suite order."""
+    collector = _Collector()
+    code = pytest.main([str(HIDDEN), "--collect-only", "-p", "no:terminal", "-p", "no:cacheprovider",
+                        "--rootdir", str(KIT)], plugins=[collector])
+    if code != 0 or not collector.items:
+        raise RuntimeError(f"the hidden suites could not be collected (pytest exit code {code})")
+    return tuple(collector.items)
+
+
+def possible_points() -> dict[str, int]:
+    totals = {name: 0 for name in EXERCISES}
+    for check in rubric():
+        totals[check["exercise"]] += check["points"]
+    return totals
+
+
+def _verified(path: Path, key: str) -> dict | None:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        signature = payload.pop("signature")
+    except (OSError, ValueError, KeyError, AttributeError):
+        return None
+    return payload if secrets.compare_digest(str(signature), sign(payload, key)) else None
+
+
+def run_suites(staged: Path, options: Options, slot: int, private: Path) -> tuple[dict | None, str]:
+    """(signed results of the trusted run, or None, and what went wrong if anything)."""
+    results, key = private / "results.json", secrets.token_hex(32)
+    command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "--rootdir", str(KIT),
+               "--submission", str(staged), "--grading-seed", str(options.seed), "--results", str(results),
+               "--call-timeout", str(options.call_timeout)]
+    if options.worker_uid is not None:
+        command += ["--worker-uid", str(options.worker_uid + slot)]
+    env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {RESULTS_KEY: key}
+    try:
+        run = subprocess.run(command, cwd=KIT, env=env, capture_output=True, text=True,
+                             timeout=options.submission_timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"grading took longer than {options.submission_timeout:g} s and was stopped"
+    payload = _verified(results, key)
+    if payload is None:
+        tail = (run.stdout + run.stderr).strip().splitlines()[-3:]
+        return None, f"the grading run ended without valid results (exit {run.returncode}): {' / '.join(tail)}"
+    return payload, ""
+
+
+def build_report(submission: Submission, payload: dict | None, problem: str, seconds: float, seed: int) -> dict:
+    """The report of one submission: every rubric check, points per exercise, total."""
+    found = {t["id"]: t for t in (payload or {}).get("tests", [])}
+    missing = problem or "grading stopped before this check ran"
+    tests = []
+    for check in rubric():
+        result = found.get(check["id"]) or {"earned": 0, "category": "error", "message": missing, "seconds": 0.0}
+        earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
+        tests.append({**check, "earned": earned, "category": result["category"], "message": result["message"],
+                      "seconds": result["seconds"]})
+    exercises = {name: {"earned": 0, "possible": 0} for name in EXERCISES}
+    for test in tests:
+        exercises[test["exercise"]]["earned"] += test["earned"]
+        exercises[test["exercise"]]["possible"] += test["points"]
+    earned, possible = sum(t["earned"] for t in tests), sum(t["points"] for t in tests)
+    return {
+        "schema": SCHEMA,
+        "student": submission.name,
+        "seed": seed,
+        "isolation": (payload or {}).get("isolation", "none: no grading run finished"),
+        "versions": (payload or {}).get("versions", {}),
+        "seconds": round(seconds, 2),
+        "score": {"earned": earned, "possible": possible, "percent": round(100.0 * earned / possible, 2)},
+        "exercises": exercises,
+        "warnings": submission.warnings + ([problem] if problem else []),
+        "tests": tests,
+    }
+
+
+def grade_one(submission: Submission, options: Options, slot: int = 0) -> dict:
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
+        staged = stage(submission, Path(private) / "submission")
+        payload, problem = run_suites(staged, options, slot, Path(private))
+    return build_report(submission, payload, problem, time.perf_counter() - start, options.seed)
+
+
+def grade_all(submissions: list[Submission], options: Options) -> list[dict]:
+    """Reports in the order of `submissions`; `options.jobs` of them graded at once."""
+    rubric()
+    slots = queue.SimpleQueue()
+    for slot in range(max(1, options.jobs)):
+        slots.put(slot)
+
+    def job(submission):
+        slot = slots.get()
+        try:
+            return grade_one(submission, options, slot)
+        finally:
+            slots.put(slot)
+
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        return list(pool.map(job, submissions))
