@@ -36,6 +36,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("nn-kit grading")
     group.addoption("--submission", default="solutions",
                     help="'solutions' or 'exercises' (run in-process), or a directory of modules (run in a worker)")
+    group.addoption("--in-process", action="store_true",
+                    help="import --submission as a package in this process (trusted code only, e.g. mutants)")
     group.addoption("--grading-seed", type=int, default=None, help="seed of the randomized inputs (default: random)")
     group.addoption("--results", default=None, help="write the graded results as JSON to this file")
     group.addoption("--worker-uid", type=int, default=None, help="as root: run the worker as this unprivileged uid")
@@ -46,7 +48,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): what a hidden test is worth")
     if config.getoption("--grading-seed") is None:
         config.option.grading_seed = secrets.randbelow(2**31)
-    if config.getoption("--submission") not in PACKAGES:
+    if not in_process(config):
         _not_dumpable()
     config._nnkit_results = []
 
@@ -64,10 +66,14 @@ def pytest_report_header(config):
     return f"grading seed: {config.getoption('--grading-seed')}, submission: {config.getoption('--submission')}"
 
 
+def in_process(config) -> bool:
+    return config.getoption("--submission") in PACKAGES or config.getoption("--in-process")
+
+
 @pytest.fixture(scope="session")
 def student(request):
     submission = request.config.getoption("--submission")
-    if submission in PACKAGES:
+    if in_process(request.config):
         access = Student.in_process(submission)
     else:
         limits = Limits(call_seconds=request.config.getoption("--call-timeout"))

@@ -22,9 +22,9 @@ def random_numbers(rng, n):
 
 @pytest.mark.points(2)
 def test_step_fn_values(student, rng):
-    for a in random_numbers(rng, 25):
-        got = student.perceptron.step_fn(float(a))
-        expect_close("perceptron.step_fn", f"step_fn({a!r})", got, reference.step_fn(float(a)), atol=0)
+    for a in map(float, random_numbers(rng, 25)):
+        got = student.perceptron.step_fn(a)
+        expect_close("perceptron.step_fn", f"step_fn({a!r})", got, reference.step_fn(a), atol=0)
 
 
 @pytest.mark.points(1)

@@ -1,0 +1,138 @@
+"""The grader: full marks for the solutions, zero for the skeletons, exact partial credit,
+the same scores for the same seed whether graded serially or in parallel, and a report for
+every broken submission."""
+
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import cli, grade, reports
+from grader.grade import Options
+from grader.plugin import sign
+from grader.submissions import Submission, find
+from solutions import EXERCISES
+
+ROOT = grade.KIT
+POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
+UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None
+
+
+def submission(tmp_path: Path, name: str, finished=(), edits=None) -> Path:
+    """A student's folder: the skeletons, with some modules taken from the solutions and edited."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for module in EXERCISES:
+        source = ROOT / ("solutions" if module in finished else "exercises") / f"{module}.py"
+        shutil.copy(source, folder)
+    for module, (old, new) in (edits or {}).items():
+        path = folder / f"{module}.py"
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new))
+    return folder
+
+
+def scores(report: dict) -> dict:
+    return {name: e["earned"] for name, e in report["exercises"].items()}
+
+
+def test_the_rubric_sums_to_round_totals():
+    assert grade.possible_points() == POSSIBLE
+    assert sum(grade.possible_points().values()) == 100
+
+
+@pytest.fixture(scope="module")
+def class_folder(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("class")
+    shutil.copytree(ROOT / "solutions", tmp / "reference", ignore=shutil.ignore_patterns("__pycache__"))
+    submission(tmp, "blank")
+    submission(tmp, "partial", finished=("perceptron", "backprop"))
+    submission(tmp, "off-by-zero", finished=EXERCISES, edits={"perceptron": ("a > 0 else", "a >= 0 else")})
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def parallel(class_folder) -> list[dict]:
+    return grade.grade_all(find([class_folder]), Options(seed=1234, jobs=2, worker_uid=UID))
+
+
+@pytest.mark.timeout(900)
+def test_full_marks_zero_and_exact_partial_credit(parallel):
+    by_name = {r["student"]: r for r in parallel}
+    assert scores(by_name["reference"]) == POSSIBLE
+    assert scores(by_name["blank"]) == dict.fromkeys(EXERCISES, 0)
+    assert {t["category"] for t in by_name["blank"]["tests"]} == {"not implemented"}
+    assert scores(by_name["partial"]) == {**dict.fromkeys(EXERCISES, 0), "perceptron": 15, "backprop": 25}
+    wrong = [t for t in by_name["off-by-zero"]["tests"] if t["earned"] == 0]
+    assert [t["id"].split("::")[1] for t in wrong] == ["test_step_fn_values"]
+    assert wrong[0]["category"] == "value" and "step_fn(0.0)" in wrong[0]["message"]
+    assert by_name["off-by-zero"]["score"]["earned"] == 98
+
+
+@pytest.mark.timeout(900)
+def test_the_same_seed_gives_the_same_scores_serially(parallel, class_folder):
+    serial = grade.grade_all(find([class_folder]), Options(seed=1234, jobs=1, worker_uid=UID))
+    assert [[t["earned"] for t in r["tests"]] for r in serial] == [[t["earned"] for t in r["tests"]] for r in parallel]
+    assert [r["student"] for r in serial] == [r["student"] for r in parallel]
+
+
+def test_a_report_records_seed_isolation_versions_and_timings(parallel):
+    report = parallel[0]
+    assert report["schema"] == "nn-kit-report/1" and report["seed"] == 1234
+    assert report["isolation"].startswith("user:" if UID is not None else "process:") or "cannot run" in report["isolation"]
+    assert report["versions"]["tensorflow"] and report["seconds"] > 0
+    assert len(report["tests"]) == len(grade.rubric())
+
+
+def test_outputs_for_a_class(parallel, tmp_path):
+    reports.write_all(parallel, tmp_path)
+    rows = (tmp_path / "gradebook.csv").read_text().splitlines()
+    assert rows[0] == "student,perceptron,mlp,backprop,training,evaluation,speed,total,percent,seed"
+    assert "reference,15,15,25,25,10,10,100,100.0,1234" in rows
+    results = json.loads((tmp_path / "partial" / "results.json").read_text())
+    assert results["score"] == 40 and {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
+    assert "not implemented" in (tmp_path / "blank" / "feedback.md").read_text()
+    assert json.loads((tmp_path / "class.json").read_text())["total"]["max"] == 100
+    assert (tmp_path / "histogram.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_forged_or_unsigned_results_count_as_nothing(tmp_path):
+    payload = {"tests": [{"id": "x", "earned": 100}]}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(payload))
+    assert grade._verified(path, "key") is None
+    path.write_text(json.dumps({**payload, "signature": sign(payload, "other key")}))
+    assert grade._verified(path, "key") is None
+    path.write_text(json.dumps({**payload, "signature": sign(payload, "key")}))
+    assert grade._verified(path, "key") == payload
+
+
+@pytest.mark.timeout(900)
+def test_broken_submissions_get_a_report_and_a_clear_message(tmp_path, capsys):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "empty").mkdir()
+    submission(cases, "syntax-error", finished=EXERCISES, edits={"mlp": ("def parameter_count", "def parameter_count(:")})
+    broken = submission(cases, "missing-module", finished=EXERCISES)
+    (broken / "evaluation.py").unlink()
+    (cases / "corrupt.zip").write_bytes(b"PK\x03\x04 this is no zip")
+    with zipfile.ZipFile(cases / "traversal.zip", "w") as archive:
+        archive.write(ROOT / "solutions" / "perceptron.py", "../perceptron.py")
+        archive.write(ROOT / "solutions" / "speed.py", "exercises/speed.py")
+        archive.write(ROOT / "solutions" / "training.py", "exercises/training.py")
+    code = cli.main(["grade", str(cases), "--out", str(tmp_path / "out"), "--jobs", "2", "--seed", "5"]
+                    + (["--worker-uid", str(UID)] if UID else []))
+    assert code == 0
+    by_name = {r["student"]: r for r in (json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/report.json"))}
+    assert set(by_name) == {"empty", "syntax-error", "missing-module", "corrupt", "traversal"}
+    assert by_name["empty"]["score"]["earned"] == 0 and "no exercise module" in " ".join(by_name["empty"]["warnings"])
+    assert scores(by_name["syntax-error"]) == {**POSSIBLE, "mlp": 0}
+    assert "SyntaxError" in next(t["message"] for t in by_name["syntax-error"]["tests"] if t["exercise"] == "mlp")
+    assert scores(by_name["missing-module"]) == {**POSSIBLE, "evaluation": 0}
+    assert "not a readable zip" in " ".join(by_name["corrupt"]["warnings"])
+    assert scores(by_name["traversal"]) == {**dict.fromkeys(EXERCISES, 0), "training": 25, "speed": 10}
+    assert "leaves the submission" in " ".join(by_name["traversal"]["warnings"])
+    assert "syntax-error" in capsys.readouterr().out
