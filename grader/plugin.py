@@ -29,6 +29,11 @@ from grader.student import Student, StudentError
 from solutions import EXERCISES
 
 PACKAGES = ("solutions", "exercises")
+CATEGORY_HINTS = {
+    "timeout": "look for a loop that never ends, or work done again and again (a Python loop over pixels)",
+    "memory": "look for tensors far larger than the data (an outer product of whole batches, a list that keeps growing)",
+    "crash": "run the self-checks (pytest exercises/) to see where your code stops",
+}
 RESULTS_KEY = "NNKIT_RESULTS_KEY"
 
 
@@ -55,9 +60,12 @@ def pytest_configure(config):
 
 def _not_dumpable() -> None:
     """Make this trusted process's memory, fds and environment unreadable through /proc for a
-    worker of the same user (prctl PR_SET_DUMPABLE = 0)."""
+    worker of the same user (PR_SET_DUMPABLE 0), and adopt whatever a worker leaves running
+    (PR_SET_CHILD_SUBREAPER), so that the sandbox can find and end it."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 0, 0, 0, 0)
+        libc.prctl(36, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 
@@ -118,10 +126,10 @@ def verdict(excinfo) -> tuple[str, str]:
         advice = "" if error.category == "not implemented" else f"\n  hint: {hint(task)}"
         return error.category, f"{error.path} raised {error.type}: {error.message[:600]}{where}{advice}"
     if isinstance(error, WorkerLost):
-        return error.category, f"your code stopped the grading worker: {error}"
+        return error.category, f"your code stopped the grading worker: {error}\n  hint: {CATEGORY_HINTS[error.category]}"
     text = str(error)
     if "Timeout" in text and "pytest-timeout" in text:
-        return "timeout", "the check ran out of time"
+        return "timeout", f"the check ran out of time\n  hint: {CATEGORY_HINTS['timeout']}"
     return "error", f"the check failed: {type(error).__name__}: {text[:300]}"
 
 

@@ -112,6 +112,26 @@ def kill_user(uid: int) -> None:
         time.sleep(0.05)
 
 
+def kill_children() -> None:
+    """SIGKILL the children of this process: with PR_SET_CHILD_SUBREAPER set, a worker's orphaned
+    (double-forked) processes become our children instead of init's."""
+    me = str(os.getpid())
+    for _ in range(3):
+        found = False
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+                if fields.get("PPid", "").strip() == me:
+                    os.kill(int(status.parent.name), signal.SIGKILL)
+                    os.waitpid(int(status.parent.name), os.WNOHANG)
+                    found = True
+            except (OSError, ValueError, ChildProcessError):
+                continue
+        if not found:
+            return
+        time.sleep(0.05)
+
+
 class Sandbox:
     """One submission's worker: `request` sends a frame and returns the reply frame."""
 
@@ -206,9 +226,11 @@ class Sandbox:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            self.process.wait()
             if self.uid is not None:
                 kill_user(self.uid)
-            self.process.wait()
+            else:
+                kill_children()
             for stream in (self.process.stdin, self.process.stdout):
                 try:
                     stream.close()

@@ -108,6 +108,17 @@ def harness_mlp(weights, biases):
     return HarnessMLP()
 
 
+class HarnessFactory:
+    """Builds a fresh harness MLP with the same initial parameters at every call; counts them."""
+
+    def __init__(self, weights, biases):
+        self.weights, self.biases, self.builds = weights, biases, 0
+
+    def __call__(self):
+        self.builds += 1
+        return harness_mlp(self.weights, self.biases)
+
+
 # --- the worker side --------------------------------------------------------------------------
 
 
@@ -160,7 +171,7 @@ class Dispatcher:
             return dataset.batch(content["batch_size"])
         if tag in ("$model", "$factory"):
             weights, biases = ([blob_to_array(blobs[a["$array"]]) for a in content[k]] for k in ("weights", "biases"))
-            return harness_mlp(weights, biases) if tag == "$model" else lambda: harness_mlp(weights, biases)
+            return harness_mlp(weights, biases) if tag == "$model" else HarnessFactory(weights, biases)
         raise ProtocolError(f"unknown tag {tag}")
 
     def function(self, name: str):
