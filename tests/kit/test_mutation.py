@@ -1,0 +1,38 @@
+"""The hidden suites' power: mutants of the solution regions must lose points."""
+
+import ast
+import re
+import subprocess
+import sys
+
+import pytest
+
+from grader.sandbox import KIT
+from grader import mutation, skeleton
+
+# Mutants that behave exactly like the solution, so no test can tell them apart.
+EQUIVALENT = {
+    "perceptron.py:94: 1.0 → 2.0",  # OR with weights 2 instead of 1 (bias 0) is still OR
+}
+
+
+def test_the_mutator_changes_one_thing_in_solution_regions_only():
+    found = list(mutation.mutants("backprop"))
+    assert len(found) > 30
+    descriptions = {description for _, description, _ in found}
+    assert {"Add → Sub", "Mult → Div", ".reduce_sum() → .reduce_mean()"} <= descriptions
+    original = ast.unparse(ast.parse((KIT / "solutions" / "backprop.py").read_text()))
+    assert all(source != original for *_, source in found)
+    regions = skeleton.regions((KIT / "solutions" / "backprop.py").read_text(), "backprop")
+    assert all(any(r.first < line < r.last for r in regions) for line, _, _ in found)
+
+
+@pytest.mark.timeout(1500)
+def test_the_hidden_suites_kill_at_least_90_percent_of_mutants():
+    run = subprocess.run([sys.executable, "-m", "grader.mutation"], cwd=KIT, capture_output=True, text=True)
+    score = re.search(r"mutation score: (\d+)/(\d+) killed", run.stdout)
+    assert score, run.stdout[-2000:] + run.stderr[-2000:]
+    killed, total = map(int, score.groups())
+    survivors = set(re.findall(r"^SURVIVED (.+)$", run.stdout, re.M))
+    assert survivors <= EQUIVALENT, f"mutants no hidden test catches: {sorted(survivors - EQUIVALENT)}"
+    assert killed / total >= 0.9
