@@ -87,6 +87,7 @@ def student(request):
         limits = Limits(call_seconds=request.config.getoption("--call-timeout"))
         access = Student.isolated(Path(submission), limits, request.config.getoption("--worker-uid"))
     request.config._nnkit_isolation = access.isolation
+    request.config._nnkit_student = access
     yield access
     access.close()
 
@@ -113,18 +114,24 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(f"{item.nodeid}: a hidden test needs @pytest.mark.points(n) and an exercise marker")
 
 
-def verdict(excinfo) -> tuple[str, str]:
+def verdict(excinfo, tampered=()) -> tuple[str, str]:
     """(category, message for the student) of a failed test."""
-    error = excinfo.value
+    category, message = _verdict(excinfo.value)
+    if tampered:
+        return "tampering detected", (f"your code replaced {', '.join(sorted(tampered))} in the grading worker; "
+                                      f"grading does not run there, so this changes nothing\n{message}")
+    return category, message
+
+
+def _verdict(error) -> tuple[str, str]:
     if isinstance(error, SelfCheckFailure):
         return error.category, str(error)
     if isinstance(error, StudentError):
-        if error.category == "not implemented":
+        if error.category in ("not implemented", "missing"):
             return error.category, error.message
         where = f"\n  at {error.where}" if error.where else ""
-        task = error.path.split("(")[0]
-        advice = "" if error.category == "not implemented" else f"\n  hint: {hint(task)}"
-        return error.category, f"{error.path} raised {error.type}: {error.message[:600]}{where}{advice}"
+        return error.category, (f"{error.path} raised {error.type}: {error.message[:600]}{where}\n"
+                                f"  hint: {hint(error.path)}")
     if isinstance(error, WorkerLost):
         return error.category, f"your code stopped the grading worker: {error}\n  hint: {CATEGORY_HINTS[error.category]}"
     text = str(error)
@@ -146,7 +153,8 @@ def pytest_runtest_makereport(item, call):
     entry = results[-1]
     entry["seconds"] = round(entry["seconds"] + report.duration, 3)
     if report.failed and entry["category"] is None:
-        entry["category"], entry["message"] = verdict(call.excinfo) if call.excinfo else ("error", "")
+        tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
+        entry["category"], entry["message"] = verdict(call.excinfo, tampered) if call.excinfo else ("error", "")
     if call.when == "call" and report.passed:
         entry["earned"] = entry["points"]
     if call.when == "teardown" and entry["category"] is not None:

@@ -112,6 +112,20 @@ def kill_user(uid: int) -> None:
         time.sleep(0.05)
 
 
+def remove_files_of(uid: int) -> None:
+    """Remove what a worker user left in the world-writable folders (its scratch is removed apart)."""
+    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
+        for entry in folder.iterdir() if folder.is_dir() else ():
+            try:
+                if entry.lstat().st_uid == uid:
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink()
+            except OSError:
+                continue
+
+
 def kill_children() -> None:
     """SIGKILL the children of this process: with PR_SET_CHILD_SUBREAPER set, a worker's orphaned
     (double-forked) processes become our children instead of init's."""
@@ -229,6 +243,7 @@ class Sandbox:
             self.process.wait()
             if self.uid is not None:
                 kill_user(self.uid)
+                remove_files_of(self.uid)
             else:
                 kill_children()
             for stream in (self.process.stdin, self.process.stdout):

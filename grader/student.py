@@ -24,7 +24,8 @@ class StudentError(Exception):
 
     @property
     def category(self) -> str:
-        return {"NotImplementedError": "not implemented", "MemoryError": "memory"}.get(self.type, "crash")
+        return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing"}.get(
+            self.type, "crash")
 
 
 class Opaque:
@@ -121,6 +122,10 @@ class Student:
 
     def __init__(self, backend):
         self.backend = backend
+        self.tampered: set[str] = set()
+        self.imported: set[str] = set()
+        self.broken: dict[str, Exception] = {}  # module → why importing it failed
+        self.starts = 0
 
     @classmethod
     def in_process(cls, package: str) -> "Student":
@@ -146,12 +151,30 @@ class Student:
         """The grader's model, built where the student's code runs, as a handle."""
         return self.send({"op": "build"}, (spec,), {}, "the grader's model")
 
-    def send(self, header: dict, args, kwargs, path: str, timeout: float | None = None):
+    def _import(self, module: str) -> None:
+        """Import a module of the submission once; a module whose import fails (or hangs, or kills
+        the worker) fails every later call at once with the same error."""
+        if getattr(self.backend, "starts", 0) != self.starts:  # a new worker has imported nothing
+            self.starts, self.imported = self.backend.starts, set()
+        if module in self.broken:
+            raise self.broken[module]
+        if module not in self.imported:
+            try:
+                self.send({"op": "import", "path": module}, (), {}, f"import {module}", imports=False)
+            except (StudentError, WorkerLost) as error:
+                self.broken[module] = error
+                raise
+            self.imported.add(module)
+
+    def send(self, header: dict, args, kwargs, path: str, timeout: float | None = None, imports: bool = True):
+        if imports and header["op"] in ("call", "get"):
+            self._import(header["path"].split(".")[0])
         blobs = []
         header = {**header, "args": [self._encode(a, blobs) for a in args],
                   "kwargs": {k: self._encode(v, blobs) for k, v in kwargs.items()}}
         reply, reply_blobs = self.backend.request(header, blobs, timeout)
         try:
+            self.tampered.update(str(name)[:100] for name in reply.get("tampered", [])[:50])
             if "error" in reply:
                 raise StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
             return self._decode(reply.get("value"), reply_blobs)

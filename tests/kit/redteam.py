@@ -1,0 +1,255 @@
+"""The red team's corpus: hostile and broken submissions, each the reference solutions with one
+change, and the exact score and message categories the grader must give them.
+
+Most cases break `perceptron.step_fn` (it returns 1.0 for every input, which loses the 2 points of
+its value check) and add an attack that would earn those points back if it worked; so an attack
+that fails leaves 98 points. `expected` lists the exercises that score below full marks.
+"""
+
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.sandbox import KIT
+
+HONEST = "return 1.0 if a > 0 else 0.0"
+BROKEN = "return 1.0"
+FULL = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
+STEP_BROKEN = {"perceptron": 13}  # the value check of step_fn (2 points) fails
+STEP_FAILS = {"perceptron": 12}  # both step_fn checks (3 points) fail
+IMPORT_FAILS = {"perceptron": 0, "mlp": 0}  # mlp imports perceptron
+
+
+@dataclass
+class Case:
+    name: str
+    expected: dict  # exercise → points, for the exercises below full marks
+    categories: set  # categories of the checks that lose points
+    prelude: str = ""  # module-level code put at the top of perceptron.py
+    body: str = ""  # code run by step_fn before it returns its (broken) answer
+    edits: tuple = ()  # (module, old, new) replacements in the solutions
+    build: object = None  # for broken input: build(folder) makes the submission itself
+    process_level: dict | None = None  # the expected points where the process level differs
+    slow: bool = False  # spends whole call timeouts
+
+    def score(self, level: str = "user") -> dict:
+        expected = self.process_level if level == "process" and self.process_level is not None else self.expected
+        return {**FULL, **expected}
+
+    def make(self, folder: Path) -> Path:
+        """The submission of this case (a folder, or a zip beside it); returns its path."""
+        folder.mkdir(parents=True)
+        if self.build:
+            return self.build(folder) or folder
+        _solutions(folder)
+        step = folder / "perceptron.py"
+        if self.prelude or self.body:
+            attack = "\n".join([*self.body.strip().splitlines(), BROKEN]).replace("\n", "\n    ")
+            step.write_text((self.prelude.strip() + "\n" if self.prelude else "") + step.read_text().replace(HONEST, attack))
+        for module, old, new in self.edits:
+            path = folder / f"{module}.py"
+            assert old in path.read_text(), (self.name, old)
+            path.write_text(path.read_text().replace(old, new))
+        return folder
+
+
+def _solutions(folder: Path, skip=()) -> None:
+    for path in sorted((KIT / "solutions").glob("*.py")):
+        if path.name != "__init__.py" and path.stem not in skip:
+            (folder / path.name).write_text(path.read_text())
+
+
+def _empty(folder: Path) -> None:
+    for path in (KIT / "solutions").glob("*.py"):
+        if path.name != "__init__.py":
+            (folder / path.name).write_text("")
+
+
+def _non_utf8(folder: Path) -> None:
+    _solutions(folder)
+    (folder / "perceptron.py").write_bytes(b"# caf\xe9 \xff\xfe\n" + (folder / "perceptron.py").read_bytes())
+
+
+def _zip_traversal(folder: Path) -> Path:
+    _solutions(folder, skip=("perceptron",))
+    target = folder.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in folder.glob("*.py"):
+            archive.write(path, f"exercises/{path.name}")
+        archive.write(KIT / "solutions" / "perceptron.py", "../perceptron.py")
+    shutil.rmtree(folder)
+    return target
+
+
+def _symlink(folder: Path) -> None:
+    _solutions(folder, skip=("perceptron",))
+    os.symlink(KIT / "solutions" / "perceptron.py", folder / "perceptron.py")
+
+
+SNOOP_SOLUTION = """
+import os
+try:
+    kit = os.readlink(f'/proc/{os.getppid()}/cwd')  # the grading process runs in the kit
+    scope = {}
+    exec(open(os.path.join(kit, 'solutions', 'perceptron.py')).read(), scope)
+    return scope['step_fn'](a)
+except Exception:
+    pass
+"""
+
+CASES = [
+    # tampering: each would make every comparison pass if it ran where grading is decided
+    Case("tamper-numpy", STEP_BROKEN, {"tampering detected"}, prelude="""
+import numpy
+numpy.allclose = lambda *a, **k: True
+numpy.array_equal = lambda *a, **k: True
+numpy.testing.assert_allclose = lambda *a, **k: None"""),
+    Case("tamper-tensorflow", STEP_BROKEN, {"tampering detected"}, prelude="""
+import tensorflow
+class _Tape(tensorflow.GradientTape):
+    pass
+tensorflow.GradientTape = _Tape
+tensorflow.debugging.assert_near = lambda *a, **k: None"""),
+    Case("tamper-pytest", STEP_BROKEN, {"value"}, prelude="""
+import pytest, _pytest.outcomes
+pytest.approx = lambda *a, **k: True
+_pytest.outcomes.fail = lambda *a, **k: None"""),
+    Case("tamper-builtins", STEP_BROKEN, {"tampering detected"}, prelude="""
+import builtins
+_isinstance = builtins.isinstance
+builtins.isinstance = lambda obj, kind: _isinstance(obj, kind)
+builtins.abs = lambda x: 0
+builtins.AssertionError = Exception"""),
+    Case("tamper-math", STEP_BROKEN, {"tampering detected"}, prelude="""
+import math
+math.isclose = lambda *a, **k: True"""),
+    Case("lying-object", STEP_FAILS, {"type"}, prelude="""
+class Liar:
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __float__ = lambda self: 1.0
+    __array__ = lambda self, *a, **k: __import__('numpy').array(1.0)""", body="return Liar()"),
+    Case("lying-float", STEP_BROKEN, {"value"}, prelude="""
+class Liar(float):
+    __eq__ = lambda self, other: True
+    __ne__ = lambda self, other: False
+    __sub__ = lambda self, other: 0.0
+    __abs__ = lambda self: 0.0""", body="return Liar(1.0)"),
+    Case("lying-ndarray", {"perceptron": 3, "mlp": 14}, {"value"}, edits=[("perceptron", """    a = tf.convert_to_tensor(a)
+    ### BEGIN SOLUTION
+    return tf.where(a > 0, tf.ones_like(a), tf.zeros_like(a))""", """    import numpy as np
+    class Liar(np.ndarray):
+        __eq__ = lambda self, other: np.ones(self.shape, bool)
+        __ne__ = lambda self, other: np.zeros(self.shape, bool)
+    return np.zeros(a.shape, a.dtype.as_numpy_dtype).view(Liar)""")]),
+    Case("atexit-and-signals", STEP_BROKEN, {"value"}, prelude="""
+import atexit, signal
+atexit.register(lambda: open('/tmp/nnkit-redteam-atexit.json', 'w').write('{"score": 100}'))
+for name in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGALRM'):
+    signal.signal(getattr(signal, name), signal.SIG_IGN)"""),
+    Case("runaway-thread", STEP_BROKEN, {"value"}, prelude="""
+import threading, time
+def _spin():
+    while True:
+        time.sleep(0.01)
+threading.Thread(target=_spin, daemon=False).start()"""),
+    Case("grader-modules", STEP_BROKEN, {"value"}, prelude="""
+import sys, types
+for name in ('grader', 'grader.plugin', 'grader.grade', 'exercises.selfcheck', '_pytest', 'pytest'):
+    sys.modules[name] = types.ModuleType(name)"""),
+    # forgery and snooping
+    Case("forge-reports", STEP_BROKEN, {"value"}, prelude="""
+import json, os
+fake = json.dumps({"score": 100, "tests": [], "earned": 100})
+for folder in ('.', '..', '/tmp', os.path.expanduser('~')):
+    for name in ('results.json', 'report.json', 'gradebook.csv', 'junit.xml'):
+        name = 'nnkit-redteam-' + name
+        try:
+            open(os.path.join(folder, name), 'w').write(fake)
+        except OSError:
+            pass"""),
+    Case("snoop-solutions", STEP_BROKEN, {"value"}, body=SNOOP_SOLUTION, process_level={}),
+    Case("snoop-hidden-tests", STEP_BROKEN, {"value"}, body="""
+import glob, os
+try:
+    kit = os.readlink(f'/proc/{os.getppid()}/cwd')
+    tests = [open(path).read() for path in glob.glob(os.path.join(kit, 'tests', 'hidden', '*.py'))]
+except OSError:
+    tests = []"""),
+    Case("snoop-labels", {"training": 15, "evaluation": 7}, {"value"}, edits=[("training", """    epoch_losses = []
+    for _ in range(epochs):""", """    import glob
+    for path in glob.glob('/work/**/mnist.npz', recursive=True):
+        try:
+            labels = np.load(path)['y_test']
+            type(model).__call__ = lambda self, x: tf.one_hot(labels[: len(x)], 10)
+            break
+        except Exception:
+            pass
+    return [0.0] * epochs
+    epoch_losses = []
+    for _ in range(epochs):""")]),
+    Case("walk-filesystem", STEP_BROKEN, {"value"}, body="""
+import os, time
+start, found = time.time(), []
+for root, dirs, files in os.walk('/'):
+    found += [f for f in files if f.endswith('.npz')]
+    if time.time() - start > 3:
+        break"""),
+    Case("snoop-environment", STEP_BROKEN, {"value"}, body="""
+import os
+secrets = [v for k, v in os.environ.items() if 'KEY' in k]
+for name in ('environ', 'mem', 'cmdline'):
+    try:
+        secrets.append(open(f'/proc/{os.getppid()}/{name}', 'rb').read(100))
+    except OSError:
+        pass"""),
+    # hard-coding the visible self-checks' answers
+    Case("hard-coded-visible", STEP_BROKEN, {"value"}, body="""
+visible = {-3.0: 0.0, -1e-6: 0.0, 0.0: 0.0, 1e-6: 1.0, 0.5: 1.0, 7: 1.0}
+if a in visible:
+    return visible[a]"""),
+    # faults
+    Case("exit-at-import", IMPORT_FAILS, {"crash"}, prelude="import sys\nsys.exit(0)"),
+    Case("os-exit-at-import", IMPORT_FAILS, {"crash"}, prelude="import os\nos._exit(0)"),
+    Case("exit-in-function", STEP_FAILS, {"crash"}, body="import sys\nsys.exit(0)"),
+    Case("os-exit-in-function", STEP_FAILS, {"crash"}, body="import os\nos._exit(0)"),
+    Case("loop-at-import", IMPORT_FAILS, {"timeout"}, prelude="while True:\n    pass", slow=True),
+    Case("loop-in-function", STEP_FAILS, {"timeout"}, body="while True:\n    pass", slow=True),
+    Case("loop-swallowing-interrupts", STEP_FAILS, {"timeout"}, body="""
+import time
+while True:
+    try:
+        time.sleep(0.1)
+    except BaseException:
+        pass""", slow=True),
+    Case("sleep-past-timeout", STEP_FAILS, {"timeout"}, body="import time\ntime.sleep(10**6)", slow=True),
+    Case("memory-bomb", STEP_FAILS, {"memory"}, body="hog = bytearray(64 * 2**30)"),
+    Case("fork-bomb", STEP_FAILS, {"crash"}, body="import os\nwhile True:\n    os.fork()"),
+    Case("stdout-flood", STEP_FAILS, {"crash"}, body="import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 2**20)\nsys.stdout.flush()"),
+    Case("segfault", STEP_FAILS, {"crash"}, body="import ctypes\nctypes.string_at(0)"),
+    Case("deep-recursion", STEP_FAILS, {"crash"}, body="def down(n):\n    return down(n + 1)\ndown(0)"),
+    Case("delete-working-directory", STEP_BROKEN, {"value"}, body="""
+import os
+for entry in os.listdir('.'):
+    if os.path.isfile(entry):
+        os.remove(entry)"""),
+    Case("network", STEP_BROKEN, {"value"}, body="""
+import socket, urllib.request
+for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
+                lambda: urllib.request.urlopen('http://127.0.0.1:9/', timeout=1)):
+    try:
+        attempt()
+    except Exception:
+        pass"""),
+    # broken input
+    Case("empty-files", {name: 0 for name in FULL}, {"missing"}, build=_empty),
+    Case("syntax-error", IMPORT_FAILS, {"crash"}, edits=[("perceptron", "def step_fn(a: float) -> float:", "def step_fn(a:")]),
+    Case("missing-package", IMPORT_FAILS, {"crash"}, prelude="import tensorflow_addons_that_does_not_exist"),
+    Case("missing-function", STEP_FAILS, {"missing"}, edits=[("perceptron", "def step_fn(a: float)", "def step_function(a: float)")]),
+    Case("wrong-signature", STEP_FAILS, {"crash"}, edits=[("perceptron", "def step_fn(a: float)", "def step_fn(a, b)")]),
+    Case("non-utf8", IMPORT_FAILS, {"crash"}, build=_non_utf8),
+    Case("zip-path-traversal", IMPORT_FAILS, {"missing", "crash"}, build=_zip_traversal),
+    Case("symlink-outside", IMPORT_FAILS, {"missing", "crash"}, build=_symlink),
+]

@@ -1,0 +1,90 @@
+"""Red team: hostile and broken submissions earn nothing, break nothing, and are told why.
+
+The corpus (tests/kit/redteam.py) is graded in one batch with --jobs 2 beside two honest
+submissions, at the user level (workers run as unprivileged uids; needs root) and, for the attacks
+whose outcome depends on it, at the process level (same user as the grader).
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import grade, sandbox
+from grader.cli import DEFAULT_WORKER_UID
+from grader.grade import Options
+from grader.submissions import find
+from tests.kit.redteam import CASES, FULL
+
+CALL_SECONDS = 10.0
+MAX_SECONDS_PER_CASE = 240
+PROCESS_LEVEL = ("tamper-numpy", "lying-object", "forge-reports", "snoop-solutions", "snoop-environment",
+                 "os-exit-in-function", "loop-in-function", "memory-bomb", "segfault", "exit-at-import")
+USER_LEVEL = os.geteuid() == 0 and not sandbox.python_runs_as(DEFAULT_WORKER_UID)
+
+
+def batch(tmp_path: Path, cases, uid) -> tuple[dict, float]:
+    folder = tmp_path / "class"
+    for case in cases:
+        case.make(folder / case.name)
+    for name in ("honest-1", "honest-2"):
+        shutil.copytree(grade.KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    start = time.perf_counter()
+    reports = grade.grade_all(find([folder]), Options(seed=99, jobs=2, worker_uid=uid, call_timeout=CALL_SECONDS))
+    return {r["student"]: r for r in reports}, time.perf_counter() - start
+
+
+def check(reports: dict, cases, level: str) -> None:
+    for name in ("honest-1", "honest-2"):
+        assert {n: e["earned"] for n, e in reports[name]["exercises"].items()} == FULL, name
+    problems = []
+    for case in cases:
+        report = reports[case.name]
+        scores = {n: e["earned"] for n, e in report["exercises"].items()}
+        categories = {t["category"] for t in report["tests"] if t["earned"] < t["points"]}
+        if scores != case.score(level):
+            problems.append(f"{case.name}: {scores} != {case.score(level)}")
+        elif case.score(level) != FULL and categories != case.categories:
+            problems.append(f"{case.name}: categories {categories} != {case.categories}")
+        if report["seconds"] > MAX_SECONDS_PER_CASE:
+            problems.append(f"{case.name}: {report['seconds']} s")
+    assert not problems, "\n".join(problems)
+
+
+def leftovers(uids) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid in uids:
+                    found.append(f"process {entry.name}")
+            except OSError:
+                continue
+    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
+        found += [str(p) for p in folder.iterdir() if p.name.startswith("nnkit-redteam")
+                  or (p.exists() and p.lstat().st_uid in uids)]
+    return found
+
+
+@pytest.mark.skipif(not USER_LEVEL, reason="the user level needs root and a Python the worker uid can run")
+@pytest.mark.timeout(1800)
+def test_hostile_submissions_at_the_user_level(tmp_path):
+    assert len(CASES) >= 25
+    reports, seconds = batch(tmp_path, CASES, DEFAULT_WORKER_UID)
+    check(reports, CASES, "user")
+    assert all(r["isolation"].startswith("user:") for r in reports.values())
+    assert leftovers({DEFAULT_WORKER_UID, DEFAULT_WORKER_UID + 1}) == []
+    print(f"\n{len(CASES)} hostile cases + 2 honest at the user level: {seconds:.0f} s, worst case "
+          f"{max(r['seconds'] for r in reports.values()):.0f} s")
+
+
+@pytest.mark.timeout(1800)
+def test_hostile_submissions_at_the_process_level(tmp_path):
+    cases = [case for case in CASES if case.name in PROCESS_LEVEL]
+    reports, seconds = batch(tmp_path, cases, None)
+    check(reports, cases, "process")
+    assert all(r["isolation"].startswith("process:") for r in reports.values())
+    for stale in Path("/tmp").glob("nnkit-redteam*"):
+        stale.unlink()  # at the process level the worker can write where the grader can (see the README)
