@@ -2,6 +2,10 @@
 
     nn-kit setup                          provide MNIST, grade solutions/ and exercises/, print the table
     nn-kit grade SUBMISSION… [--out DIR]  grade submissions (directories, zips, or a class folder)
+    nn-kit nbgrader-course DIR            write an nbgrader course whose autograde uses the isolated grader
+    nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
+    nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
+    nn-kit classroom-workflow             print a GitHub Classroom workflow for the visible self-checks
 """
 
 import argparse
@@ -9,6 +13,7 @@ import os
 import secrets
 import sys
 import time
+from pathlib import Path
 
 from data import mnist
 from grader import reports
@@ -57,6 +62,44 @@ def grade(args) -> int:
     return 0
 
 
+def nbgrader_course(args) -> int:
+    from grader.nbgrader_course import ASSIGNMENT, build_course
+
+    root = build_course(Path(args.directory), args.seed if args.seed is not None else 2021)
+    print(f"nbgrader course written to {root}; next: cd {root} && nbgrader generate_assignment {ASSIGNMENT}")
+    return 0
+
+
+def gradescope_bundle(args) -> int:
+    from grader.scale_out import build_bundle
+
+    print(f"Gradescope autograder bundle: {build_bundle(Path(args.file))}")
+    return 0
+
+
+def gradescope_run(args) -> int:
+    """Grade one submission and write Gradescope's results.json; always writes a result."""
+    import json
+
+    from grader.reports import gradescope
+
+    provide_mnist()
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
+    [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid))
+    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.results).write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
+    print(f"{report['score']['earned']} / {report['score']['possible']} points")
+    return 0
+
+
+def classroom_workflow(_args) -> int:
+    from grader.scale_out import classroom_workflow as workflow
+
+    print(workflow(), end="")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="nn-kit", description="Neural networks with TensorFlow: the exercise kit.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -69,13 +112,26 @@ def main(argv=None) -> int:
         command.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
         command.add_argument("--seed", type=int, default=None, help="grading seed (default: random, recorded)")
         command.add_argument("--worker-uid", type=int, default=None,
-                             help=f"as root, workers run as this uid (+ job slot); default {DEFAULT_WORKER_UID}")
+                             help=f"as root, workers run as the first free uid from this one; default {DEFAULT_WORKER_UID}")
         command.add_argument("--call-timeout", type=float, default=30.0, help="seconds per call into student code")
         command.set_defaults(run=grade)
+    course = commands.add_parser("nbgrader-course", help="write an nbgrader course graded by the isolated grader")
+    course.add_argument("directory")
+    course.add_argument("--seed", type=int, default=None, help="grading seed of the course (default 2021)")
+    course.set_defaults(run=nbgrader_course)
+    bundle = commands.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
+    bundle.add_argument("file")
+    bundle.set_defaults(run=gradescope_bundle)
+    run = commands.add_parser("gradescope-run", help="grade one submission into Gradescope's results.json")
+    run.add_argument("submission")
+    run.add_argument("results")
+    run.add_argument("--seed", type=int, default=None)
+    run.set_defaults(run=gradescope_run)
+    commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
+                        ).set_defaults(run=classroom_workflow)
     args = parser.parse_args(argv)
-    from pathlib import Path
-
-    args.out = Path(args.out)
+    if hasattr(args, "out"):
+        args.out = Path(args.out)
     return args.run(args)
 
 

@@ -8,7 +8,6 @@ nothing, and every check of the rubric appears in the report whatever happened.
 
 import json
 import os
-import queue
 import secrets
 import subprocess
 import sys
@@ -34,7 +33,7 @@ SCHEMA = "nn-kit-report/1"
 class Options:
     seed: int
     jobs: int = 1
-    worker_uid: int | None = None  # as root: workers of job slot i run as worker_uid + i
+    worker_uid: int | None = None  # as root: workers run as the first free uid from this one on
     call_timeout: float = Limits.call_seconds
     submission_timeout: float = 900.0
 
@@ -75,14 +74,14 @@ def _verified(path: Path, key: str) -> dict | None:
     return payload if secrets.compare_digest(str(signature), sign(payload, key)) else None
 
 
-def run_suites(staged: Path, options: Options, slot: int, private: Path) -> tuple[dict | None, str]:
+def run_suites(staged: Path, options: Options, private: Path) -> tuple[dict | None, str]:
     """(signed results of the trusted run, or None, and what went wrong if anything)."""
     results, key = private / "results.json", secrets.token_hex(32)
     command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "--rootdir", str(KIT),
                "--submission", str(staged), "--grading-seed", str(options.seed), "--results", str(results),
                "--call-timeout", str(options.call_timeout)]
     if options.worker_uid is not None:
-        command += ["--worker-uid", str(options.worker_uid + slot)]
+        command += ["--worker-uid", str(options.worker_uid)]
     env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {RESULTS_KEY: key}
     try:
         run = subprocess.run(command, cwd=KIT, env=env, capture_output=True, text=True,
@@ -125,27 +124,16 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     }
 
 
-def grade_one(submission: Submission, options: Options, slot: int = 0) -> dict:
+def grade_one(submission: Submission, options: Options) -> dict:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
         staged = stage(submission, Path(private) / "submission")
-        payload, problem = run_suites(staged, options, slot, Path(private))
+        payload, problem = run_suites(staged, options, Path(private))
     return build_report(submission, payload, problem, time.perf_counter() - start, options.seed)
 
 
 def grade_all(submissions: list[Submission], options: Options) -> list[dict]:
     """Reports in the order of `submissions`; `options.jobs` of them graded at once."""
     rubric()
-    slots = queue.SimpleQueue()
-    for slot in range(max(1, options.jobs)):
-        slots.put(slot)
-
-    def job(submission):
-        slot = slots.get()
-        try:
-            return grade_one(submission, options, slot)
-        finally:
-            slots.put(slot)
-
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        return list(pool.map(job, submissions))
+        return list(pool.map(lambda submission: grade_one(submission, options), submissions))

@@ -7,6 +7,7 @@ exits, hangs or runs out of memory is killed with everything it started; the nex
 fresh one.
 """
 
+import fcntl
 import os
 import resource
 import selectors
@@ -90,9 +91,10 @@ def isolation_for(uid: int | None) -> tuple[int | None, str]:
     return uid, f"user: uid {uid} with its own process limit, no access to the kit, hidden tests or labels"
 
 
-def lock_kit() -> None:
-    """Under root with a dedicated worker user: take 'other' access away from the kit's root."""
-    os.chmod(KIT, os.stat(KIT).st_mode & ~0o007)
+def lock(folder: Path = KIT) -> None:
+    """Under root with a dedicated worker user: take 'other' access away from a folder (the kit,
+    an nbgrader course) so that workers cannot read what is inside."""
+    os.chmod(folder, os.stat(folder).st_mode & ~0o007)
 
 
 def kill_user(uid: int) -> None:
@@ -146,14 +148,34 @@ def kill_children() -> None:
         time.sleep(0.05)
 
 
+UID_RANGE = 1000
+
+
+def claim_uid(base: int):
+    """(uid, lock file) for the first uid from base on that no other sandbox holds: every grader
+    on this machine, in this run or another, gives its workers a uid of their own."""
+    for uid in range(base, base + UID_RANGE):
+        handle = open(f"/tmp/nnkit-worker-uid-{uid}.lock", "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        return uid, handle
+    raise RuntimeError(f"every worker uid from {base} to {base + UID_RANGE - 1} is in use")
+
+
 class Sandbox:
     """One submission's worker: `request` sends a frame and returns the reply frame."""
 
     def __init__(self, submission: Path, limits: Limits = Limits(), uid: int | None = None):
         self.submission, self.limits = Path(submission), limits
         self.uid, self.isolation = isolation_for(uid)
+        self.uid_lock = None
         if self.uid is not None:
-            lock_kit()
+            self.uid, self.uid_lock = claim_uid(self.uid)
+            self.isolation = self.isolation.replace(f"uid {uid} ", f"uid {self.uid} ")
+            lock()
         self.process = None
         self.scratch = None
         self.starts = 0
@@ -255,3 +277,10 @@ class Sandbox:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
+
+    def close(self) -> None:
+        """Stop the worker for good and give its uid back."""
+        self.stop()
+        if self.uid_lock is not None:
+            self.uid_lock.close()
+            self.uid_lock = None

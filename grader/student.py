@@ -145,7 +145,7 @@ class Student:
         return Remote(self, module)
 
     def close(self) -> None:
-        self.backend.stop()
+        getattr(self.backend, "close", self.backend.stop)()
 
     def build(self, spec: Model) -> Handle:
         """The grader's model, built where the student's code runs, as a handle."""
@@ -176,7 +176,10 @@ class Student:
         try:
             self.tampered.update(str(name)[:100] for name in reply.get("tampered", [])[:50])
             if "error" in reply:
-                raise StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
+                error = StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
+                if error.category not in ("not implemented", "missing"):
+                    self.backend.stop()  # what crashed may have left forks, threads or half-done state behind
+                raise error
             return self._decode(reply.get("value"), reply_blobs)
         except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
             self.backend.stop()

@@ -69,7 +69,7 @@ def _empty(folder: Path) -> None:
 
 def _non_utf8(folder: Path) -> None:
     _solutions(folder)
-    (folder / "perceptron.py").write_bytes(b"# caf\xe9 \xff\xfe\n" + (folder / "perceptron.py").read_bytes())
+    (folder / "perceptron.py").write_bytes(b'GREETING = "caf\xe9"\n' + (folder / "perceptron.py").read_bytes())
 
 
 def _zip_traversal(folder: Path) -> Path:

@@ -1,0 +1,114 @@
+"""Notebooks from the solutions, and modules back from notebooks.
+
+`module_to_notebook` turns a solutions/ module into an nbgrader source notebook: the docstring
+becomes the introduction, every function or class holding a `### BEGIN SOLUTION` region becomes an
+autograded answer cell (under a markdown cell naming the task), the rest become locked cells, and
+one locked grade cell per hidden check carries its points (scored by the isolated grader, never
+by running code in the student's kernel). A relative import between exercises becomes
+`%run other.ipynb`. `notebook_to_module` reverses this for grading.
+"""
+
+import ast
+import json
+import re
+
+import nbformat
+
+from grader import skeleton
+
+RUN = re.compile(r"^%run (\w+)\.ipynb\b.*$", re.M)
+RELATIVE = re.compile(r"^from \.(\w+) import (.+)$", re.M)
+SELF_CHECK = "selfcheck"
+HIDDEN = "hidden-"
+
+
+def grade_id(check_id: str) -> str:
+    """The grade cell id of a hidden check (nbgrader allows letters, digits, _ and -)."""
+    return HIDDEN + re.sub(r"[^A-Za-z0-9_-]", "_", check_id.split("::")[-1])
+
+
+def _metadata(grade_id: str, solution=False, grade=False, locked=True, points=None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution,
+            "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _chunks(source: str):
+    """(first line, last line, node) of every top-level statement: comments above it included, and
+    indented lines after it (a block's closing `### END SOLUTION`)."""
+    lines = source.splitlines()
+    previous_end = 0
+    for node in ast.parse(source).body:
+        end = node.end_lineno
+        while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+            end += 1
+        while not lines[end - 1].strip():
+            end -= 1
+        yield previous_end + 1, end, node
+        previous_end = end
+
+
+def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode:
+    """The nbgrader source notebook of an exercise; `checks` are its hidden checks (id, points)."""
+    source = (skeleton.SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    regions = skeleton.regions(source, module)
+    cells = []
+    for first, last, node in _chunks(source):
+        text = "\n".join(lines[first - 1: last]).strip("\n")
+        if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant) and first == 1:
+            cells.append(nbformat.v4.new_markdown_cell(f"# {node.value.value.strip()}"))
+            continue
+        text = RELATIVE.sub(lambda m: f"%run {m.group(1)}.ipynb  # gives {m.group(2)}", text)
+        tasks = [r for r in regions if first <= r.first <= last]
+        name = getattr(node, "name", f"line{first}")
+        if tasks:
+            listing = "\n".join(f"- `{r.task}` (thesis §{r.section})" for r in tasks)
+            cells.append(nbformat.v4.new_markdown_cell(f"## Your task\n\n{listing}\n\nFill in the part that "
+                                                       "raises `NotImplementedError`; the docstring says what it "
+                                                       "computes, with shapes and dtypes."))
+            cells.append(nbformat.v4.new_code_cell(text, metadata=_metadata(f"{module}-{name}", solution=True,
+                                                                            locked=False)))
+        else:
+            cells.append(nbformat.v4.new_code_cell(text, metadata=_metadata(f"{module}-{name}")))
+    cells.append(nbformat.v4.new_markdown_cell(
+        "## Check yourself\n\nThe next cell runs this exercise's visible self-checks on the code above "
+        "(it is not graded)."))
+    cells.append(nbformat.v4.new_code_cell(f"from exercises.notebook import self_check\n"
+                                           f"self_check({module!r}, globals())",
+                                           metadata=_metadata(f"{SELF_CHECK}-{module}")))
+    cells.append(nbformat.v4.new_markdown_cell(
+        "## Graded checks\n\nEach cell below stands for one hidden check with its points. The kit's grader "
+        "scores them from your code above in an isolated process; running them here does nothing."))
+    for check in checks:
+        name = check["id"].split("::")[-1]
+        cells.append(nbformat.v4.new_code_cell(
+            f"# Hidden check {name} ({check['points']} points), scored by the kit's isolated grader.",
+            metadata=_metadata(grade_id(check["id"]), grade=True, points=check["points"])))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def notebook_to_module(notebook: nbformat.NotebookNode) -> str:
+    """The module a student's notebook stands for: its code cells, graded and self-check cells left
+    out, `%run other.ipynb` turned back into an import of that exercise, other magics dropped."""
+    parts = []
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if cell.get("cell_type") != "code" or grade_id.startswith((HIDDEN, SELF_CHECK)):
+            continue
+        code = RUN.sub(lambda m: f"from .{m.group(1)} import *", cell.get("source", ""))
+        parts.append("\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def read_notebook(path) -> nbformat.NotebookNode:
+    """A notebook from disk; raises ValueError with the reason for anything that is not one."""
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, nbformat.reader.NotJSONError, KeyError,
+            AttributeError, TypeError) as error:
+        raise ValueError(f"{path.name} is not a readable notebook ({type(error).__name__})") from None

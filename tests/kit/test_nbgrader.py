@@ -1,0 +1,161 @@
+"""The nbgrader workflow end to end with the real nbgrader, and the Gradescope and Classroom outputs.
+
+generate the course → nbgrader generate_assignment → files placed in submitted/ → nbgrader
+autograde → nbgrader generate_feedback → nbgrader export, then the CSV is compared with what the
+grader gives the same code as .py files.
+"""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import grade, notebooks, scale_out
+from grader.cli import DEFAULT_WORKER_UID
+from grader.nbgrader_course import ASSIGNMENT, build_course
+from grader.submissions import find
+from solutions import EXERCISES
+from tests.kit.test_skeletons import shared_fraction
+
+SEED = 2021
+UID = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
+CHEAT_CELL = """import numpy, builtins
+numpy.allclose = lambda *a, **k: True            # a kernel-level cheat
+try:
+    get_ipython().input_transformers_cleanup.append(lambda lines: [l.replace('assert ', 'pass #') for l in lines])
+except NameError:
+    pass
+"""
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    run = subprocess.run(["nbgrader", *args], cwd=course, capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    return run
+
+
+def submit(course: Path, student: str, notebooks_by_module: dict) -> None:
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    for module, notebook in notebooks_by_module.items():
+        if isinstance(notebook, bytes):
+            (folder / f"{module}.ipynb").write_bytes(notebook)
+        else:
+            nbformat.write(notebook, str(folder / f"{module}.ipynb"))
+
+
+def read(course: Path, kind: str, module: str) -> nbformat.NotebookNode:
+    return nbformat.read(str(course / kind / ASSIGNMENT / f"{module}.ipynb"), as_version=4)
+
+
+def broken_step(notebook: nbformat.NotebookNode, extra_cell: str = "") -> nbformat.NotebookNode:
+    """The solution notebook with step_fn answering 1.0 everywhere, and an extra cell."""
+    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("return 1.0 if a > 0 else 0.0", "return 1.0")
+    if extra_cell:
+        notebook.cells.insert(1, nbformat.v4.new_code_cell(extra_cell))
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    root = build_course(tmp_path_factory.mktemp("course"), SEED)
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    source = {m: read(root, "source", m) for m in EXERCISES}
+    release = {m: read(root, "release", m) for m in EXERCISES}
+    submit(root, "solutions", source)
+    submit(root, "blank", release)
+    submit(root, "partial", {**release, "perceptron": source["perceptron"], "backprop": source["backprop"]})
+    submit(root, "cheater", {**source, "perceptron": broken_step(source["perceptron"], CHEAT_CELL)})
+    submit(root, "corrupt", {**source, "mlp": b"{this is not a notebook"})
+    nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
+    nbgrader(root, "export")
+    return root
+
+
+def exported(course: Path) -> dict:
+    with open(course / "grades.csv", newline="") as handle:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+
+
+@pytest.mark.timeout(1800)
+def test_nbgrader_round_trip_scores(course):
+    assert exported(course) == {"solutions": 100.0, "blank": 0.0, "partial": 40.0, "cheater": 98.0, "corrupt": 85.0}
+
+
+@pytest.mark.timeout(900)
+def test_nbgrader_scores_equal_the_grader_cli_on_the_same_code(course, tmp_path):
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    for module in EXERCISES:
+        notebook = notebooks.read_notebook(course / "submitted" / "partial" / ASSIGNMENT / f"{module}.ipynb")
+        (folder / f"{module}.py").write_text(notebooks.notebook_to_module(notebook))
+    [report] = grade.grade_all(find([folder]), grade.Options(seed=SEED, worker_uid=UID))
+    assert report["score"]["earned"] == exported(course)["partial"]
+
+
+def test_feedback_names_the_problem_and_hides_the_hidden_suites(course):
+    feedback = (course / "feedback" / "cheater" / ASSIGNMENT / "perceptron.html").read_text()
+    assert "step_fn" in feedback and "tampering detected" in feedback
+    for suite in (grade.HIDDEN).glob("test_*.py"):
+        assert shared_fraction(suite, feedback) < 0.1, suite.name
+    corrupt = nbformat.read(str(course / "autograded" / "corrupt" / ASSIGNMENT / "perceptron.ipynb"), 4)
+    assert "mlp.ipynb is not a readable notebook" in " ".join(corrupt.metadata["nn_kit"]["warnings"])
+
+
+def test_release_holds_only_the_notebooks_without_solutions(course):
+    files = sorted(p.name for p in (course / "release" / ASSIGNMENT).iterdir())
+    assert files == sorted(f"{m}.ipynb" for m in EXERCISES)
+    release = "".join((course / "release" / ASSIGNMENT / f).read_text() for f in files)
+    assert "tf.where(a > 0" not in release and "raise NotImplementedError()" in release
+
+
+def test_notebook_round_trip_gives_back_the_module():
+    source = (grade.KIT / "solutions" / "mlp.py").read_text()
+    notebook = notebooks.module_to_notebook("mlp", [{"id": "t::test_x", "points": 1}])
+    module = notebooks.notebook_to_module(notebook)
+    assert "from .perceptron import *" in module and "def xor_network" in module and "Hidden check" not in module
+    assert [line for line in module.splitlines() if "BEGIN SOLUTION" in line] == \
+        [line for line in source.splitlines() if "BEGIN SOLUTION" in line]
+
+
+@pytest.mark.timeout(900)
+def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_path):
+    bundle = scale_out.build_bundle(tmp_path / "autograder.zip")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        assert {"setup.sh", "run_autograder", "source/tests/hidden/test_mlp.py"} <= set(names)
+        assert not [n for n in names if n.endswith(".npz")]
+        archive.extractall(root)
+    shutil.copytree(grade.KIT / "solutions", root / "submission", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "submission" / "perceptron.py").write_text(
+        (root / "submission" / "perceptron.py").read_text().replace("return 1.0 if a > 0 else 0.0", "return 1.0"))
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "KIT_MNIST": str(grade.KIT / "data" / "mnist.npz"),
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 98
+    assert {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
+    assert sum(t["max_score"] for t in results["tests"]) == 100
+
+
+def test_classroom_workflow_runs_only_the_visible_checks_with_the_rubric_points():
+    workflow = scale_out.classroom_workflow()
+    for exercise, points in grade.possible_points().items():
+        assert f"command: pytest exercises/ -m {exercise}\n" in workflow
+        assert f"test-name: {exercise}\n          command: pytest exercises/ -m {exercise}\n          timeout: 10\n" \
+               f"          max-score: {points}\n" in workflow
+    assert "tests/hidden" not in workflow and "grader" not in workflow.split("steps:")[1].replace(
+        "autograding-grading-reporter", "").replace("autograding-command-grader", "")

@@ -1,0 +1,75 @@
+"""The worker protocol: plain data crosses intact, nothing else crosses at all."""
+
+import io
+import json
+import struct
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from grader import worker as wire
+from grader.student import Opaque, Student
+
+plain = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20)
+arrays = hnp.arrays(st.sampled_from([np.float32, np.float64, np.int64, np.uint8, np.bool_]),
+                    hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
+
+
+def roundtrip(value):
+    """What the trusted side gets back when student code returns `value`."""
+    dispatcher, blobs = wire.Dispatcher("solutions"), []
+    header = {"value": dispatcher.encode(value, blobs)}
+    stream = io.BytesIO()
+    wire.write_frame(stream, header, blobs)
+    stream.seek(0)
+    reply, reply_blobs = wire.read_frame(stream)
+    return Student(None)._decode(reply["value"], reply_blobs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plain)
+def test_plain_values_cross_unchanged(value):
+    assert roundtrip(value) == value
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays)
+def test_arrays_cross_with_shape_dtype_and_values(array):
+    got = roundtrip(array)
+    assert type(got) is np.ndarray and got.dtype == array.dtype and got.shape == array.shape
+    assert np.array_equal(got, array)
+
+
+def test_lying_objects_arrive_as_plain_values_or_opaque():
+    class LyingFloat(float):
+        def __eq__(self, other):
+            return True
+
+    class LyingArray(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    class Liar:
+        def __eq__(self, other):
+            return True
+
+    assert type(roundtrip(LyingFloat(2.5))) is float and roundtrip(LyingFloat(2.5)) != 3.0
+    got = roundtrip(np.zeros(3).view(LyingArray))
+    assert type(got) is np.ndarray and not np.array_equal(got, np.ones(3))
+    assert isinstance(roundtrip(Liar()), Opaque)
+
+
+def test_object_arrays_and_oversized_frames_are_refused():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(wire.ProtocolError):
+        wire.blob_to_array(buffer.getvalue())
+    body = json.dumps({}).encode()
+    frame = struct.pack("<I", len(body)) + body + struct.pack("<I", 1) + struct.pack("<Q", wire.MAX_BLOB + 1)
+    with pytest.raises(wire.ProtocolError):
+        wire.read_frame(io.BytesIO(frame))
