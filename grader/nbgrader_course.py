@@ -138,4 +138,5 @@ def _outputs(result: dict | None) -> list:
     if result["earned"] == result["points"]:
         return [nbformat.v4.new_output("stream", name="stdout", text=f"passed ({result['points']} points)\n")]
     lines = result["message"].splitlines() or [""]
-    return [nbformat.v4.new_output("error", ename=result["category"], evalue=lines[0], traceback=lines)]
+    return [nbformat.v4.new_output("error", ename=result["category"], evalue=lines[0],
+                                   traceback=[f"[{result['category']}]", *lines])]

@@ -19,7 +19,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from grader import worker as wire
@@ -67,7 +66,6 @@ class _DeadlineReader:
         return b"".join(chunks)
 
 
-@lru_cache(maxsize=None)
 def python_runs_as(uid: int) -> str:
     """'' if this Python runs under uid, else why not (e.g. a home directory it cannot enter)."""
     try:
@@ -78,17 +76,7 @@ def python_runs_as(uid: int) -> str:
     return "" if run.returncode == 0 else (run.stderr.strip().splitlines() or ["?"])[-1]
 
 
-def isolation_for(uid: int | None) -> tuple[int | None, str]:
-    """(the uid workers will run as, or None, and the isolation level in words)."""
-    process = "process: own session, scratch directory, scrubbed environment, memory and file limits"
-    if os.geteuid() != 0:
-        return None, f"{process}; same user as the grader (not root), so files the grader can read are not hidden"
-    if uid is None:
-        return None, f"{process}; as root (no worker user given)"
-    problem = python_runs_as(uid)
-    if problem:
-        return None, f"{process}; as root, since uid {uid} cannot run {sys.executable} ({problem})"
-    return uid, f"user: uid {uid} with its own process limit, no access to the kit, hidden tests or labels"
+PROCESS_LEVEL = "process: own session, scratch directory, scrubbed environment, memory and file limits"
 
 
 def lock(folder: Path = KIT) -> None:
@@ -170,15 +158,26 @@ class Sandbox:
 
     def __init__(self, submission: Path, limits: Limits = Limits(), uid: int | None = None):
         self.submission, self.limits = Path(submission), limits
-        self.uid, self.isolation = isolation_for(uid)
-        self.uid_lock = None
-        if self.uid is not None:
-            self.uid, self.uid_lock = claim_uid(self.uid)
-            self.isolation = self.isolation.replace(f"uid {uid} ", f"uid {self.uid} ")
-            lock()
-        self.process = None
-        self.scratch = None
-        self.starts = 0
+        self.uid, self.uid_lock = None, None
+        self.process, self.scratch, self.starts = None, None, 0
+        self.isolation = self._isolate(uid)
+
+    def _isolate(self, base: int | None) -> str:
+        """Claim a worker uid from base on when running as root, and say which level is in force."""
+        if os.geteuid() != 0:
+            return f"{PROCESS_LEVEL}; same user as the grader (not root), so files the grader can read are not hidden"
+        if base is None:
+            return f"{PROCESS_LEVEL}; as root (no worker user given)"
+        uid, self.uid_lock = claim_uid(base)
+        kill_user(uid)  # whatever an earlier, interrupted grader left behind
+        problem = python_runs_as(uid)
+        if problem:
+            self.uid_lock.close()
+            self.uid_lock = None
+            return f"{PROCESS_LEVEL}; as root, since uid {uid} cannot run {sys.executable} ({problem})"
+        self.uid = uid
+        lock()
+        return f"user: uid {uid} with its own process limit, no access to the kit, hidden tests or labels"
 
     def _prepare_scratch(self) -> Path:
         scratch = Path(tempfile.mkdtemp(prefix="nnkit-worker-"))

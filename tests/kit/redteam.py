@@ -32,6 +32,7 @@ class Case:
     edits: tuple = ()  # (module, old, new) replacements in the solutions
     build: object = None  # for broken input: build(folder) makes the submission itself
     process_level: dict | None = None  # the expected points where the process level differs
+    warning: str = ""  # what the report's warnings must say
     slow: bool = False  # spends whole call timeouts
 
     def score(self, level: str = "user") -> dict:
@@ -80,6 +81,13 @@ def _zip_traversal(folder: Path) -> Path:
             archive.write(path, f"exercises/{path.name}")
         archive.write(KIT / "solutions" / "perceptron.py", "../perceptron.py")
     shutil.rmtree(folder)
+    return target
+
+
+def _corrupt_zip(folder: Path) -> Path:
+    shutil.rmtree(folder)
+    target = folder.with_suffix(".zip")
+    target.write_bytes(b"PK\x03\x04 this is no zip")
     return target
 
 
@@ -245,11 +253,16 @@ for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
         pass"""),
     # broken input
     Case("empty-files", {name: 0 for name in FULL}, {"missing"}, build=_empty),
+    Case("no-files", {name: 0 for name in FULL}, {"missing"}, build=lambda folder: None,
+         warning="no exercise module was found"),
     Case("syntax-error", IMPORT_FAILS, {"crash"}, edits=[("perceptron", "def step_fn(a: float) -> float:", "def step_fn(a:")]),
     Case("missing-package", IMPORT_FAILS, {"crash"}, prelude="import tensorflow_addons_that_does_not_exist"),
     Case("missing-function", STEP_FAILS, {"missing"}, edits=[("perceptron", "def step_fn(a: float)", "def step_function(a: float)")]),
     Case("wrong-signature", STEP_FAILS, {"crash"}, edits=[("perceptron", "def step_fn(a: float)", "def step_fn(a, b)")]),
     Case("non-utf8", IMPORT_FAILS, {"crash"}, build=_non_utf8),
-    Case("zip-path-traversal", IMPORT_FAILS, {"missing", "crash"}, build=_zip_traversal),
-    Case("symlink-outside", IMPORT_FAILS, {"missing", "crash"}, build=_symlink),
+    Case("zip-path-traversal", IMPORT_FAILS, {"missing", "crash"}, build=_zip_traversal,
+         warning="../perceptron.py: a path that leaves the submission"),
+    Case("symlink-outside", IMPORT_FAILS, {"missing", "crash"}, build=_symlink,
+         warning="perceptron.py: a symbolic link"),
+    Case("corrupt-zip", {name: 0 for name in FULL}, {"missing"}, build=_corrupt_zip, warning="not a readable zip"),
 ]

@@ -1,11 +1,10 @@
-"""The grader: full marks for the solutions, zero for the skeletons, exact partial credit,
-the same scores for the same seed whether graded serially or in parallel, and a report for
-every broken submission."""
+"""The grader: full marks for the solutions, zero for the skeletons, exact partial credit, and
+the same scores for the same seed whether graded serially or in parallel. Broken and hostile
+submissions are the red team's corpus (test_redteam.py)."""
 
 import json
 import os
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -110,29 +109,10 @@ def test_forged_or_unsigned_results_count_as_nothing(tmp_path):
     assert grade._verified(path, "key") == payload
 
 
-@pytest.mark.timeout(900)
-def test_broken_submissions_get_a_report_and_a_clear_message(tmp_path, capsys):
-    cases = tmp_path / "cases"
-    cases.mkdir()
-    (cases / "empty").mkdir()
-    submission(cases, "syntax-error", finished=EXERCISES, edits={"mlp": ("def parameter_count", "def parameter_count(:")})
-    broken = submission(cases, "missing-module", finished=EXERCISES)
-    (broken / "evaluation.py").unlink()
-    (cases / "corrupt.zip").write_bytes(b"PK\x03\x04 this is no zip")
-    with zipfile.ZipFile(cases / "traversal.zip", "w") as archive:
-        archive.write(ROOT / "solutions" / "perceptron.py", "../perceptron.py")
-        archive.write(ROOT / "solutions" / "speed.py", "exercises/speed.py")
-        archive.write(ROOT / "solutions" / "training.py", "exercises/training.py")
-    code = cli.main(["grade", str(cases), "--out", str(tmp_path / "out"), "--jobs", "2", "--seed", "5"]
-                    + (["--worker-uid", str(UID)] if UID else []))
-    assert code == 0
-    by_name = {r["student"]: r for r in (json.loads(p.read_text()) for p in (tmp_path / "out").glob("*/report.json"))}
-    assert set(by_name) == {"empty", "syntax-error", "missing-module", "corrupt", "traversal"}
-    assert by_name["empty"]["score"]["earned"] == 0 and "no exercise module" in " ".join(by_name["empty"]["warnings"])
-    assert scores(by_name["syntax-error"]) == {**POSSIBLE, "mlp": 0}
-    assert "SyntaxError" in next(t["message"] for t in by_name["syntax-error"]["tests"] if t["exercise"] == "mlp")
-    assert scores(by_name["missing-module"]) == {**POSSIBLE, "evaluation": 0}
-    assert "not a readable zip" in " ".join(by_name["corrupt"]["warnings"])
-    assert scores(by_name["traversal"]) == {**dict.fromkeys(EXERCISES, 0), "training": 25, "speed": 10}
-    assert "leaves the submission" in " ".join(by_name["traversal"]["warnings"])
-    assert "syntax-error" in capsys.readouterr().out
+@pytest.mark.timeout(600)
+def test_the_command_line_grades_and_writes_reports(tmp_path, capsys):
+    folder = submission(tmp_path, "blank")
+    assert cli.main(["grade", str(folder), "--out", str(tmp_path / "out"), "--seed", "3"]) == 0
+    assert json.loads((tmp_path / "out" / "blank" / "report.json").read_text())["score"]["earned"] == 0
+    output = capsys.readouterr().out
+    assert "blank" in output and "with seed 3" in output

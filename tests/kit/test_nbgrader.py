@@ -159,3 +159,15 @@ def test_classroom_workflow_runs_only_the_visible_checks_with_the_rubric_points(
                f"          max-score: {points}\n" in workflow
     assert "tests/hidden" not in workflow and "grader" not in workflow.split("steps:")[1].replace(
         "autograding-grading-reporter", "").replace("autograding-command-grader", "")
+
+
+@pytest.mark.timeout(600)
+def test_the_self_check_cell_runs_the_visible_checks_on_the_notebook(course):
+    from nbclient import NotebookClient
+
+    for kind, verdict in (("source", "12 passed"), ("release", "NOT DONE")):
+        notebook = read(course, kind, "perceptron")
+        NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(course / kind / ASSIGNMENT)}}).execute()
+        output = "".join(o.get("text", "") for c in notebook.cells if "self_check(" in c.source for o in c.outputs)
+        assert verdict in output, output[-1500:]

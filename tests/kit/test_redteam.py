@@ -48,6 +48,8 @@ def check(reports: dict, cases, level: str) -> None:
             problems.append(f"{case.name}: {scores} != {case.score(level)}")
         elif case.score(level) != FULL and categories != case.categories:
             problems.append(f"{case.name}: categories {categories} != {case.categories}")
+        if case.warning not in " ".join(report["warnings"]):
+            problems.append(f"{case.name}: warnings {report['warnings']} lack {case.warning!r}")
         if report["seconds"] > MAX_SECONDS_PER_CASE:
             problems.append(f"{case.name}: {report['seconds']} s")
     assert not problems, "\n".join(problems)
