@@ -86,20 +86,28 @@ def lock(folder: Path = KIT) -> None:
 
 
 def kill_user(uid: int) -> None:
-    """SIGKILL every process owned by uid (a worker's double-forked leftovers included)."""
+    """SIGKILL every process owned by uid, a fork bomb included: a helper forked as root drops to
+    uid and sends SIGSTOP, then SIGKILL, to -1 (every process of uid), so nothing can fork away."""
     for _ in range(3):
-        found = False
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if entry.stat().st_uid == uid:
-                        os.kill(int(entry.name), signal.SIGKILL)
-                        found = True
-                except (OSError, ProcessLookupError):
-                    continue
-        if not found:
+        helper = os.fork()
+        if helper == 0:
+            try:
+                os.setuid(uid)
+                os.kill(-1, signal.SIGSTOP)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(helper, 0)
+        if not any(entry.name.isdigit() and _owner(entry) == uid for entry in Path("/proc").iterdir()):
             return
         time.sleep(0.05)
+
+
+def _owner(entry: Path):
+    try:
+        return entry.stat().st_uid
+    except OSError:
+        return None
 
 
 def remove_files_of(uid: int) -> None:
@@ -114,6 +122,20 @@ def remove_files_of(uid: int) -> None:
                         entry.unlink()
             except OSError:
                 continue
+
+
+def reap_children(seconds: float = 5.0) -> None:
+    """Wait for every child of this process: with PR_SET_CHILD_SUBREAPER set, a killed worker's
+    orphans become our children, and as zombies they would still count against the worker uid's
+    process limit until reaped."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.02)
 
 
 def kill_children() -> None:
@@ -267,6 +289,7 @@ class Sandbox:
                 remove_files_of(self.uid)
             else:
                 kill_children()
+            reap_children()
             for stream in (self.process.stdin, self.process.stdout):
                 try:
                     stream.close()

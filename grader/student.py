@@ -81,7 +81,7 @@ class Handle:
 
 
 class Remote:
-    """A name in the student's package: call it, read it with .value(), or go deeper."""
+    """A name in the student's package: call it, or go deeper (`student.mlp.MLP.from_sizes`)."""
 
     def __init__(self, student: "Student", path: str):
         self._student, self._path = student, path
@@ -97,9 +97,6 @@ class Remote:
     def with_timeout(self, seconds: float, *args, **kwargs):
         """Call with a time limit other than the default one."""
         return self._student.send({"op": "call", "path": self._path}, args, kwargs, self._path, seconds)
-
-    def value(self):
-        return self._student.send({"op": "get", "path": self._path}, (), {}, self._path)
 
 
 class InProcess:
@@ -167,7 +164,7 @@ class Student:
             self.imported.add(module)
 
     def send(self, header: dict, args, kwargs, path: str, timeout: float | None = None, imports: bool = True):
-        if imports and header["op"] in ("call", "get"):
+        if imports and header["op"] == "call":
             self._import(header["path"].split(".")[0])
         blobs = []
         header = {**header, "args": [self._encode(a, blobs) for a in args],

@@ -283,8 +283,6 @@ class Dispatcher:
         kwargs = {k: self.decode(v, blobs) for k, v in request.get("kwargs", {}).items()}
         if op == "call":
             result = self.resolve(request["path"])(*args, **kwargs)
-        elif op == "get":
-            result = self.resolve(request["path"])
         elif op == "handle_call":
             result = self.handles[request["handle"]](*args, **kwargs)
         elif op == "handle_get":

@@ -9,7 +9,7 @@ that fails leaves 98 points. `expected` lists the exercises that score below ful
 import os
 import shutil
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.sandbox import KIT
