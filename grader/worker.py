@@ -230,8 +230,6 @@ class Dispatcher:
             return {"$opaque": "nesting too deep", "repr": ""}
         if value is None or type(value) in (bool, int, float, str):
             return value
-        if isinstance(value, bool):
-            return bool(value)
         if isinstance(value, int):
             return int.__int__(value)
         if isinstance(value, float):

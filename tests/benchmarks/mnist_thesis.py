@@ -13,7 +13,7 @@ import solutions  # noqa: F401  (loads TensorFlow quietly)
 from data.mnist import load_mnist
 from solutions.mlp import MLP
 from solutions.speed import compile_step
-from solutions.training import make_dataset, preprocess, testing_loop, training_loop
+from solutions.training import make_dataset, preprocess, testing_loop, train, training_loop
 
 THESIS_ACCURACY = 90.81
 SIZES, LEARNING_RATE, BATCH_SIZE, EPOCHS = [784, 15, 10], 0.9, 10, 10
@@ -26,12 +26,12 @@ def run(seed: int, epochs: int = EPOCHS, compiled: bool = True) -> dict:
     x_test, y_test = preprocess(x_test, y_test)
     model = MLP.from_sizes(SIZES, seed=seed)
     dataset = make_dataset(x_train, y_train, BATCH_SIZE, seed=seed)
-    step = None
+    step = train
     if compiled:
         compiled_step = compile_step(model, LEARNING_RATE)
         step = lambda model, x, y, learning_rate: compiled_step(x, y)  # noqa: E731
     start = time.perf_counter()
-    losses = training_loop(model, dataset, epochs, LEARNING_RATE, **({"step": step} if step else {}))
+    losses = training_loop(model, dataset, epochs, LEARNING_RATE, step=step)
     seconds = time.perf_counter() - start
     accuracy, correct = testing_loop(model, x_test, y_test)
     return {"seed": seed, "accuracy": accuracy, "correct": correct, "losses": losses, "seconds_per_epoch": seconds / epochs}
