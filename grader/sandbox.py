@@ -33,7 +33,7 @@ class Limits:
     call_seconds: float = 30.0
     memory_bytes: int = 6 * 2**30
     file_bytes: int = 64 * 2**20
-    processes: int = 512  # per dedicated user, threads included (TensorFlow starts dozens)
+    processes: int = 64  # per dedicated user, threads included (a TensorFlow worker runs ~10)
 
 
 class WorkerLost(Exception):

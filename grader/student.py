@@ -174,8 +174,10 @@ class Student:
             self.tampered.update(str(name)[:100] for name in reply.get("tampered", [])[:50])
             if "error" in reply:
                 error = StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
-                if error.category not in ("not implemented", "missing"):
-                    self.backend.stop()  # what crashed may have left forks, threads or half-done state behind
+                if error.category not in ("not implemented", "missing") and error.type != "ValueError":
+                    # what crashed may have left forks, threads or half-done state behind; a ValueError
+                    # is the contract's way of rejecting an input (k-fold's k), so that worker is kept
+                    self.backend.stop()
                 raise error
             return self._decode(reply.get("value"), reply_blobs)
         except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
