@@ -77,12 +77,14 @@ def _verified(path: Path, key: str) -> dict | None:
 def run_suites(staged: Path, options: Options, private: Path) -> tuple[dict | None, str]:
     """(signed results of the trusted run, or None, and what went wrong if anything)."""
     results, key = private / "results.json", secrets.token_hex(32)
-    command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "--rootdir", str(KIT),
-               "--submission", str(staged), "--grading-seed", str(options.seed), "--results", str(results),
+    command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "pytest_timeout",
+               "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed), "--results", str(results),
                "--call-timeout", str(options.call_timeout)]
     if options.worker_uid is not None:
         command += ["--worker-uid", str(options.worker_uid)]
-    env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {RESULTS_KEY: key}
+    # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading
+    env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {RESULTS_KEY: key,
+                                                                         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     try:
         run = subprocess.run(command, cwd=KIT, env=env, capture_output=True, text=True,
                              timeout=options.submission_timeout)
