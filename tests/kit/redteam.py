@@ -33,7 +33,6 @@ class Case:
     build: object = None  # for broken input: build(folder) makes the submission itself
     process_level: dict | None = None  # the expected points where the process level differs
     warning: str = ""  # what the report's warnings must say
-    slow: bool = False  # spends whole call timeouts
 
     def score(self, level: str = "user") -> dict:
         expected = self.process_level if level == "process" and self.process_level is not None else self.expected
@@ -223,16 +222,16 @@ if a in visible:
     Case("os-exit-at-import", IMPORT_FAILS, {"crash"}, prelude="import os\nos._exit(0)"),
     Case("exit-in-function", STEP_FAILS, {"crash"}, body="import sys\nsys.exit(0)"),
     Case("os-exit-in-function", STEP_FAILS, {"crash"}, body="import os\nos._exit(0)"),
-    Case("loop-at-import", IMPORT_FAILS, {"timeout"}, prelude="while True:\n    pass", slow=True),
-    Case("loop-in-function", STEP_FAILS, {"timeout"}, body="while True:\n    pass", slow=True),
+    Case("loop-at-import", IMPORT_FAILS, {"timeout"}, prelude="while True:\n    pass"),
+    Case("loop-in-function", STEP_FAILS, {"timeout"}, body="while True:\n    pass"),
     Case("loop-swallowing-interrupts", STEP_FAILS, {"timeout"}, body="""
 import time
 while True:
     try:
         time.sleep(0.1)
     except BaseException:
-        pass""", slow=True),
-    Case("sleep-past-timeout", STEP_FAILS, {"timeout"}, body="import time\ntime.sleep(10**6)", slow=True),
+        pass"""),
+    Case("sleep-past-timeout", STEP_FAILS, {"timeout"}, body="import time\ntime.sleep(10**6)"),
     Case("memory-bomb", STEP_FAILS, {"memory"}, body="hog = bytearray(64 * 2**30)"),
     Case("fork-bomb", STEP_FAILS, {"crash"}, body="import os\nwhile True:\n    os.fork()"),
     Case("stdout-flood", STEP_FAILS, {"crash"}, body="import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 2**20)\nsys.stdout.flush()"),
