@@ -29,11 +29,12 @@ def _task(item) -> str:
 _TASK_ORDER: dict[str, int] = {}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    seconds = config.getoption("timeout", None) or TIMEOUT_SECONDS  # `pytest --timeout N` overrides
     for item in items:
         _TASK_ORDER.setdefault(_task(item), len(_TASK_ORDER))
         if item.get_closest_marker("timeout") is None:
-            item.add_marker(pytest.mark.timeout(TIMEOUT_SECONDS))
+            item.add_marker(pytest.mark.timeout(seconds))
 
 
 def _where_in_student_code(excinfo) -> str:
@@ -67,8 +68,9 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = report.not_done
     elif "Timeout" in str(excinfo.value) and "pytest-timeout" in str(excinfo.value):
         report.sections = []
+        seconds = item.get_closest_marker("timeout").args[0]
         report.longrepr = (
-            f"TIMEOUT {report.task}: stopped after {TIMEOUT_SECONDS} s{_where_in_student_code(excinfo)}\n"
+            f"TIMEOUT {report.task}: stopped after {seconds:g} s{_where_in_student_code(excinfo)}\n"
             f"  hint: look for a loop whose condition never becomes false"
         )
     else:
