@@ -78,8 +78,8 @@ def run_suites(staged: Path, options: Options, private: Path) -> tuple[dict | No
     """(signed results of the trusted run, or None, and what went wrong if anything)."""
     results, key = private / "results.json", secrets.token_hex(32)
     command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "pytest_timeout",
-               "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed), "--results", str(results),
-               "--call-timeout", str(options.call_timeout)]
+               "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed),
+               "--results", str(results), "--call-timeout", str(options.call_timeout)]
     if options.worker_uid is not None:
         command += ["--worker-uid", str(options.worker_uid)]
     # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading
