@@ -81,13 +81,24 @@ def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
     return array
 
 
-def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: float = 1e-6) -> None:
-    """Check shape, then values within a tolerance (never ==), of a returned number or tensor."""
+def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
+    """`got` as a float64 array of the expected shape holding only finite numbers, or a failure.
+
+    Every judge starts here, so that NaN and infinity, which compare False with everything, can
+    never slip through a check written as "fail if the error is too large"."""
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(task, call, got, expected)
     if array.shape != expected.shape:
         fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
-    if not np.allclose(array, expected, rtol=rtol, atol=atol):
+    if not np.all(np.isfinite(array)):
+        fail(task, call, expected, array, "NaN or infinity in the result")
+    return array
+
+
+def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """Check shape, then values within a tolerance (never ==), of a returned number or tensor."""
+    array = expect_numbers(task, call, got, expected)
+    if not np.all(np.abs(array - expected) <= atol + rtol * np.abs(np.asarray(expected, dtype=np.float64))):
         fail(task, call, expected, array, "wrong value")
 
 
@@ -115,9 +126,7 @@ def tape_gradients(cost_of, *variables):
 
 def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR) -> None:
     """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error."""
-    expected = np.asarray(expected, dtype=np.float64)
-    array = as_array(task, call, got, expected)
-    if array.shape != expected.shape:
-        fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
-    if relative_error(array, expected) > max_error:
-        fail(task, call, expected, array, f"relative error {relative_error(array, expected):.2e} against tf.GradientTape")
+    array = expect_numbers(task, call, got, expected)
+    error = relative_error(array, expected)
+    if not error <= max_error:
+        fail(task, call, expected, array, f"relative error {error:.2e} against tf.GradientTape")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from exercises.selfcheck import expect_close, fail
+from exercises.selfcheck import expect_close, expect_numbers, fail
 
 pytestmark = pytest.mark.evaluation
 
@@ -52,8 +52,8 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     keys = {"accuracies", "errors", "mean_accuracy", "mean_error", "variance"}
     if not isinstance(result, dict) or set(result) != keys:
         fail("evaluation.kfold", call, f"a dict with the keys {sorted(keys)}", result)
-    accuracies = np.asarray(result["accuracies"], dtype=float)
-    if accuracies.shape != (3,) or np.any(accuracies < 40) or np.any(accuracies > 100):
+    accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", result["accuracies"], np.zeros(3))
+    if not (np.all(accuracies >= 40) and np.all(accuracies <= 100)):
         fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies)
     expect_close("evaluation.kfold", call + " → errors", result["errors"], 100 - accuracies)
     expect_close("evaluation.kfold", call + " → mean_accuracy", result["mean_accuracy"], accuracies.mean())

@@ -77,7 +77,7 @@ def _verified(path: Path, key: str) -> dict | None:
 def run_suites(staged: Path, options: Options, private: Path) -> tuple[dict | None, str]:
     """(signed results of the trusted run, or None, and what went wrong if anything)."""
     results, key = private / "results.json", secrets.token_hex(32)
-    command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "pytest_timeout",
+    command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "pytest_timeout",
                "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed),
                "--results", str(results), "--call-timeout", str(options.call_timeout)]
     if options.worker_uid is not None:

@@ -74,7 +74,7 @@ def survives(package: Path, module: str, source: str, exercise: str, seed: int) 
     (package / f"{module}.py").write_text(source, encoding="utf-8")
     for name in [m for m in sys.modules if m == "mutant" or m.startswith("mutant.")]:
         del sys.modules[name]
-    code = pytest.main([str(HIDDEN), "-x", "-m", exercise, "-p", "no:terminal", "-p", "no:cacheprovider",
+    code = pytest.main([str(HIDDEN), "-x", "-m", exercise, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
                         "--rootdir", str(KIT), "--submission", "mutant", "--in-process", "--grading-seed", str(seed),
                         "--timeout", "120"])
     return code == pytest.ExitCode.OK

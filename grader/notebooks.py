@@ -105,6 +105,15 @@ def notebook_to_module(notebook: nbformat.NotebookNode) -> str:
     return "\n\n\n".join(parts) + "\n"
 
 
+def notebook_from_bytes(data: bytes, name: str) -> nbformat.NotebookNode:
+    """A notebook from a file's bytes; raises ValueError with the reason for anything that is not one."""
+    try:
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except (ValueError, UnicodeDecodeError, nbformat.reader.NotJSONError, KeyError, AttributeError,
+            TypeError, RecursionError) as error:
+        raise ValueError(f"{name} is not a readable notebook ({type(error).__name__})") from None
+
+
 def read_notebook(path) -> nbformat.NotebookNode:
     """A notebook from disk; raises ValueError with the reason for anything that is not one."""
     try:

@@ -1,13 +1,17 @@
-"""Find submissions and stage their module files safely.
+"""Find submissions and stage their module files, treating every folder and archive as hostile.
 
-A submission is a directory holding the exercise modules (perceptron.py, mlp.py, …, directly or
-in an `exercises/` folder), or a .zip of one. A directory holding no modules but sub-directories
-or zips is a class: one submission per entry. Only regular files named after an exercise module
-are taken; anything else (symlinks, paths that leave the zip, oversized files) is left out with a
-warning in the report.
+A submission is a folder (or a .zip of one) holding the exercise modules (perceptron.py, …, or
+notebooks perceptron.ipynb, …), directly or in the shallowest sub-folder that holds any, e.g.
+`exercises/` or the wrapper folder of an LMS download; `__MACOSX` and hidden folders are ignored.
+A folder holding no modules but sub-folders or zips is a class: one submission per entry.
+
+Staging never follows a link: every path component is opened with O_NOFOLLOW relative to its
+parent, only regular files with one link and at most MAX_FILE_BYTES are copied, and zip members
+whose names leave the archive, hold control characters or are links are left out. What is left
+out is named in the report's warnings.
 """
 
-import shutil
+import os
 import stat
 import zipfile
 import zlib
@@ -16,8 +20,11 @@ from pathlib import Path, PurePosixPath
 
 from solutions import EXERCISES
 
-MODULES = {f"{name}.py" for name in EXERCISES}
+SOURCES = {f"{name}{suffix}" for name in EXERCISES for suffix in (".py", ".ipynb")}
 MAX_FILE_BYTES = 2 * 2**20
+MAX_DEPTH = 3
+MAX_ENTRIES = 10_000
+IGNORED = ("__MACOSX", "__pycache__")
 
 
 @dataclass
@@ -27,19 +34,34 @@ class Submission:
     warnings: list[str] = field(default_factory=list)
 
 
-def _holds_modules(path: Path) -> bool:
-    return any((path / name).exists() or (path / "exercises" / name).exists() for name in MODULES)
+def _ignored(name: str) -> bool:
+    return name in IGNORED or name.startswith(".")
+
+
+def _is_class(path: Path) -> bool:
+    """A folder of submissions: no modules at its top or in exercises/, and more than one folder or
+    zip (one folder alone is the wrapper of a single submission)."""
+    if not path.is_dir() or any((path / name).exists() or (path / "exercises" / name).exists() for name in SOURCES):
+        return False
+    entries = [p for p in path.iterdir() if not _ignored(p.name) and (p.is_dir() or p.suffix == ".zip")]
+    return len(entries) > 1 or any(p.suffix == ".zip" for p in entries)
 
 
 def find(paths) -> list[Submission]:
     """The submissions named by the paths (each a submission or a class of them), sorted by name."""
     found = []
-    for path in map(Path, paths):
-        if path.is_dir() and not _holds_modules(path) and any(path.iterdir()):
-            found += [Submission(p.stem if p.suffix == ".zip" else p.name, p) for p in sorted(path.iterdir())
-                      if p.is_dir() or p.suffix == ".zip"]
+    for given in map(Path, paths):
+        path = given.resolve()  # what the instructor names may be a link; what it holds is never followed
+        if _is_class(path):
+            for entry in sorted(path.iterdir()):
+                if _ignored(entry.name) or not (entry.is_dir() or entry.suffix == ".zip"):
+                    continue
+                submission = Submission(entry.stem if entry.suffix == ".zip" else entry.name, entry)
+                if entry.is_symlink():
+                    submission.warnings.append(f"{entry.name}: a symbolic link, left out")
+                found.append(submission)
         else:
-            found.append(Submission(path.stem if path.suffix == ".zip" else path.name, path))
+            found.append(Submission(given.stem if given.suffix == ".zip" else given.name, path))
     names = [s.name for s in found]
     for submission in found:
         if names.count(submission.name) > 1:
@@ -51,52 +73,198 @@ def stage(submission: Submission, target: Path) -> Path:
     """Copy the submission's module files into `target` (a new directory); returns it."""
     target.mkdir(parents=True)
     source = submission.source
-    if source.suffix == ".zip" and source.is_file():
+    if any("symbolic link" in w for w in submission.warnings):
+        pass  # a class entry that is a link: nothing of it is read
+    elif source.suffix == ".zip" and source.is_file() and not source.is_symlink():
         _stage_zip(submission, target)
     elif source.is_dir():
-        folder = source / "exercises" if (source / "exercises").is_dir() and not any(
-            (source / m).exists() for m in MODULES) else source
-        for name in sorted(MODULES):
-            _stage_file(submission, folder / name, target)
+        _stage_folder(submission, target)
     else:
-        submission.warnings.append(f"{source.name}: neither a directory nor a .zip file")
+        submission.warnings.append(f"{source.name}: neither a folder nor a .zip file")
     if not any(target.iterdir()):
-        submission.warnings.append("no exercise module was found (expected files such as perceptron.py)")
+        submission.warnings.append(f"no exercise module was found in {source.name} (looked for "
+                                   f"{', '.join(sorted(f'{m}.py' for m in EXERCISES))} or .ipynb notebooks, "
+                                   f"at its top and in sub-folders up to {MAX_DEPTH} deep)")
     return target
 
 
-def _stage_file(submission: Submission, path: Path, target: Path) -> None:
-    if path.is_symlink():
-        submission.warnings.append(f"{path.name}: a symbolic link, left out")
-    elif path.is_file():
-        if path.stat().st_size > MAX_FILE_BYTES:
-            submission.warnings.append(f"{path.name}: larger than {MAX_FILE_BYTES} bytes, left out")
-        else:
-            shutil.copyfile(path, target / path.name)
+def _choose(candidates: dict[str, set], warnings: list) -> str | None:
+    """The shallowest folder (relative, '' for the top) that holds exercise modules."""
+    if not candidates:
+        return None
+    depth = min(folder.count("/") + bool(folder) for folder in candidates)
+    shallowest = sorted(f for f in candidates if f.count("/") + bool(f) == depth)
+    if len(shallowest) > 1:
+        warnings.append(f"several folders hold exercise modules ({', '.join(shallowest)}); graded {shallowest[0]}")
+    return shallowest[0]
+
+
+# --- folders ----------------------------------------------------------------------------------
+
+
+def _open_dir(name, dir_fd=None) -> int:
+    return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+
+
+def _locate_in_folder(root: Path, warnings: list) -> list[str] | None:
+    """Path components (from root) of the folder to grade, or None; links are never entered."""
+    candidates, seen = {}, 0
+
+    def walk(fd: int, parts: list[str]) -> None:
+        nonlocal seen
+        with os.scandir(fd) as entries:
+            names = []
+            for entry in entries:
+                seen += 1
+                if seen > MAX_ENTRIES:
+                    return
+                if entry.is_symlink() and entry.name not in SOURCES:
+                    warnings.append(f"{'/'.join([*parts, entry.name])}: a symbolic link, left out")
+                names.append((entry.name, entry.is_dir(follow_symlinks=False)))
+        modules = {name for name, is_dir in names if not is_dir and name in SOURCES}
+        if modules:
+            candidates["/".join(parts)] = modules
+        if len(parts) < MAX_DEPTH:
+            for name, is_dir in sorted(names):
+                if is_dir and not _ignored(name):
+                    try:
+                        child = _open_dir(name, dir_fd=fd)
+                    except OSError:
+                        continue
+                    try:
+                        walk(child, [*parts, name])
+                    finally:
+                        os.close(child)
+
+    try:
+        top = _open_dir(root)
+    except OSError:
+        return None
+    try:
+        walk(top, [])
+    finally:
+        os.close(top)
+    chosen = _choose(candidates, warnings)
+    return None if chosen is None else [p for p in chosen.split("/") if p]
+
+
+def _stage_folder(submission: Submission, target: Path) -> None:
+    parts = _locate_in_folder(submission.source, submission.warnings)
+    if parts is None:
+        return
+    fd = _open_dir(submission.source)
+    try:
+        for part in parts:
+            child = _open_dir(part, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        for name in sorted(SOURCES):
+            data = _read_regular(fd, name, submission.warnings)
+            if data is not None:
+                _write(target, name, data, submission.warnings)
+    finally:
+        os.close(fd)
+
+
+def _read_regular(dir_fd: int, name: str, warnings: list) -> bytes | None:
+    """The bytes of dir_fd/name if it is a regular file with one link and a sane size, else None."""
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        warnings.append(f"{name}: a symbolic link, left out")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        warnings.append(f"{name}: not a regular file, left out")
+        return None
+    if info.st_nlink != 1:
+        warnings.append(f"{name}: a file with {info.st_nlink} hard links, left out")
+        return None
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(opened.st_mode):
+            warnings.append(f"{name}: changed while it was read, left out")
+            return None
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        warnings.append(f"{name}: larger than {MAX_FILE_BYTES} bytes, left out")
+        return None
+    return data
+
+
+def _write(target: Path, name: str, data: bytes, warnings: list) -> None:
+    """Write a module, or the module a notebook stands for (a .py beside it wins)."""
+    if name.endswith(".py"):
+        (target / name).write_bytes(data)
+        return
+    module = target / name.replace(".ipynb", ".py")
+    if module.exists():
+        return
+    from grader.notebooks import notebook_from_bytes, notebook_to_module
+
+    try:
+        module.write_text(notebook_to_module(notebook_from_bytes(data, name)), encoding="utf-8")
+    except ValueError as error:
+        warnings.append(f"{error}; graded as not done")
+
+
+# --- zips -------------------------------------------------------------------------------------
+
+
+def _member_problem(info: zipfile.ZipInfo) -> str:
+    name = info.orig_filename  # zipfile cuts names at a NUL: "speed.py\0.txt" would read as speed.py
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "a name with control characters"
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts:
+        return "a path that leaves the submission"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "a symbolic link"
+    return ""
 
 
 def _stage_zip(submission: Submission, target: Path) -> None:
     try:
         archive = zipfile.ZipFile(submission.source)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
         submission.warnings.append(f"{submission.source.name}: not a readable zip ({error})")
         return
     with archive:
-        for info in archive.infolist():
-            name = PurePosixPath(info.filename.replace("\\", "/"))
+        members, candidates = {}, {}
+        for info in archive.infolist()[:MAX_ENTRIES]:
             if info.is_dir():
                 continue
-            if name.is_absolute() or ".." in name.parts:
-                submission.warnings.append(f"{info.filename}: a path that leaves the submission, left out")
-            elif stat.S_ISLNK(info.external_attr >> 16):
-                submission.warnings.append(f"{info.filename}: a symbolic link, left out")
-            elif name.name in MODULES and not (target / name.name).exists():
-                if info.file_size > MAX_FILE_BYTES:
-                    submission.warnings.append(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
-                    continue
-                try:
-                    data = archive.read(info)
-                except Exception as error:  # a corrupt member
-                    submission.warnings.append(f"{info.filename}: unreadable ({error})")
-                    continue
-                (target / name.name).write_bytes(data[:MAX_FILE_BYTES])
+            problem = _member_problem(info)
+            parts = PurePosixPath(info.filename).parts
+            if parts[-1] not in SOURCES:
+                continue
+            if problem:
+                submission.warnings.append(f"{info.orig_filename!r}: {problem}, left out")
+                continue
+            folder = "/".join(parts[:-1])
+            if len(parts) - 1 > MAX_DEPTH or any(_ignored(p) for p in parts[:-1]):
+                continue
+            members[(folder, parts[-1])] = info
+            candidates.setdefault(folder, set()).add(parts[-1])
+        chosen = _choose(candidates, submission.warnings)
+        for name in sorted(SOURCES):
+            info = members.get((chosen, name))
+            if info is None:
+                continue
+            if info.file_size > MAX_FILE_BYTES:
+                submission.warnings.append(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
+                continue
+            try:
+                with archive.open(info) as member:
+                    data = member.read(MAX_FILE_BYTES + 1)
+            except Exception as error:  # a corrupt member: any error zipfile or zlib raises
+                submission.warnings.append(f"{info.filename}: unreadable ({type(error).__name__})")
+                continue
+            if len(data) > MAX_FILE_BYTES:
+                submission.warnings.append(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
+                continue
+            _write(target, name, data, submission.warnings)

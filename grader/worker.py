@@ -111,6 +111,17 @@ def blob_to_array(blob: bytes):
     return array
 
 
+def batched(x, y, batch_size: int, seed=None):
+    """(x, y) as a tf.data.Dataset of batches, reshuffled every epoch when a seed is given; the
+    same batches on both sides of the channel for the same seed."""
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if seed is not None:
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size)
+
+
 def harness_mlp(weights, biases):
     """The grader's own sigmoid MLP (float32 variables `weights`, `biases`), so that a test of
     `train` or of the training loop depends on nothing else the student wrote."""
@@ -205,13 +216,8 @@ class Dispatcher:
         if tag == "$fn":
             return self.function(content)
         if tag == "$dataset":
-            import tensorflow as tf
-
             x, y = (blob_to_array(blobs[content[k]["$array"]]) for k in ("x", "y"))
-            dataset = tf.data.Dataset.from_tensor_slices((x, y))
-            if content["seed"] is not None:
-                dataset = dataset.shuffle(len(x), seed=content["seed"], reshuffle_each_iteration=True)
-            return dataset.batch(content["batch_size"])
+            return batched(x, y, content["batch_size"], content["seed"])
         if tag in ("$model", "$factory"):
             weights, biases = ([blob_to_array(blobs[a["$array"]]) for a in content[k]] for k in ("weights", "biases"))
             return harness_mlp(weights, biases) if tag == "$model" else HarnessFactory(weights, biases)

@@ -1,5 +1,7 @@
 """Shared pieces of the hidden suites: trusted data and random model parameters."""
 
+from functools import lru_cache
+
 import numpy as np
 import pytest
 
@@ -7,14 +9,25 @@ from data.mnist import load_mnist
 from exercises.selfcheck import expect_close
 
 
-@pytest.fixture(scope="session")
-def mnist():
+@lru_cache(maxsize=1)
+def raw_mnist():
+    """MNIST as stored (uint8 images and labels), loaded and verified once per process."""
+    return load_mnist()
+
+
+@lru_cache(maxsize=1)
+def trusted_mnist():
     """((x_train, y_train), (x_test, labels_test)): x float32 (n, 784) in [0, 1], y one-hot float32,
-    labels_test the raw digits. Loaded and verified on the trusted side."""
-    (x_train, y_train), (x_test, y_test) = load_mnist()
+    labels_test the raw digits. Loaded and verified on the trusted side, once per process."""
+    (x_train, y_train), (x_test, y_test) = raw_mnist()
     scale = np.float32(1 / 255)
     return ((x_train.reshape(-1, 784).astype(np.float32) * scale, np.eye(10, dtype=np.float32)[y_train]),
             (x_test.reshape(-1, 784).astype(np.float32) * scale, y_test.astype(np.int64)))
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    return trusted_mnist()
 
 
 def random_parameters(rng: np.random.Generator, sizes, dtype=np.float32):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from exercises.selfcheck import expect_close, fail
+from exercises.selfcheck import expect_close, expect_numbers, fail
 from grader.student import Model, StudentError
 from grader.worker import harness_mlp
 from solutions import evaluation as reference
@@ -79,9 +79,7 @@ def test_kfold_summary_statistics(student, rng, mnist):
     got = student.evaluation.kfold(Model(weights, biases, factory=True), x, y, k, 2, 8.0, 10, seed=1)
     if not isinstance(got, dict) or "accuracies" not in got:
         fail("evaluation.kfold", call, "a dict with the per-fold accuracies", got, "wrong structure", "type")
-    accuracies = np.asarray(got["accuracies"], dtype=float)
-    if accuracies.shape != (k,):
-        fail("evaluation.kfold", call + " → accuracies", f"{k} accuracies", accuracies, "wrong shape", "shape")
+    accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", got["accuracies"], np.zeros(k))
     expected = {"errors": 100 - accuracies, "mean_accuracy": accuracies.mean(), "mean_error": 100 - accuracies.mean(),
                 "variance": accuracies.var()}
     for key, value in expected.items():

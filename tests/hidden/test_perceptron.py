@@ -33,6 +33,7 @@ def test_step_fn_returns_a_float(student, rng):
         got = student.perceptron.step_fn(a)
         if type(got) is not float:
             fail("perceptron.step_fn", f"step_fn({a!r})", "a float", got, f"returned a {type(got).__name__}", "type")
+        expect_close("perceptron.step_fn", f"step_fn({a!r})", got, reference.step_fn(a), atol=0)
 
 
 @pytest.mark.points(2)

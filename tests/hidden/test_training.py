@@ -3,13 +3,10 @@
 `train`, the training loop and the testing functions are run on the grader's own model (a sigmoid
 MLP built where the student's code runs), so each task is graded on its own.
 
-The MNIST accuracy test (documented configuration): a [784, 32, 10] sigmoid MLP with parameters
-drawn uniformly from [-1, 1) by the grading seed, trained with the student's `training_loop` and
-`train` (mean squared error, plain gradient descent, learning rate 32, batches of 32, shuffled by
-the grading seed, 1 epoch, eager), must label at least 90 % of the 10,000 test images right. The
-worker gets the training set only and returns the trained parameters; the test images go through
-those parameters here, with the grader's own forward pass, so neither the test images nor their
-labels ever reach student code, and nothing the student's code does to the model's call counts.
+The MNIST check (configuration and judge in mnist_check.py) trains the grader's model with the
+student's `training_loop` and `train` for one epoch; the worker gets the training set only and
+returns the trained parameters, which must equal the reference training's from the same start and
+label at least 90 % of the test images right through the grader's own forward pass.
 """
 
 import numpy as np
@@ -20,23 +17,21 @@ from exercises.selfcheck import expect_close, expect_dtype, fail
 from grader.student import Dataset, Model
 from grader.worker import harness_mlp
 from solutions import training as reference
-from tests.hidden.conftest import check_parameters, parameters_of, random_parameters
+from tests.hidden import mnist_check
+from tests.hidden.conftest import check_parameters, parameters_of, random_parameters, raw_mnist
 
 pytestmark = pytest.mark.training
-
-MNIST_SIZES, MNIST_RATE, MNIST_BATCH, MNIST_EPOCHS, MNIST_PASS = [784, 32, 10], 32.0, 32, 1, 90.0
-MNIST_SECONDS = 120
 
 
 @pytest.mark.points(3)
 def test_preprocess(student, rng):
-    from data.mnist import load_mnist
-
-    (images, labels), _ = load_mnist()
+    (images, labels), _ = raw_mnist()
     pick = rng.choice(len(images), 40, replace=False)
-    x, y = student.training.preprocess(images[pick], labels[pick])
-    expected_x, expected_y = reference.preprocess(images[pick], labels[pick])
-    call = "preprocess(40 random MNIST training images and their labels)"
+    # dimmed images (brightest pixel below 255): the scale is the pixel range, not the batch's maximum
+    images = (images[pick] * rng.uniform(0.4, 0.9)).astype(np.uint8)
+    x, y = student.training.preprocess(images, labels[pick])
+    expected_x, expected_y = reference.preprocess(images, labels[pick])
+    call = f"preprocess(40 random MNIST training images, dimmed to a brightest pixel of {images.max()}, and their labels)"
     expect_dtype("training.preprocess", call + " → x", x, np.float32)
     expect_dtype("training.preprocess", call + " → y", y, np.float32)
     expect_close("training.preprocess", call + " → x", x, expected_x.numpy())
@@ -87,24 +82,30 @@ def test_training_loop_matches_the_reference(student, rng):
 
 
 @pytest.mark.points(6)
-def test_mnist_accuracy(student, rng, mnist):
+def test_mnist_accuracy(student, rng, mnist, request):
     (x_train, y_train), (x_test, labels) = mnist
-    weights, biases = random_parameters(rng, MNIST_SIZES)
-    seed = int(rng.integers(2**31))
+    weights, biases, seed = mnist_check.start(rng)
+    call = (f"training_loop(a {mnist_check.SIZES} sigmoid MLP, the 60,000 MNIST training images in batches of "
+            f"{mnist_check.BATCH}, epochs={mnist_check.EPOCHS}, learning_rate={mnist_check.RATE}) with your train")
     model = student.build(Model(weights, biases))
-    student.training.training_loop.with_timeout(
-        MNIST_SECONDS, model, Dataset(x_train, y_train, MNIST_BATCH, seed), MNIST_EPOCHS, MNIST_RATE)
+    losses = student.training.training_loop.with_timeout(
+        mnist_check.SECONDS, model, Dataset(x_train, y_train, mnist_check.BATCH, seed), mnist_check.EPOCHS,
+        mnist_check.RATE)
+    expected, expected_losses = mnist_check.expected_training(request.config.getoption("--grading-seed"))
+    expect_close("training.training_loop", call + " → mean loss per epoch", losses, expected_losses, rtol=1e-3)
     trained = parameters_of(model)
     shapes = [p.shape for p in weights + biases]
     if [p.shape for p in trained] != shapes:
-        fail("training.training_loop", "the model's parameters after training", shapes, [p.shape for p in trained],
+        fail("training.training_loop", call + " → the model's parameters", shapes, [p.shape for p in trained],
              "wrong shapes", "shape")
-    outputs = harness_mlp(trained[: len(weights)], trained[len(weights):])(x_test).numpy()
-    accuracy = 100.0 * np.mean(np.argmax(outputs, axis=1) == labels)
-    if accuracy < MNIST_PASS:
-        fail("training.training_loop", f"training_loop(a {MNIST_SIZES} MLP, MNIST in batches of {MNIST_BATCH}, "
-             f"epochs={MNIST_EPOCHS}, learning_rate={MNIST_RATE}) with your train, then the 10,000 test images",
-             f"at least {MNIST_PASS} % right", f"{accuracy:.2f} %")
+    problem = mnist_check.training_problem(trained, weights + biases, expected)
+    if problem:
+        fail("training.training_loop", call, "the parameters one epoch of gradient descent gives", problem,
+             "the model was not trained as specified")
+    accuracy = mnist_check.accuracy(trained, x_test, labels)
+    if not accuracy >= mnist_check.PASS:
+        fail("training.training_loop", call + ", then the 10,000 test images", f"at least {mnist_check.PASS} % right",
+             f"{accuracy:.2f} %")
 
 
 def fixed_model_case(rng, n=30):

@@ -1,0 +1,207 @@
+"""Degenerate answers earn nothing: every check, hidden and visible, must fail when the task it
+calls answers NaN, ±infinity, something empty, zeros, a constant, huge values or its own input,
+unless that value happens to be the right answer on every call of the check.
+
+    python -m tests.kit.degenerate hidden|visible [--variant nan …] [--task perceptron.step_fn …]
+
+The package `degenerate` is a copy of solutions/ whose every task is wrapped: the wrapper calls
+the reference and, for the one task under test, returns a degenerate value of the same kind
+(shape, dtype, container, model) instead. A first run of the suite records which tasks each check
+calls; then each (task, variant) runs the checks that call the task. Prints every check that
+passed with a wrong answer, and a summary line.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import skeleton
+from grader.sandbox import KIT
+
+VARIANTS = ("nan", "inf", "empty", "zeros", "constant", "huge", "echo")
+PACKAGE = "degenerate"
+MODE: tuple | None = None  # (task, variant) being tried
+CALLED: set = set()  # tasks called by the running check
+DIFFERED = [False]  # did a wrapper return something other than the right answer?
+
+
+def _fill(array: np.ndarray, variant: str) -> np.ndarray:
+    kind = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
+    if variant == "nan":
+        return np.full(array.shape, np.nan, kind)
+    if variant == "inf":
+        return np.where(np.arange(array.size).reshape(array.shape) % 2 == 0, np.inf, -np.inf).astype(kind)
+    if variant == "empty":
+        return np.zeros((0,), array.dtype)
+    if variant == "zeros":
+        return np.zeros_like(array)
+    if variant == "constant":
+        return np.full_like(array, 0.5 if array.dtype.kind == "f" else 3)
+    return np.full_like(array, 1e30 if array.dtype.kind == "f" else 2**40)  # huge
+
+
+def degenerate(value, variant: str, echo):
+    """A degenerate stand-in of the same kind as `value`."""
+    import tensorflow as tf
+
+    if variant == "echo":
+        return echo
+    if isinstance(value, tf.Module):
+        for variable in value.trainable_variables:
+            variable.assign(_fill(variable.numpy(), variant if variant != "empty" else "zeros"))
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [] if variant == "empty" else [degenerate(v, variant, echo) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {} if variant == "empty" else {k: degenerate(v, variant, echo) for k, v in value.items()}
+    if isinstance(value, bool) or value is None:
+        return not value if variant != "empty" else None
+    if isinstance(value, (int, float)):
+        filled = _fill(np.asarray(value), variant)
+        return [] if variant == "empty" else filled.item()
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _fill(np.asarray(value), variant)
+    if tf.is_tensor(value):
+        filled = _fill(value.numpy(), variant)
+        return tf.constant(filled, dtype=value.dtype if filled.dtype.kind == value.dtype.as_numpy_dtype().dtype.kind
+                           else None)
+    if callable(value):
+        return lambda *args, **kwargs: degenerate(value(*args, **kwargs), variant, echo)
+    return None
+
+
+def _same(a, b) -> bool:
+    """Is the degenerate value the right answer (same kind, shape and values)?"""
+    import tensorflow as tf
+
+    if isinstance(a, tf.Module) or isinstance(b, tf.Module) or callable(a) or callable(b):
+        return False
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        x, y = (np.asarray(v.numpy() if tf.is_tensor(v) else v) for v in (a, b))
+    except (TypeError, ValueError):
+        return False
+    return x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y))
+
+
+def wrap(function, task: str, method: bool):
+    def wrapper(*args, **kwargs):
+        CALLED.add(task)
+        if MODE is None or MODE[0] != task:
+            return function(*args, **kwargs)
+        import copy
+
+        right = function(*copy.copy(args), **kwargs)
+        inputs = args[1:] if method else args
+        fake = degenerate(right, MODE[1], inputs[0] if inputs else None)
+        if MODE[1] in ("empty", "echo") or not _same(fake, right):
+            DIFFERED[0] = True
+        return fake
+
+    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
+    return wrapper
+
+
+def patch(namespace: dict, module: str) -> None:
+    """Wrap every task of a solutions/ module in its namespace (called at the end of the copy)."""
+    for region in skeleton.regions((skeleton.SOLUTIONS / f"{module}.py").read_text(encoding="utf-8"), module):
+        *owner, name = region.task.split(".")[1:]
+        if owner:
+            cls = namespace[owner[0]]
+            raw = cls.__dict__[name]
+            if isinstance(raw, classmethod):
+                setattr(cls, name, classmethod(wrap(raw.__func__, region.task, method=False)))
+            else:
+                setattr(cls, name, wrap(raw, region.task, method=True))
+        else:
+            namespace[name] = wrap(namespace[name], region.task, method=False)
+
+
+def build_package(folder: Path) -> None:
+    package = folder / PACKAGE
+    shutil.copytree(skeleton.SOLUTIONS, package, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in package.glob("*.py"):
+        if path.name != "__init__.py":
+            path.write_text(path.read_text(encoding="utf-8") +
+                            f"\n\nfrom tests.kit.degenerate import patch as _patch\n_patch(globals(), {path.stem!r})\n",
+                            encoding="utf-8")
+    sys.path.insert(0, str(folder))
+
+
+class _Recorder:
+    """Per check: the tasks it called, whether a wrong answer came back, and whether it passed."""
+
+    def __init__(self):
+        self.calls, self.passed = {}, {}
+
+    def pytest_runtest_setup(self, item):
+        CALLED.clear()
+        DIFFERED[0] = False
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.calls[report.nodeid] = set(CALLED)
+            self.passed[report.nodeid] = report.passed and DIFFERED[0]
+
+
+def run(suite: str, nodeids, recorder) -> None:
+    if suite == "hidden":
+        args = ["--submission", PACKAGE, "--in-process", "--grading-seed", "2021", "-p", "no:unraisableexception"]
+    else:
+        args = ["-p", "no:unraisableexception"]
+    pytest.main([*nodeids, "-p", "no:terminal", "-p", "no:cacheprovider", "--rootdir", str(KIT), *args],
+                plugins=[recorder])
+
+
+def main(argv=None) -> int:
+    global MODE
+    parser = argparse.ArgumentParser(prog="python -m tests.kit.degenerate", description=__doc__.splitlines()[0])
+    parser.add_argument("suite", choices=("hidden", "visible"))
+    parser.add_argument("--variant", nargs="*", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--task", nargs="*", default=None)
+    args = parser.parse_args(argv)
+    os.environ["KIT_TARGET"] = PACKAGE
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-degenerate-"))
+    start = time.perf_counter()
+    try:
+        build_package(scratch)
+        baseline = _Recorder()
+        run(args.suite, [str(KIT / ("tests/hidden" if args.suite == "hidden" else "exercises"))], baseline)
+        tasks = args.task or [r.task for r in skeleton.all_regions()]
+        uncovered = [t for t in tasks if not any(t in called for called in baseline.calls.values())]
+        defects, tried = [], 0
+        for task in tasks:
+            nodeids = sorted(n for n, called in baseline.calls.items() if task in called)
+            for variant in args.variant if nodeids else ():
+                MODE, recorder = (task, variant), _Recorder()
+                run(args.suite, [str(KIT / n) for n in nodeids], recorder)
+                tried += len(nodeids)
+                defects += [f"{n} passed with {variant} answers of {task}" for n, ok in recorder.passed.items() if ok]
+        MODE = None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for line in defects:
+        print(f"DEFECT {line}")
+    if uncovered:
+        print(f"UNCOVERED {', '.join(uncovered)}: no {args.suite} check calls these tasks")
+    print(f"degenerate answers ({args.suite}): {len(defects)} of {tried} check runs passed a wrong answer, "
+          f"{len(baseline.calls)} checks, {len(tasks)} tasks, {len(args.variant)} variants, "
+          f"{time.perf_counter() - start:.0f} s")
+    return 1 if defects or uncovered else 0
+
+
+if __name__ == "__main__":  # run as the importable module, whose state the wrappers share
+    from tests.kit import degenerate as module
+
+    sys.exit(module.main())
