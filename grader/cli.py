@@ -59,6 +59,12 @@ def grade(args) -> int:
           f"(--jobs {args.jobs}); isolation: {graded[0]['isolation']}")
     print(f"reports: {args.out}/ (gradebook.csv, class.json, histogram.png, <student>/report.json, "
           f"feedback.md, results.json)")
+    faulty = [r["student"] for r in graded if r["grader_faults"]]
+    if faulty:
+        print(f"\nGRADER FAULT: the grading itself failed on some checks of {len(faulty)} submission(s) "
+              f"({', '.join(faulty[:10])}{' …' if len(faulty) > 10 else ''}); their scores are incomplete, not "
+              f"the students' fault: see 'grader_faults' and 'warnings' in report.json and regrade them", file=sys.stderr)
+        return 3
     return 0
 
 

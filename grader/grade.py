@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.plugin import RESULTS_KEY, exercise_of, sign
+from grader.plugin import GRADER_FAULT, RESULTS_KEY, exercise_of, sign
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
 from solutions import EXERCISES
@@ -103,7 +103,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     missing = problem or "grading stopped before this check ran"
     tests = []
     for check in rubric():
-        result = found.get(check["id"]) or {"earned": 0, "category": "error", "message": missing, "seconds": 0.0}
+        result = found.get(check["id"]) or {"earned": 0, "category": GRADER_FAULT, "message": missing, "seconds": 0.0}
         earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
         tests.append({**check, "earned": earned, "category": result["category"], "message": result["message"],
                       "seconds": result["seconds"]})
@@ -112,6 +112,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         exercises[test["exercise"]]["earned"] += test["earned"]
         exercises[test["exercise"]]["possible"] += test["points"]
     earned, possible = sum(t["earned"] for t in tests), sum(t["points"] for t in tests)
+    faults = [t["id"].split("::")[-1] for t in tests if t["category"] == GRADER_FAULT]
     return {
         "schema": SCHEMA,
         "student": submission.name,
@@ -122,6 +123,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         "score": {"earned": earned, "possible": possible, "percent": round(100.0 * earned / possible, 2)},
         "exercises": exercises,
         "warnings": submission.warnings + ([problem] if problem else []),
+        "grader_faults": faults,
         "tests": tests,
     }
 

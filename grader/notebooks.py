@@ -92,6 +92,51 @@ def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode
     return notebook
 
 
+def _grade_id(cell) -> str | None:
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+def restore_from_release(notebook: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
+    """Rebuild a submitted notebook on its release, in place; returns what had been tampered with.
+
+    Kept from the student: the source of each answer cell (matched by grade id) and the cells the
+    student added (no nbgrader metadata). Everything else, every locked and grade cell with its
+    metadata and points, is the release's, so a deleted, duplicated, retyped, re-pointed or edited
+    grade or locked cell changes nothing; an answer cell's metadata is restored too."""
+    released = {_grade_id(c): c for c in release.cells if _grade_id(c)}
+    plain = {(c.cell_type, c.source) for c in release.cells if not _grade_id(c)}
+    problems, answers, seen, added, anchor = [], {}, set(), {}, None
+    for cell in notebook.cells:
+        grade_id = _grade_id(cell)
+        if "nbgrader" not in cell.get("metadata", {}):
+            if (cell.get("cell_type"), cell.get("source")) not in plain:
+                added.setdefault(anchor, []).append(cell)
+            continue
+        original = released.get(grade_id)
+        if original is None or grade_id in seen:
+            problems.append(f"cell {grade_id!r}: {'a second copy' if original else 'not in the release'}, left out")
+            continue
+        seen.add(grade_id)
+        anchor = grade_id
+        same_kind = cell.get("cell_type") == original.cell_type and cell.metadata["nbgrader"] == original.metadata.nbgrader
+        if original.metadata.nbgrader.get("solution"):
+            answers[grade_id] = cell.get("source", "")
+            if not same_kind:
+                problems.append(f"answer cell {grade_id!r}: its type or nbgrader metadata was changed, restored")
+        elif not same_kind or cell.get("source") != original.source:
+            problems.append(f"cell {grade_id!r}: a locked or grade cell was changed, restored")
+    problems += [f"cell {g!r}: deleted, restored" for g in released if g not in seen]
+    cells = list(added.get(None, []))
+    for cell in release.cells:
+        copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+        if _grade_id(cell) in answers:
+            copy.source = answers[_grade_id(cell)]
+        cells += [copy, *added.get(_grade_id(cell), [])] if _grade_id(cell) else [copy]
+    notebook.cells = cells
+    return problems
+
+
 def notebook_to_module(notebook: nbformat.NotebookNode) -> str:
     """The module a student's notebook stands for: its code cells, graded and self-check cells left
     out, `%run other.ipynb` turned back into an import of that exercise, other magics dropped."""

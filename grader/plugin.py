@@ -33,8 +33,10 @@ CATEGORY_HINTS = {
     "timeout": "look for a loop that never ends, or work done again and again (a Python loop over pixels)",
     "memory": "look for tensors far larger than the data (an outer product of whole batches, a list that keeps growing)",
     "crash": "run the self-checks (pytest exercises/) to see where your code stops",
+    "protocol": "never write to file descriptors your code did not open: the grader talks to your code over them",
 }
 RESULTS_KEY = "NNKIT_RESULTS_KEY"
+GRADER_FAULT = "grader fault"
 
 
 def pytest_addoption(parser):
@@ -140,7 +142,10 @@ def _verdict(error) -> tuple[str, str]:
     text = str(error)
     if "Timeout" in text and "pytest-timeout" in text:
         return "timeout", f"the check ran out of time\n  hint: {CATEGORY_HINTS['timeout']}"
-    return "error", f"the check failed: {type(error).__name__}: {text[:300]}"
+    # Anything else was raised by the grader's own code: a fault of the grading set-up, which the
+    # report and the console flag for the instructor; it is never the student's mistake.
+    return GRADER_FAULT, (f"the grader failed on this check ({type(error).__name__}: {text[:300]}); "
+                          "this is not a fault of your code and your instructor has been told")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -160,7 +165,7 @@ def pytest_runtest_makereport(item, call):
     entry["seconds"] = round(entry["seconds"] + report.duration, 3)
     if report.failed and entry["category"] is None:
         tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
-        entry["category"], entry["message"] = verdict(call.excinfo, tampered) if call.excinfo else ("error", "")
+        entry["category"], entry["message"] = verdict(call.excinfo, tampered) if call.excinfo else (GRADER_FAULT, "")
     if call.when == "call" and report.passed:
         entry["earned"] = entry["points"]
     if call.when == "teardown" and entry["category"] is not None:

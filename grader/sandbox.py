@@ -10,6 +10,8 @@ fresh one.
 import fcntl
 import os
 import resource
+import secrets
+import select
 import selectors
 import shutil
 import signal
@@ -37,7 +39,7 @@ class Limits:
 
 
 class WorkerLost(Exception):
-    """The worker died or stopped answering; `category` is timeout, memory or crash."""
+    """The worker died or stopped answering; `category` is timeout, memory, crash or protocol."""
 
     def __init__(self, category: str, reason: str):
         super().__init__(reason)
@@ -238,10 +240,17 @@ class Sandbox:
         self.starts += 1
 
     def request(self, header: dict, blobs: list, timeout: float | None = None):
-        """(reply, blobs) for one request; raises WorkerLost after killing a faulty worker."""
+        """(reply, blobs) for one request; raises WorkerLost after killing a faulty worker.
+
+        The reply must name this request; a frame left on the channel from an earlier call (written
+        out of turn) ends that worker before this request is sent, so it is never read as this
+        call's reply."""
+        if self.process is not None and self._pending():
+            self.stop()
         if self.process is None or self.process.poll() is not None:
             self.stop()
             self.start()
+        header = {**header, "id": secrets.token_hex(8)}
         timeout = timeout or self.limits.call_seconds
         sent = threading.Thread(target=self._send, args=(header, blobs), daemon=True)
         sent.start()
@@ -252,7 +261,15 @@ class Sandbox:
             raise WorkerLost("timeout", f"no answer within {timeout:g} s") from None
         except (EOFError, wire.ProtocolError, ValueError, RecursionError) as error:
             raise WorkerLost(*self._death(error)) from None
+        if not isinstance(reply[0], dict) or reply[0].get("id") != header["id"] or self._pending():
+            self.stop()
+            raise WorkerLost("protocol", "a reply that does not answer this call came back on the grader's "
+                                         "channel (did your code write to it?)")
         return reply
+
+    def _pending(self) -> bool:
+        """Is anything waiting on the channel that no request asked for?"""
+        return bool(select.select([self.process.stdout.fileno()], [], [], 0)[0])
 
     def _send(self, header, blobs) -> None:
         try:

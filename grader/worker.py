@@ -6,6 +6,9 @@ JSON plus raw `.npy` blobs (never pickle), in both directions:
 
     u32 JSON length | JSON | u32 blob count | (u64 length | npy bytes) per blob
 
+Every request carries an "id" and its one reply repeats it; the trusted side treats a reply with
+another id, or a frame nobody asked for, as a protocol violation of the call in progress.
+
 Values are plain JSON, or tagged objects: {"$array": i} (blob i, a numpy array), {"$tensor": i}
 (the same, handed to student code as a tf.constant), {"$tuple": [...]}, {"$dict": {...}},
 {"$handle": id} (an object kept in the worker: a model, a compiled function), {"$fn": name} (a
@@ -352,7 +355,7 @@ def serve(package: str) -> None:
         reply, out = dispatcher.answer(request, blobs)
         if os.getpid() != owner:  # a process the student's code forked: it never speaks on the channel
             os._exit(0)
-        write_frame(channel_out, reply, out)
+        write_frame(channel_out, {**reply, "id": request.get("id")}, out)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from data.mnist import load_mnist
-from exercises.selfcheck import expect_close
+from exercises.selfcheck import expect_close, fail
+from grader.student import Handle
 
 
 @lru_cache(maxsize=1)
@@ -42,9 +43,41 @@ def random_sizes(rng: np.random.Generator, layers: int) -> list[int]:
     return [int(n) for n in rng.integers(2, 7, size=layers + 1)]
 
 
-def parameters_of(model) -> list[np.ndarray]:
+def expect_model(task: str, call: str, got) -> Handle:
+    """A model (or other object) the student's code returned, left in the worker; else a type failure."""
+    if not isinstance(got, Handle):
+        fail(task, call, "a model object", got, f"returned a {getattr(got, 'type_name', type(got).__name__)}", "type")
+    return got
+
+
+def expect_parts(task: str, call: str, got, parts: int, what: str):
+    """A tuple or list of `parts` items; else a type failure."""
+    if not isinstance(got, (tuple, list)) or len(got) != parts:
+        fail(task, call, what, got, "wrong type", "type")
+    return got
+
+
+def expect_float_lists(task: str, call: str, got, lists: int, steps: int, what: str) -> list:
+    """`lists` lists of `steps` Python floats each (what the docstring promises), else a type failure."""
+    expect_parts(task, call, got, lists, what)
+    for part in got:
+        if not isinstance(part, list) or len(part) != steps or not all(type(v) is float for v in part):
+            kinds = sorted({type(v).__name__ for v in part}) if isinstance(part, (list, tuple)) else type(part).__name__
+            fail(task, call, f"{what}: lists of {steps} Python floats", f"{type(part).__name__} of {kinds}",
+                 "wrong type", "type")
+    return got
+
+
+def parameters_of(model, task: str = "the model", call: str = "the model's parameters") -> list[np.ndarray]:
     """Every parameter of a model handle, weights then biases, as arrays."""
-    return [np.asarray(v) for v in model.get("weights")] + [np.asarray(v) for v in model.get("biases")]
+    model = expect_model(task, call, model)
+    arrays = []
+    for kind in ("weights", "biases"):
+        values = model.get(kind)
+        if not isinstance(values, (list, tuple)) or not all(isinstance(v, np.ndarray) for v in values):
+            fail(task, f"{call} → {kind}", f"a list of {kind} arrays", values, "wrong type", "type")
+        arrays += values
+    return arrays
 
 
 def check_parameters(task: str, call: str, model, expected_model) -> None:

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from exercises.selfcheck import expect_close, expect_gradient, fail, tape_gradients
 from solutions import backprop as reference
-from tests.hidden.conftest import random_parameters, random_sizes
+from tests.hidden.conftest import expect_float_lists, expect_parts, random_parameters, random_sizes
 
 pytestmark = pytest.mark.backprop
 
@@ -46,11 +46,13 @@ def test_update(student, rng):
 
 @pytest.mark.points(2)
 def test_descend_thesis_tables(student):
-    weights, outputs = student.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate={}, steps={})"
+    weights, outputs = expect_float_lists("backprop.descend", call.format(1.0, 5), student.backprop.descend(
+        2.0, 0.8, 1.0, 1.0, 5), 2, 5, "(weights, outputs)")
     expect_close("backprop.descend", call.format(1.0, 5) + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6])
     expect_close("backprop.descend", call.format(1.0, 5) + " → outputs", outputs, [-3.2, 30.4, -204.8, 1441.6, -10083.2])
-    weights, outputs = student.backprop.descend(2.0, 0.8, 1.0, 0.1, 25)
+    weights, outputs = expect_float_lists("backprop.descend", call.format(0.1, 25), student.backprop.descend(
+        2.0, 0.8, 1.0, 0.1, 25), 2, 25, "(weights, outputs)")
     expect_close("backprop.descend", call.format(0.1, 25) + " → weights[:5]", weights[:5],
                  [0.56, 0.512, 0.5024, 0.50048, 0.500096])
     expect_close("backprop.descend", call.format(0.1, 25) + " → last weight, output", [weights[-1], outputs[-1]], [0.5, 1.0])
@@ -61,7 +63,8 @@ def test_descend_random(student, rng):
     a, w, desired = scalars(rng, 3)
     rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
     call = f"descend(a={a:.5f}, w={w:.5f}, desired={desired:.5f}, learning_rate={rate:.5f}, steps={steps})"
-    got = student.backprop.descend(a, w, desired, rate, steps)
+    got = expect_float_lists("backprop.descend", call, student.backprop.descend(a, w, desired, rate, steps), 2, steps,
+                             "(weights, outputs)")
     expected = reference.descend(tf.constant(a, f64), tf.constant(w, f64), desired, rate, steps)
     expect_close("backprop.descend", call + " → weights", got[0], expected[0], rtol=1e-4)
     expect_close("backprop.descend", call + " → outputs", got[1], expected[1], rtol=1e-4)
@@ -73,15 +76,16 @@ def test_chain_partials_match_gradient_tape(student, rng):
         expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
         got = student.backprop.chain_partials(tf.constant(a1, f64), tf.constant(w1, f64), tf.constant(w2, f64), float(desired))
         call = f"chain_partials(a1={a1:.6f}, w1={w1:.6f}, w2={w2:.6f}, desired={desired:.6f})"
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            fail("backprop.chain_partials", call, "a pair (∂C/∂w1, ∂C/∂w2)", got, "wrong type", "type")
+        expect_parts("backprop.chain_partials", call, got, 2, "a pair (∂C/∂w1, ∂C/∂w2)")
         expect_gradient("backprop.chain_partials", call + " → ∂C/∂w1", got[0], expected[0])
         expect_gradient("backprop.chain_partials", call + " → ∂C/∂w2", got[1], expected[1])
 
 
 @pytest.mark.points(2)
 def test_descend_two_thesis_numbers(student):
-    w1s, w2s, outputs = student.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
+    w1s, w2s, outputs = expect_float_lists("backprop.descend_two", "descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)",
+                                           student.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25), 3, 25,
+                                           "(w1s, w2s, outputs)")
     expect_close("backprop.descend_two", "descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25) → last w1, w2, a3",
                  [w1s[-1], w2s[-1], outputs[-1]], [0.17478575, 2.8606453, 1.0])
 
@@ -91,7 +95,8 @@ def test_descend_two_random(student, rng):
     a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
     rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
     call = f"descend_two(a1={a1:.5f}, w1={w1:.5f}, w2={w2:.5f}, desired={desired:.5f}, {rate:.5f}, {steps})"
-    got = student.backprop.descend_two(a1, w1, w2, desired, rate, steps)
+    got = expect_float_lists("backprop.descend_two", call, student.backprop.descend_two(a1, w1, w2, desired, rate, steps),
+                             3, steps, "(w1s, w2s, outputs)")
     expected = reference.descend_two(*(tf.constant(v, f64) for v in (a1, w1, w2)), desired, rate, steps)
     for name, g, e in zip(("w1s", "w2s", "outputs"), got, expected):
         expect_close("backprop.descend_two", f"{call} → {name}", g, e, rtol=1e-4)
@@ -103,6 +108,7 @@ def test_sigmoid_partials_match_gradient_tape(student, rng):
     expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
     got = student.backprop.sigmoid_partials(tf.constant(x), tf.constant(w), tf.constant(b), tf.constant(desired))
     call = "sigmoid_partials(x, w, b, desired: random float64 vectors of 6)"
+    expect_parts("backprop.sigmoid_partials", call, got, 2, "a pair (∂C/∂w, ∂C/∂b)")
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0])
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂b", got[1], expected[1])
 

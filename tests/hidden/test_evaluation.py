@@ -7,7 +7,7 @@ from exercises.selfcheck import expect_close, expect_numbers, fail
 from grader.student import Model, StudentError
 from grader.worker import harness_mlp
 from solutions import evaluation as reference
-from tests.hidden.conftest import random_parameters
+from tests.hidden.conftest import expect_parts, random_parameters
 
 pytestmark = pytest.mark.evaluation
 
@@ -23,6 +23,7 @@ def test_fold_indices_partition_in_order(student, rng):
         if not isinstance(got, (list, tuple)) or len(got) != k:
             fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", got, "wrong structure", "type")
         for i, (pair, (train, test)) in enumerate(zip(got, expected)):
+            expect_parts("evaluation.fold_indices", f"{call} → fold {i}", pair, 2, "a pair (train_indices, test_indices)")
             expect_close("evaluation.fold_indices", f"{call} → fold {i} test indices", pair[1], test, atol=0)
             expect_close("evaluation.fold_indices", f"{call} → fold {i} train indices, sorted",
                          np.sort(np.asarray(pair[0])), np.sort(train), atol=0)
@@ -79,7 +80,9 @@ def test_kfold_summary_statistics(student, rng, mnist):
     got = student.evaluation.kfold(Model(weights, biases, factory=True), x, y, k, 2, 8.0, 10, seed=1)
     if not isinstance(got, dict) or "accuracies" not in got:
         fail("evaluation.kfold", call, "a dict with the per-fold accuracies", got, "wrong structure", "type")
+    reference_run = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 2, 8.0, 10, seed=1)
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", got["accuracies"], np.zeros(k))
+    expect_close("evaluation.kfold", call + " → accuracies", accuracies, reference_run["accuracies"], atol=4.0)
     expected = {"errors": 100 - accuracies, "mean_accuracy": accuracies.mean(), "mean_error": 100 - accuracies.mean(),
                 "variance": accuracies.var()}
     for key, value in expected.items():

@@ -7,7 +7,7 @@ import tensorflow as tf
 from exercises.selfcheck import expect_close, fail
 from grader.student import Fn
 from solutions import mlp as reference
-from tests.hidden.conftest import parameters_of, random_parameters, random_sizes
+from tests.hidden.conftest import expect_model, parameters_of, random_parameters, random_sizes
 
 pytestmark = pytest.mark.mlp
 
@@ -18,17 +18,23 @@ XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis �
 @pytest.mark.points(2)
 def test_from_sizes_shapes(student, rng):
     sizes = random_sizes(rng, int(rng.integers(1, 5)))
-    got = [p.shape for p in parameters_of(student.mlp.MLP.from_sizes(sizes, seed=int(rng.integers(1000))))]
+    got = parameters_of(student.mlp.MLP.from_sizes(sizes, seed=int(rng.integers(1000))), "mlp.MLP.from_sizes",
+                        f"MLP.from_sizes({sizes})")
     expected = [(a, b) for a, b in zip(sizes, sizes[1:])] + [(1, b) for b in sizes[1:]]
-    if got != expected:
-        fail("mlp.MLP.from_sizes", f"MLP.from_sizes({sizes}) → shapes of weights, then biases", expected, got,
-             "wrong shapes", "shape")
+    if [p.shape for p in got] != expected:
+        fail("mlp.MLP.from_sizes", f"MLP.from_sizes({sizes}) → shapes of weights, then biases", expected,
+             [p.shape for p in got], "wrong shapes", "shape")
+    values = np.concatenate([p.ravel() for p in got])
+    if not (np.all(np.isfinite(values)) and np.all(np.abs(values) <= 1) and values.std() > 0.1):
+        fail("mlp.MLP.from_sizes", f"MLP.from_sizes({sizes}) → every weight and bias",
+             "different values in [-1, 1)", f"min {values.min():.3g}, max {values.max():.3g}, std {values.std():.3g}")
 
 
 @pytest.mark.points(1)
 def test_from_sizes_uniform_in_minus_one_one(student, rng):
     seed = int(rng.integers(1000))
-    model = student.mlp.MLP.from_sizes([2, 600, 400], seed=seed)
+    model = expect_model("mlp.MLP.from_sizes", f"MLP.from_sizes([2, 600, 400], seed={seed})",
+                         student.mlp.MLP.from_sizes([2, 600, 400], seed=seed))
     for kind in ("weights", "biases"):
         values = np.concatenate([np.asarray(p).ravel() for p in model.get(kind)])
         summary = f"min {values.min():.3f}, max {values.max():.3f}, mean {values.mean():.3f}, std {values.std():.3f}"
@@ -42,7 +48,7 @@ def test_from_sizes_uniform_in_minus_one_one(student, rng):
 @pytest.mark.points(1)
 def test_from_sizes_is_seedable(student, rng):
     seed = int(rng.integers(1000))
-    first, again, other = (parameters_of(student.mlp.MLP.from_sizes([4, 3, 2], seed=s)) for s in (seed, seed, seed + 1))
+    first, again, other = (parameters_of(student.mlp.MLP.from_sizes([4, 3, 2], seed=s), "mlp.MLP.from_sizes") for s in (seed, seed, seed + 1))
     finite = all(np.all(np.isfinite(p)) for p in first + again + other)
     if not (finite and all(np.array_equal(a, b) for a, b in zip(first, again)) and not np.array_equal(first[0], other[0])):
         fail("mlp.MLP.from_sizes", f"MLP.from_sizes([4, 3, 2], seed={seed}) twice, then with seed={seed + 1}",
@@ -51,7 +57,7 @@ def test_from_sizes_is_seedable(student, rng):
 
 @pytest.mark.points(1)
 def test_from_sizes_without_seed_differs(student):
-    first, second = (parameters_of(student.mlp.MLP.from_sizes([4, 3, 2]))[0] for _ in range(2))
+    first, second = (parameters_of(student.mlp.MLP.from_sizes([4, 3, 2]), "mlp.MLP.from_sizes")[0] for _ in range(2))
     if not (np.all(np.isfinite(first)) and np.all(np.isfinite(second)) and not np.array_equal(first, second)):
         fail("mlp.MLP.from_sizes", "MLP.from_sizes([4, 3, 2]) twice, without a seed", "different parameters",
              "the same parameters")
@@ -80,21 +86,22 @@ def test_call_applies_the_given_activation_after_every_layer(student, rng):
 @pytest.mark.points(1)
 def test_xor_network_with_step(student, rng):
     order = rng.permutation(8) % 4
-    got = student.mlp.xor_network()(XOR_INPUTS[order])
+    got = expect_model("mlp.xor_network", "xor_network()", student.mlp.xor_network())(XOR_INPUTS[order])
     expect_close("mlp.xor_network", f"xor_network()({XOR_INPUTS[order].astype(int).tolist()})", got,
                  np.array([[0], [1], [1], [0]])[order], atol=0)
 
 
 @pytest.mark.points(2)
 def test_xor_network_with_sigmoid_gives_the_thesis_outputs(student):
-    got = student.mlp.xor_network(Fn("sigmoid"))(XOR_INPUTS)
+    got = expect_model("mlp.xor_network", "xor_network(tf.sigmoid)", student.mlp.xor_network(Fn("sigmoid")))(XOR_INPUTS)
     expect_close("mlp.xor_network", "xor_network(tf.sigmoid)(the four input pairs)", got, XOR_SIGMOID)
 
 
 @pytest.mark.points(1)
 def test_xor_network_scaled(student, rng):
     scale = float(rng.uniform(0.5, 3))
-    got = student.mlp.xor_network(Fn("sigmoid"), scale=scale)(XOR_INPUTS)
+    got = expect_model("mlp.xor_network", "xor_network(tf.sigmoid, scale)",
+                       student.mlp.xor_network(Fn("sigmoid"), scale=scale))(XOR_INPUTS)
     expected = reference.xor_network(tf.sigmoid, scale=scale)(XOR_INPUTS).numpy()
     expect_close("mlp.xor_network", f"xor_network(tf.sigmoid, scale={scale:.4f})(the four input pairs)", got, expected)
 

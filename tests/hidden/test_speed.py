@@ -41,10 +41,13 @@ def test_compile_step_returns_a_tf_function(student, rng):
 def test_compile_step_traces_once_for_every_batch_size(student, rng):
     sizes, weights, biases, batches, rate = case(rng)
     _, compiled = compiled_step(student, weights, biases, rate)
-    for x, y in batches:
-        compiled(tf.constant(x), tf.constant(y))
-    traces = compiled.method("experimental_get_tracing_count")
+    expected_model = harness_mlp(weights, biases)
     call = f"compile_step(a {sizes} MLP, {rate:.3f}), then batches of {[len(x) for x, _ in batches]}"
+    for i, (x, y) in enumerate(batches):
+        expected = reference.train(expected_model, tf.constant(x), tf.constant(y), rate)
+        expect_close("speed.compile_step", f"{call} → loss of batch {i}", compiled(tf.constant(x), tf.constant(y)),
+                     float(expected), rtol=1e-4)
+    traces = compiled.method("experimental_get_tracing_count")
     if traces != 1:
         fail("speed.compile_step", call + " → number of traces", 1, traces, "traced once per batch size?")
 

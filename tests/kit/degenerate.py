@@ -28,8 +28,9 @@ from grader.sandbox import KIT
 VARIANTS = ("nan", "inf", "empty", "zeros", "constant", "huge", "echo")
 PACKAGE = "degenerate"
 MODE: tuple | None = None  # (task, variant) being tried
-CALLED: set = set()  # tasks called by the running check
+CALLED: set = set()  # tasks the running check calls itself (not those called by other tasks)
 DIFFERED = [False]  # did a wrapper return something other than the right answer?
+DEPTH = [0]  # how deep in task calls the running code is
 
 
 def _fill(array: np.ndarray, variant: str) -> np.ndarray:
@@ -97,15 +98,20 @@ def _same(a, b) -> bool:
 
 def wrap(function, task: str, method: bool):
     def wrapper(*args, **kwargs):
+        direct = DEPTH[0] == 0
+        DEPTH[0] += 1
+        try:
+            right = function(*args, **kwargs)
+        finally:
+            DEPTH[0] -= 1
+        if not direct:
+            return right
         CALLED.add(task)
         if MODE is None or MODE[0] != task:
-            return function(*args, **kwargs)
-        import copy
-
-        right = function(*copy.copy(args), **kwargs)
+            return right
         inputs = args[1:] if method else args
         fake = degenerate(right, MODE[1], inputs[0] if inputs else None)
-        if MODE[1] in ("empty", "echo") or not _same(fake, right):
+        if not _same(fake, right):
             DIFFERED[0] = True
         return fake
 
@@ -140,18 +146,23 @@ def build_package(folder: Path) -> None:
 
 
 class _Recorder:
-    """Per check: the tasks it called, whether a wrong answer came back, and whether it passed."""
+    """Per check: the tasks it covers (a visible check: its task marker; a hidden one: the tasks it
+    calls itself), and whether it passed although a wrong answer came back."""
 
     def __init__(self):
-        self.calls, self.passed = {}, {}
+        self.calls, self.passed, self.markers = {}, {}, {}
 
     def pytest_runtest_setup(self, item):
         CALLED.clear()
-        DIFFERED[0] = False
+        DIFFERED[0], DEPTH[0] = False, 0
+        marker = item.get_closest_marker("task")
+        if marker:
+            self.markers[item.nodeid] = marker.args[0]
 
     def pytest_runtest_logreport(self, report):
         if report.when == "call":
-            self.calls[report.nodeid] = set(CALLED)
+            marker = self.markers.get(report.nodeid)
+            self.calls[report.nodeid] = {marker} if marker else set(CALLED)
             self.passed[report.nodeid] = report.passed and DIFFERED[0]
 
 

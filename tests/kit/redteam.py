@@ -3,7 +3,7 @@ change, and the exact score and message categories the grader must give them.
 
 Most cases break `perceptron.step_fn` (it returns 1.0 for every input, which loses the 2 points of
 its value check) and add an attack that would earn those points back if it worked; so an attack
-that fails leaves 98 points. `expected` lists the exercises that score below full marks.
+that fails leaves 97 points. `expected` lists the exercises that score below full marks.
 """
 
 import os
@@ -17,8 +17,8 @@ from grader.sandbox import KIT
 HONEST = "return 1.0 if a > 0 else 0.0"
 BROKEN = "return 1.0"
 FULL = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
-STEP_BROKEN = {"perceptron": 13}  # the value check of step_fn (2 points) fails
-STEP_FAILS = {"perceptron": 12}  # both step_fn checks (3 points) fail
+STEP_BROKEN = {"perceptron": 12}  # both step_fn checks (3 points) fail on the wrong values
+STEP_FAILS = STEP_BROKEN  # … or on a crash, a timeout or a wrong type
 IMPORT_FAILS = {"perceptron": 0, "mlp": 0}  # mlp imports perceptron
 
 
@@ -93,6 +93,34 @@ def _corrupt_zip(folder: Path) -> Path:
 def _symlink(folder: Path) -> None:
     _solutions(folder, skip=("perceptron",))
     os.symlink(KIT / "solutions" / "perceptron.py", folder / "perceptron.py")
+
+
+def _class_entry_link(folder: Path) -> None:
+    folder.rmdir()
+    os.symlink(KIT / "solutions", folder)  # the whole submission is a link to the answers
+
+
+def _folder_link(folder: Path) -> None:
+    os.symlink(KIT / "solutions", folder / "exercises")  # a folder inside the submission links out
+
+
+def _hard_link(folder: Path) -> None:
+    _solutions(folder, skip=("perceptron",))
+    outside = folder.parent / "outside-perceptron.py"  # e.g. a classmate's file on a shared disk
+    outside.write_text((KIT / "solutions" / "perceptron.py").read_text())
+    os.link(outside, folder / "perceptron.py")
+
+
+FORGE_FRAME = """
+import json, os, struct, stat
+body = json.dumps({"value": 0.0}).encode()
+for fd in range(3, 64):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, struct.pack("<I", len(body)) + body + struct.pack("<I", 0))
+    except OSError:
+        pass
+"""
 
 
 SNOOP_SOLUTION = """
@@ -264,4 +292,11 @@ for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
     Case("symlink-outside", IMPORT_FAILS, {"missing", "crash"}, build=_symlink,
          warning="perceptron.py: a symbolic link"),
     Case("corrupt-zip", {name: 0 for name in FULL}, {"missing"}, build=_corrupt_zip, warning="not a readable zip"),
+    # links out of the submission: staging never follows one
+    Case("class-entry-link", {name: 0 for name in FULL}, {"missing"}, build=_class_entry_link,
+         warning="a symbolic link"),
+    Case("folder-link", {name: 0 for name in FULL}, {"missing"}, build=_folder_link, warning="a symbolic link"),
+    Case("hard-link", IMPORT_FAILS, {"missing", "crash"}, build=_hard_link, warning="hard links"),
+    # frames written on the grader's channel out of turn: charged to the call that wrote them
+    Case("forge-frames", STEP_FAILS, {"protocol"}, body=FORGE_FRAME),
 ]

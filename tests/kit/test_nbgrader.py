@@ -65,17 +65,59 @@ def broken_step(notebook: nbformat.NotebookNode, extra_cell: str = "") -> nbform
     return notebook
 
 
+def answered(release: nbformat.NotebookNode, source: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The released notebook with every answer cell filled in from the source: a student's solution."""
+    notebook = nbformat.from_dict(json.loads(json.dumps(release)))
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in answers:
+            cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]
+    return notebook
+
+
+def forged_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Grade cells deleted and re-added as markdown, an answer cell made a grade cell worth 50
+    points, and a new grade cell worth 100."""
+    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            cell.cell_type, cell.source = "markdown", "graded elsewhere"
+            cell.pop("outputs", None), cell.pop("execution_count", None)
+        elif meta.get("solution") and "def step_fn" in cell.source:
+            meta.update(grade=True, points=50)
+    notebook.cells.append(nbformat.v4.new_code_cell("# bonus", metadata={"nbgrader": {
+        "grade": True, "grade_id": "hidden-bonus", "locked": True, "points": 100, "schema_version": 3,
+        "solution": False, "task": False}}))
+    return notebook
+
+
+def edited_locked_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A locked cell rewritten and a grade cell duplicated."""
+    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in notebook.cells:
+        if "XOR_WEIGHTS = " in cell.source and cell.metadata["nbgrader"].get("locked"):
+            cell.source = cell.source.replace("2.0", "7.0")
+    grade = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    notebook.cells.append(nbformat.from_dict(json.loads(json.dumps(grade))))
+    return notebook
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     root = build_course(tmp_path_factory.mktemp("course"), SEED)
     nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     source = {m: read(root, "source", m) for m in EXERCISES}
     release = {m: read(root, "release", m) for m in EXERCISES}
-    submit(root, "solutions", source)
+    solved = {m: answered(release[m], source[m]) for m in EXERCISES}
+    # forged notebooks graded first and last, with honest classmates in between
+    submit(root, "aaa-forged-cells", {**solved, "perceptron": forged_cells(broken_step(solved["perceptron"]))})
+    submit(root, "solutions", solved)
     submit(root, "blank", release)
-    submit(root, "partial", {**release, "perceptron": source["perceptron"], "backprop": source["backprop"]})
-    submit(root, "cheater", {**source, "perceptron": broken_step(source["perceptron"], CHEAT_CELL)})
-    submit(root, "corrupt", {**source, "mlp": b"{this is not a notebook"})
+    submit(root, "partial", {**release, "perceptron": solved["perceptron"], "backprop": solved["backprop"]})
+    submit(root, "cheater", {**solved, "perceptron": broken_step(solved["perceptron"], CHEAT_CELL)})
+    submit(root, "corrupt", {**solved, "mlp": b"{this is not a notebook"})
+    submit(root, "zzz-edited-locked", {**solved, "mlp": edited_locked_cells(solved["mlp"])})
     nbgrader(root, "autograde", ASSIGNMENT, "--force")
     nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
     nbgrader(root, "export")
@@ -89,7 +131,21 @@ def exported(course: Path) -> dict:
 
 @pytest.mark.timeout(1800)
 def test_nbgrader_round_trip_scores(course):
-    assert exported(course) == {"solutions": 100.0, "blank": 0.0, "partial": 40.0, "cheater": 98.0, "corrupt": 85.0}
+    assert exported(course) == {"solutions": 100.0, "blank": 0.0, "partial": 40.0, "cheater": 97.0, "corrupt": 85.0,
+                                "aaa-forged-cells": 97.0, "zzz-edited-locked": 100.0}
+
+
+def test_forged_cells_are_restored_and_reported_to_the_instructor_only(course):
+    warnings = {}
+    for student in ("aaa-forged-cells", "zzz-edited-locked"):
+        notebook = nbformat.read(str(course / "autograded" / student / ASSIGNMENT / "perceptron.ipynb"), 4)
+        warnings[student] = " ".join(notebook.metadata["nn_kit"]["warnings"])
+    assert "deleted, restored" in warnings["aaa-forged-cells"] and "not in the release" in warnings["aaa-forged-cells"]
+    assert "answer cell 'perceptron-step_fn'" in warnings["aaa-forged-cells"]
+    assert "a locked or grade cell was changed" in warnings["zzz-edited-locked"]
+    assert "a second copy" in warnings["zzz-edited-locked"]
+    feedback = (course / "feedback" / "aaa-forged-cells" / ASSIGNMENT / "perceptron.html").read_text()
+    assert "restored" not in feedback
 
 
 @pytest.mark.timeout(900)
@@ -146,7 +202,7 @@ def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_p
                          timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == 98
+    assert results["score"] == 97
     assert {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     assert sum(t["max_score"] for t in results["tests"]) == 100
 
