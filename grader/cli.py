@@ -18,7 +18,7 @@ from pathlib import Path
 from data import mnist
 from grader import reports
 from grader.grade import Options, grade_all
-from grader.sandbox import KIT
+from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
 from grader.submissions import find
 
 SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
@@ -41,6 +41,24 @@ def provide_mnist() -> bool:
     return False
 
 
+def isolation_level(uid: int | None, allow_process_level: bool) -> str | None:
+    """The isolation level grading will have, said once on the console; None (after saying why)
+    when only the process level is available and it was not allowed."""
+    try:
+        probe = Sandbox(KIT / "exercises", Limits(), uid)
+        probe.close()
+        level = probe.isolation
+    except IsolationUnavailable as error:
+        if not allow_process_level:
+            print(f"refusing to grade: {error}", file=sys.stderr)
+            return None
+        level = PROCESS_LEVEL + "; allowed with --allow-process-level"
+        print(f"WARNING: {level}: student code can read the answers, the hidden tests and other submissions",
+              file=sys.stderr)
+    print(f"isolation: {level}")
+    return level
+
+
 def grade(args) -> int:
     if not provide_mnist():
         return 1
@@ -50,7 +68,11 @@ def grade(args) -> int:
         return 1
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     uid = args.worker_uid if args.worker_uid is not None else (DEFAULT_WORKER_UID if os.geteuid() == 0 else None)
-    options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout)
+    isolation = isolation_level(uid, args.allow_process_level)
+    if isolation is None:
+        return 2
+    options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout,
+                      isolation="process" if isolation.startswith("process") else "auto")
     start = time.perf_counter()
     graded = grade_all(submissions, options)
     reports.write_all(graded, args.out)
@@ -120,6 +142,8 @@ def main(argv=None) -> int:
         command.add_argument("--worker-uid", type=int, default=None,
                              help=f"as root, workers run as the first free uid from this one; default {DEFAULT_WORKER_UID}")
         command.add_argument("--call-timeout", type=float, default=30.0, help="seconds per call into student code")
+        command.add_argument("--allow-process-level", action="store_true",
+                             help="grade even where only the process level is available (trusted code only)")
         command.set_defaults(run=grade)
     course = commands.add_parser("nbgrader-course", help="write an nbgrader course graded by the isolated grader")
     course.add_argument("directory")

@@ -36,6 +36,7 @@ class Options:
     worker_uid: int | None = None  # as root: workers run as the first free uid from this one on
     call_timeout: float = Limits.call_seconds
     submission_timeout: float = 900.0
+    isolation: str = "auto"  # or "process": the bare process level, for trusted code (see README)
 
 
 class _Collector:
@@ -79,7 +80,7 @@ def run_suites(staged: Path, options: Options, private: Path) -> tuple[dict | No
     results, key = private / "results.json", secrets.token_hex(32)
     command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "pytest_timeout",
                "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed),
-               "--results", str(results), "--call-timeout", str(options.call_timeout)]
+               "--results", str(results), "--call-timeout", str(options.call_timeout), "--isolation", options.isolation]
     if options.worker_uid is not None:
         command += ["--worker-uid", str(options.worker_uid)]
     # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading

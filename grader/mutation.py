@@ -2,10 +2,10 @@
 
     python -m grader.mutation [--exercise NAME …] [--seed N]
 
-A small AST mutator (operators, comparisons, constants, reductions, signs) changes one thing at a
-time inside the `### BEGIN SOLUTION` regions of solutions/; each mutant is imported as the package
-`mutant` and graded in-process by its exercise's hidden suite with the given seed. A mutant that
-passes every check survives. Prints each survivor and the score (killed / all).
+A small AST mutator (operators, comparisons, constants, reductions, signs, a returned value times
+NaN) changes one thing at a time inside the `### BEGIN SOLUTION` regions of solutions/; each mutant
+is imported as the package `mutant` and graded in-process by its exercise's hidden suite with the
+given seed. A mutant that passes every check survives. Prints each survivor and the score (killed / all).
 """
 
 import argparse
@@ -51,6 +51,9 @@ def _mutations(node):
         yield f"{node.value} → {not node.value}", lambda n: setattr(n, "value", not n.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         yield "-x → x", lambda n: setattr(n, "op", ast.UAdd())
+    if isinstance(node, ast.Return) and node.value is not None:  # a judge that fails open would pass NaN
+        nan = ast.Call(func=ast.Name("float", ast.Load()), args=[ast.Constant("nan")], keywords=[])
+        yield "return x → return x·NaN", lambda n: setattr(n, "value", ast.BinOp(left=n.value, op=ast.Mult(), right=nan))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CALL_SWAPS:
         new = CALL_SWAPS[node.func.attr]
         yield f".{node.func.attr}() → .{new}()", lambda n: setattr(n.func, "attr", new)

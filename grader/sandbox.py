@@ -8,6 +8,7 @@ fresh one.
 """
 
 import fcntl
+import functools
 import os
 import resource
 import secrets
@@ -23,10 +24,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import confine
 from grader import worker as wire
 
 KIT = Path(__file__).resolve().parent.parent
 PACKAGE = "submission"
+WRITABLE = "tmp"  # the worker's only writable folder (its cwd and package are read-only)
+MAX_REPLY_BYTES = 64 * 2**20  # what the trusted side buffers of one reply (the largest honest one: ~1 MiB)
 KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
 
 
@@ -35,7 +39,13 @@ class Limits:
     call_seconds: float = 30.0
     memory_bytes: int = 6 * 2**30
     file_bytes: int = 64 * 2**20
-    processes: int = 64  # per dedicated user, threads included (a TensorFlow worker runs ~10)
+    disk_bytes: int = 256 * 2**20  # all a worker may write (a tmpfs, where namespaces are available)
+    processes: int = 64  # per dedicated user or namespace, threads included (a TensorFlow worker runs ~10)
+    isolation: str = "auto"  # "auto": the strongest level available; "process": the bare process level
+
+
+class IsolationUnavailable(RuntimeError):
+    """Only the process level is available here and it was not asked for explicitly."""
 
 
 class WorkerLost(Exception):
@@ -79,6 +89,20 @@ def python_runs_as(uid: int) -> str:
 
 
 PROCESS_LEVEL = "process: own session, scratch directory, scrubbed environment, memory and file limits"
+
+
+@functools.cache
+def available_layers(uid: int | None) -> tuple[str, ...]:
+    """The confinement layers (namespaces, Landlock) a worker running as uid can use here."""
+    probe_dir = Path(tempfile.mkdtemp(prefix="nnkit-probe-"))
+    try:
+        (probe_dir / WRITABLE).mkdir()
+        if uid is not None:
+            for path in (probe_dir, probe_dir / WRITABLE):
+                os.chown(path, uid, uid)
+        return confine.probe(str(probe_dir), str(probe_dir / WRITABLE), uid)
+    finally:
+        shutil.rmtree(probe_dir, ignore_errors=True)
 
 
 def lock(folder: Path = KIT) -> None:
@@ -182,31 +206,46 @@ class Sandbox:
 
     def __init__(self, submission: Path, limits: Limits = Limits(), uid: int | None = None):
         self.submission, self.limits = Path(submission), limits
-        self.uid, self.uid_lock = None, None
+        self.uid, self.uid_lock, self.layers = None, None, ()
         self.process, self.scratch, self.starts = None, None, 0
         self.isolation = self._isolate(uid)
 
     def _isolate(self, base: int | None) -> str:
-        """Claim a worker uid from base on when running as root, and say which level is in force."""
-        if os.geteuid() != 0:
-            return f"{PROCESS_LEVEL}; same user as the grader (not root), so files the grader can read are not hidden"
-        if base is None:
-            return f"{PROCESS_LEVEL}; as root (no worker user given)"
-        uid, self.uid_lock = claim_uid(base)
-        kill_user(uid)  # whatever an earlier, interrupted grader left behind
-        problem = python_runs_as(uid)
-        if problem:
-            self.uid_lock.close()
-            self.uid_lock = None
-            return f"{PROCESS_LEVEL}; as root, since uid {uid} cannot run {sys.executable} ({problem})"
-        self.uid = uid
-        lock()
-        return f"user: uid {uid} with its own process limit, no access to the kit, hidden tests or labels"
+        """Claim a worker uid from base on when running as root, find the confinement layers this
+        machine offers, and say which level is in force."""
+        if self.limits.isolation == "process":
+            return f"{PROCESS_LEVEL}; asked for explicitly"
+        why_no_uid = "not root" if os.geteuid() != 0 else "no worker user given" if base is None else ""
+        if not why_no_uid:
+            uid, self.uid_lock = claim_uid(base)
+            kill_user(uid)  # whatever an earlier, interrupted grader left behind
+            problem = python_runs_as(uid)
+            if problem:
+                self.uid_lock.close()
+                self.uid_lock = None
+                why_no_uid = f"uid {uid} cannot run {sys.executable} ({problem})"
+            else:
+                self.uid = uid
+                lock()
+        self.layers = available_layers(self.uid)
+        confinement = (f"{' and '.join(self.layers)}: reads only Python and its own files, writes only a "
+                       f"{self.limits.disk_bytes // 2**20} MiB scratch, no network, no signals or sockets "
+                       f"outside") if self.layers else ""
+        if self.uid is not None:
+            return f"user: uid {self.uid} with its own process limit, kit closed to it" + (
+                f"; {confinement}" if confinement else "")
+        if self.layers:
+            return f"confined: {confinement} (without root: {why_no_uid})"
+        raise IsolationUnavailable(
+            f"only the process level is available here ({why_no_uid}; neither Landlock nor user namespaces work), "
+            f"where student code can read the answers and other submissions; grade as root, or on a Linux with "
+            f"Landlock, or pass --allow-process-level for trusted code")
 
     def _prepare_scratch(self) -> Path:
         scratch = Path(tempfile.mkdtemp(prefix="nnkit-worker-"))
         package = scratch / PACKAGE
         package.mkdir()
+        (scratch / WRITABLE).mkdir()
         shutil.copy(KIT / "exercises" / "__init__.py", package / "__init__.py")
         for path in sorted(self.submission.glob("*.py")):
             if path.is_file() and not path.is_symlink() and path.name != "__init__.py":
@@ -219,17 +258,20 @@ class Sandbox:
         return scratch
 
     def _limit(self) -> None:
-        """Runs in the child before exec: resource limits."""
+        """Runs in the child before exec (after the switch to the worker uid): confinement, then limits.
+        The process limit comes after the new user namespace, where it counts the worker's processes only."""
+        confine.confine(str(self.scratch), str(self.scratch / WRITABLE), self.limits.disk_bytes, self.layers)
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes, self.limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes, self.limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self.uid is not None:
+        if self.uid is not None or "namespaces" in self.layers:
             resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes, self.limits.processes))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
     def start(self) -> None:
         self.scratch = self._prepare_scratch()
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.scratch), "TMPDIR": str(self.scratch),
+        writable = str(self.scratch / WRITABLE)
+        env = {"PATH": "/usr/bin:/bin", "HOME": writable, "TMPDIR": writable,
                "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
                **{k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}}
         ids = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
@@ -255,7 +297,8 @@ class Sandbox:
         sent = threading.Thread(target=self._send, args=(header, blobs), daemon=True)
         sent.start()
         try:
-            reply = wire.read_frame(_DeadlineReader(self.process.stdout.fileno(), time.monotonic() + timeout))
+            reply = wire.read_frame(_DeadlineReader(self.process.stdout.fileno(), time.monotonic() + timeout),
+                                    MAX_REPLY_BYTES)
         except TimeoutError:
             self.stop()
             raise WorkerLost("timeout", f"no answer within {timeout:g} s") from None
@@ -284,7 +327,7 @@ class Sandbox:
             code = None
         self.stop()
         if isinstance(error, wire.ProtocolError):
-            return "crash", f"the worker broke the protocol ({error})"
+            return "protocol", f"the worker broke the protocol ({error})"
         if code is None:
             return "crash", "the worker closed its channel"
         if code < 0:

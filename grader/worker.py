@@ -75,20 +75,22 @@ def write_frame(stream, header, blobs) -> None:
     stream.flush()
 
 
-def read_frame(stream):
-    """(header, blobs) of the next frame; sizes are checked before anything is allocated."""
+def read_frame(stream, max_total: int = MAX_BLOBS * MAX_BLOB):
+    """(header, blobs) of the next frame; sizes are checked before anything is allocated, and the
+    whole frame may hold at most max_total bytes."""
     (size,) = struct.unpack("<I", _read_exact(stream, 4))
-    if size > MAX_JSON:
+    if size > min(MAX_JSON, max_total):
         raise ProtocolError(f"header of {size} bytes")
     header = json.loads(_read_exact(stream, size))
     (count,) = struct.unpack("<I", _read_exact(stream, 4))
     if count > MAX_BLOBS:
         raise ProtocolError(f"{count} blobs")
-    blobs = []
+    blobs, total = [], size
     for _ in range(count):
         (length,) = struct.unpack("<Q", _read_exact(stream, 8))
-        if length > MAX_BLOB:
-            raise ProtocolError(f"blob of {length} bytes")
+        total += length
+        if length > MAX_BLOB or total > max_total:
+            raise ProtocolError(f"a frame of more than {max_total} bytes")
         blobs.append(_read_exact(stream, length))
     return header, blobs
 
@@ -344,7 +346,7 @@ def serve(package: str) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     for fd, name in ((1, "stdout.log"), (2, "stderr.log")):
-        log = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        log = os.open(os.path.join(os.environ.get("TMPDIR", "."), name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(log, fd)
     dispatcher, owner = Dispatcher(package), os.getpid()
     while True:

@@ -111,6 +111,44 @@ def _hard_link(folder: Path) -> None:
     os.link(outside, folder / "perceptron.py")
 
 
+SHARED_PLACES = """
+import ctypes, glob, os
+libc = ctypes.CDLL(None)
+for folder in ('/run/lock', '/dev/shm', '/var/tmp', '/tmp'):
+    try:
+        open(os.path.join(folder, 'nnkit-redteam-persist.py'), 'w').write('ANSWER = 0.0')
+    except OSError:
+        pass
+libc.shmget(0x6E6B, 4096, 0o1666), libc.msgget(0x6E6B, 0o1666), libc.semget(0x6E6B, 1, 0o1666)
+seen = []
+for path in glob.glob('/proc/[0-9]*/cmdline'):
+    try:
+        seen.append(open(path, 'rb').read())
+    except OSError:
+        pass
+"""
+
+HUGE_FRAME = """
+import json, os, struct, stat
+body = json.dumps({"value": 0.0}).encode()
+for fd in range(3, 64):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, struct.pack("<I", len(body)) + body + struct.pack("<I", 12) + struct.pack("<Q", 512 * 2**20)
+                     + b"x" * 2**20)
+    except OSError:
+        pass
+"""
+
+DISK_FLOOD = """
+import os
+try:
+    for i in range(64):
+        open(os.path.join(os.environ.get('TMPDIR', '.'), f'flood{i}'), 'wb').write(b'x' * 16 * 2**20)
+except OSError:
+    pass
+"""
+
 FORGE_FRAME = """
 import json, os, struct, stat
 body = json.dumps({"value": 0.0}).encode()
@@ -213,7 +251,7 @@ try:
     tests = [open(path).read() for path in glob.glob(os.path.join(kit, 'tests', 'hidden', '*.py'))]
 except OSError:
     tests = []"""),
-    Case("snoop-labels", {"training": 15, "evaluation": 7}, {"value"}, edits=[("training", """    epoch_losses = []
+    Case("snoop-labels", {"training": 15, "evaluation": 4}, {"value"}, edits=[("training", """    epoch_losses = []
     for _ in range(epochs):""", """    import glob
     for path in glob.glob('/work/**/mnist.npz', recursive=True):
         try:
@@ -265,7 +303,7 @@ while True:
     Case("stdout-flood", STEP_FAILS, {"crash"}, body="import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 2**20)\nsys.stdout.flush()"),
     Case("segfault", STEP_FAILS, {"crash"}, body="import ctypes\nctypes.string_at(0)"),
     Case("deep-recursion", STEP_FAILS, {"crash"}, body="def down(n):\n    return down(n + 1)\ndown(0)"),
-    Case("delete-working-directory", STEP_BROKEN, {"value"}, body="""
+    Case("delete-working-directory", STEP_FAILS, {"crash"}, body="""
 import os
 for entry in os.listdir('.'):
     if os.path.isfile(entry):
@@ -299,4 +337,8 @@ for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
     Case("hard-link", IMPORT_FAILS, {"missing", "crash"}, build=_hard_link, warning="hard links"),
     # frames written on the grader's channel out of turn: charged to the call that wrote them
     Case("forge-frames", STEP_FAILS, {"protocol"}, body=FORGE_FRAME),
+    Case("huge-frame", STEP_FAILS, {"protocol"}, body=HUGE_FRAME),
+    # places that outlive a worker, other processes' command lines, the disk
+    Case("shared-places", STEP_BROKEN, {"value"}, body=SHARED_PLACES),
+    Case("disk-flood", STEP_BROKEN, {"value"}, body=DISK_FLOOD),
 ]

@@ -22,17 +22,23 @@ CALL_SECONDS = 10.0
 MAX_SECONDS_PER_CASE = 240
 PROCESS_LEVEL = ("tamper-numpy", "forge-reports", "snoop-solutions", "os-exit-in-function", "memory-bomb",
                  "loop-in-function")
+# the attacks on what confinement hides, graded at the confined level (no worker uid: namespaces and
+# Landlock alone, which is what a grader who is not root gets)
+CONFINED_LEVEL = ("snoop-solutions", "snoop-hidden-tests", "snoop-environment", "snoop-labels", "walk-filesystem",
+                  "forge-reports", "atexit-and-signals", "shared-places", "disk-flood", "fork-bomb", "network",
+                  "delete-working-directory", "forge-frames", "class-entry-link")
 USER_LEVEL = os.geteuid() == 0 and not sandbox.python_runs_as(DEFAULT_WORKER_UID)
 
 
-def batch(tmp_path: Path, cases, uid) -> tuple[dict, float]:
+def batch(tmp_path: Path, cases, uid, isolation: str = "auto") -> tuple[dict, float]:
     folder = tmp_path / "class"
     for case in cases:
         case.make(folder / case.name)
     for name in ("honest-1", "honest-2"):
         shutil.copytree(grade.KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
     start = time.perf_counter()
-    reports = grade.grade_all(find([folder]), Options(seed=99, jobs=2, worker_uid=uid, call_timeout=CALL_SECONDS))
+    reports = grade.grade_all(find([folder]), Options(seed=99, jobs=2, worker_uid=uid, call_timeout=CALL_SECONDS,
+                                                      isolation=isolation))
     return {r["student"]: r for r in reports}, time.perf_counter() - start
 
 
@@ -64,9 +70,12 @@ def leftovers(uids) -> list[str]:
                     found.append(f"process {entry.name}")
             except OSError:
                 continue
-    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
-        found += [str(p) for p in folder.iterdir() if p.name.startswith("nnkit-redteam")
+    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock")):
+        found += [str(p) for p in (folder.iterdir() if folder.is_dir() else ()) if p.name.startswith("nnkit-redteam")
                   or (p.exists() and p.lstat().st_uid in uids)]
+    for kind in ("shm", "msg", "sem"):  # System V objects of the shared-places case (key 0x6E6B)
+        rows = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        found += [f"System V {kind} {row.split()[0]}" for row in rows if row.split()[0] == str(0x6E6B)]
     return found
 
 
@@ -82,10 +91,22 @@ def test_hostile_submissions_at_the_user_level(tmp_path):
           f"{max(r['seconds'] for r in reports.values()):.0f} s")
 
 
+@pytest.mark.skipif(not sandbox.available_layers(None), reason="neither Landlock nor user namespaces work here")
+@pytest.mark.timeout(1800)
+def test_hostile_submissions_at_the_confined_level(tmp_path):
+    cases = [case for case in CASES if case.name in CONFINED_LEVEL]
+    before = leftovers(set())
+    reports, seconds = batch(tmp_path, cases, None)
+    check(reports, cases, "confined")
+    assert all(r["isolation"].startswith("confined:") for r in reports.values())
+    assert leftovers(set()) == before
+    print(f"\n{len(cases)} hostile cases + 2 honest at the confined level: {seconds:.0f} s")
+
+
 @pytest.mark.timeout(1800)
 def test_hostile_submissions_at_the_process_level(tmp_path):
     cases = [case for case in CASES if case.name in PROCESS_LEVEL]
-    reports, seconds = batch(tmp_path, cases, None)
+    reports, seconds = batch(tmp_path, cases, None, isolation="process")
     check(reports, cases, "process")
     assert all(r["isolation"].startswith("process:") for r in reports.values())
     for stale in Path("/tmp").glob("nnkit-redteam*"):

@@ -1,0 +1,34 @@
+"""Judges fail closed: no check of either suite passes a degenerate answer (NaN, ±infinity, empty,
+zeros, a constant, huge values, the input echoed back) of a task it covers; see degenerate.py."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from grader.sandbox import KIT
+from tests.kit import degenerate
+
+
+def test_degenerate_values_keep_the_kind_of_the_right_answer():
+    array = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert np.isnan(degenerate.degenerate(array, "nan", None)).all()
+    assert degenerate.degenerate(array, "inf", None).shape == (2, 3)
+    assert degenerate.degenerate(array, "empty", None).shape == (0,)
+    assert degenerate.degenerate((1.0, [2.0]), "huge", None) == (1e30, [1e30])
+    assert degenerate.degenerate(tf.constant([1, 2]), "constant", None).numpy().tolist() == [3, 3]
+    assert degenerate.degenerate(5.0, "echo", "the input") == "the input"
+    assert degenerate._same(np.zeros(3), np.zeros(3)) and not degenerate._same(np.zeros(3), np.zeros(3, np.float32))
+
+
+@pytest.mark.timeout(900)
+def test_no_check_passes_a_degenerate_answer_of_the_task_it_covers():
+    runs = {suite: subprocess.Popen([sys.executable, "-m", "tests.kit.degenerate", suite], cwd=KIT,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for suite in ("hidden", "visible")}  # side by side, one per core
+    for suite, run in runs.items():
+        output = run.communicate()[0]
+        assert run.returncode == 0, f"{suite}:\n{output[-3000:]}"
+        assert f"degenerate answers ({suite}): 0 of" in output
