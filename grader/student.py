@@ -15,6 +15,11 @@ from grader import worker as wire
 from grader.sandbox import Limits, Sandbox, WorkerLost
 
 
+# An import may start a new worker, and with it Python and TensorFlow: at least this long, in time
+# the worker could run (what load costs it is added, see sandbox._DeadlineReader).
+IMPORT_SECONDS = 15.0
+
+
 class StudentError(Exception):
     """Student code raised an exception (reported, never re-raised as the student's own type)."""
 
@@ -157,7 +162,8 @@ class Student:
             raise self.broken[module]
         if module not in self.imported:
             try:
-                self.send({"op": "import", "path": module}, (), {}, f"import {module}", imports=False)
+                seconds = max(IMPORT_SECONDS, getattr(getattr(self.backend, "limits", None), "call_seconds", 0))
+                self.send({"op": "import", "path": module}, (), {}, f"import {module}", seconds, imports=False)
             except (StudentError, WorkerLost) as error:
                 self.broken[module] = error
                 raise

@@ -1,7 +1,13 @@
 """The isolated student access: which errors cost the worker its life."""
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
+from grader.sandbox import Limits, WorkerLost
 from grader.student import Student, StudentError
 
 MODULE = '''
@@ -33,3 +39,42 @@ def test_a_value_error_keeps_the_worker_and_a_crash_restarts_it(tmp_path):
         assert student.evaluation.pid() != first and student.backend.starts == 2
     finally:
         student.close()
+
+
+BUSY = '''
+def spin(seconds):
+    import time
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+
+def nap(seconds):
+    import time
+    time.sleep(seconds)
+    return seconds
+'''
+
+
+@pytest.mark.timeout(300)
+def test_load_on_the_machine_never_becomes_a_timeout(tmp_path):
+    (tmp_path / "evaluation.py").write_text(MODULE + BUSY)
+    student = Student.isolated(tmp_path, Limits(call_seconds=3.0))
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)  # own autogroups
+               for _ in range(3 * os.cpu_count())]
+    try:
+        student.evaluation.pid()  # the worker's start-up is not part of the measured calls
+        start = time.monotonic()
+        assert student.evaluation.spin(2.0) == 2.0  # 2 s of work, slowed by the load past the 3 s limit
+        loaded = time.monotonic() - start
+        start = time.monotonic()
+        with pytest.raises(WorkerLost) as slept:
+            student.evaluation.nap(60)
+        napped = time.monotonic() - start
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+        student.close()
+    assert slept.value.category == "timeout" and napped < 3.0 * 3
+    assert loaded > 3.0, f"the load did not slow the call ({loaded:.1f} s): the test proves nothing"
