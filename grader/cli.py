@@ -59,13 +59,32 @@ def isolation_level(uid: int | None, allow_process_level: bool) -> str | None:
     return level
 
 
+def instructor_mistake(args) -> str:
+    """Why the command cannot be run as given ('' when it can), checked before any grading."""
+    for path in map(Path, args.submissions):
+        if not path.exists():
+            return f"{path} does not exist"
+        if path.is_dir() and not any(path.iterdir()):
+            return f"{path} is an empty folder"
+    if args.out is None:
+        return ""
+    out = args.out.resolve()
+    for path in map(lambda p: Path(p).resolve(), args.submissions):
+        if path.is_dir() and (out == path or path in out.parents):
+            return f"--out {args.out} lies inside {path}: its reports would be graded as a student next time"
+    if args.command == "grade" and (out == KIT or KIT in out.parents):
+        return f"--out {args.out} lies inside the kit ({KIT}); write reports elsewhere"
+    return ""
+
+
 def grade(args) -> int:
+    mistake = instructor_mistake(args)
+    if mistake:
+        print(f"nn-kit {args.command}: {mistake}", file=sys.stderr)
+        return 2
     if not provide_mnist():
         return 1
     submissions = find(args.submissions)
-    if not submissions:
-        print("no submissions found", file=sys.stderr)
-        return 1
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     uid = args.worker_uid if args.worker_uid is not None else (DEFAULT_WORKER_UID if os.geteuid() == 0 else None)
     isolation = isolation_level(uid, args.allow_process_level)
@@ -74,13 +93,14 @@ def grade(args) -> int:
     options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout,
                       isolation="process" if isolation.startswith("process") else "auto")
     start = time.perf_counter()
-    graded = grade_all(submissions, options)
-    reports.write_all(graded, args.out)
+    graded = grade_all(submissions, options, progress=reports.progress_printer(len(submissions), start))
     print(reports.table(graded))
     print(f"\n{len(graded)} submission(s) graded in {time.perf_counter() - start:.1f} s with seed {seed} "
-          f"(--jobs {args.jobs}); isolation: {graded[0]['isolation']}")
-    print(f"reports: {args.out}/ (gradebook.csv, class.json, histogram.png, <student>/report.json, "
-          f"feedback.md, results.json)")
+          f"(--jobs {args.jobs})")
+    if args.out is not None:
+        reports.write_all(graded, args.out)
+        print(f"reports: {args.out}/ (gradebook.csv, class.json, histogram.png, <student>/report.json, "
+              f"feedback.md, results.json)")
     faulty = [r["student"] for r in graded if r["grader_faults"]]
     if faulty:
         print(f"\nGRADER FAULT: the grading itself failed on some checks of {len(faulty)} submission(s) "
@@ -106,17 +126,33 @@ def gradescope_bundle(args) -> int:
 
 
 def gradescope_run(args) -> int:
-    """Grade one submission and write Gradescope's results.json; always writes a result."""
+    """Grade one submission and write Gradescope's results.json; always writes a result. A fault of
+    the set-up (no MNIST, no isolation, a check the grader failed on) is never scored: results.json
+    then says so in its top-level output, holds no score, and the command exits 1."""
     import json
 
     from grader.reports import gradescope
 
-    provide_mnist()
+    results = Path(args.results)
+    results.parent.mkdir(parents=True, exist_ok=True)
+
+    def fault(reason: str) -> int:
+        results.write_text(json.dumps({"output": f"Grading fault (not your code's): {reason}. Your instructor "
+                                                 "must fix the autograder; nothing was scored.", "tests": []}, indent=1),
+                           encoding="utf-8")
+        print(f"grading fault: {reason}", file=sys.stderr)
+        return 1
+
+    if not provide_mnist():
+        return fault("MNIST is missing or not verified on the autograder")
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
+    if isolation_level(uid, allow_process_level=False) is None:
+        return fault("the autograder cannot isolate student code")
     [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid))
-    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.results).write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
+    if report["grader_faults"]:
+        return fault(f"the grader failed on {', '.join(report['grader_faults'])} ({'; '.join(report['warnings'])[:300]})")
+    results.write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
     print(f"{report['score']['earned']} / {report['score']['possible']} points")
     return 0
 
@@ -135,8 +171,10 @@ def main(argv=None) -> int:
     setup.set_defaults(submissions=[str(KIT / "solutions"), str(KIT / "exercises")])
     graded = commands.add_parser("grade", help="grade submissions with the hidden suites")
     graded.add_argument("submissions", nargs="+", help="a directory or .zip of modules, or a folder of them")
+    setup.set_defaults(out=None)
+    graded.add_argument("--out", type=os.path.abspath, default="reports",
+                        help="where reports go (default: reports/ in the current folder, never inside the kit)")
     for command in (setup, graded):
-        command.add_argument("--out", type=os.path.abspath, default=str(KIT / "reports"), help="where reports go")
         command.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
         command.add_argument("--seed", type=int, default=None, help="grading seed (default: random, recorded)")
         command.add_argument("--worker-uid", type=int, default=None,
@@ -160,7 +198,7 @@ def main(argv=None) -> int:
     commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
                         ).set_defaults(run=classroom_workflow)
     args = parser.parse_args(argv)
-    if hasattr(args, "out"):
+    if getattr(args, "out", None) is not None:
         args.out = Path(args.out)
     return args.run(args)
 

@@ -137,8 +137,16 @@ def grade_one(submission: Submission, options: Options) -> dict:
     return build_report(submission, payload, problem, time.perf_counter() - start, options.seed)
 
 
-def grade_all(submissions: list[Submission], options: Options) -> list[dict]:
-    """Reports in the order of `submissions`; `options.jobs` of them graded at once."""
+def grade_all(submissions: list[Submission], options: Options, progress=None) -> list[dict]:
+    """Reports in the order of `submissions`; `options.jobs` of them graded at once; `progress` is
+    called with each report as it is finished."""
     rubric()
+
+    def one(submission):
+        report = grade_one(submission, options)
+        if progress:
+            progress(report)
+        return report
+
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        return list(pool.map(lambda submission: grade_one(submission, options), submissions))
+        return list(pool.map(one, submissions))

@@ -69,9 +69,11 @@ def histogram(reports: list[dict], path: Path) -> None:
 
     possible = reports[0]["score"]["possible"]
     figure, axes = plt.subplots(figsize=(6, 3.5))
-    axes.hist([r["score"]["earned"] for r in reports], bins=range(0, possible + 11, 10), edgecolor="black")
-    axes.set_xlabel(f"score (of {possible})")
+    axes.hist([r["score"]["earned"] for r in reports], bins=range(0, possible + 1, 10), edgecolor="black")
+    axes.set_xlim(0, possible)
+    axes.set_xlabel(f"score (of {possible}; the last bar includes {possible})")
     axes.set_ylabel("students")
+    axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_title(f"Scores of {len(reports)} submission(s)")
     figure.tight_layout()
     figure.savefig(path)
@@ -95,6 +97,29 @@ def write_all(reports: list[dict], out: Path) -> None:
     if reports:
         (out / "class.json").write_text(json.dumps(class_statistics(reports), indent=1), encoding="utf-8")
         histogram(reports, out / "histogram.png")
+
+
+def progress_printer(total: int, start: float, stream=None):
+    """A callback printing one line per finished submission (n/N, name, score, seconds, ETA) on a
+    terminal; silent when the output is not one (a log, CI)."""
+    import sys
+    import threading
+    import time
+
+    stream = sys.stderr if stream is None else stream
+    done, lock = [0], threading.Lock()
+
+    def report_progress(report: dict) -> None:
+        with lock:
+            done[0] += 1
+            elapsed = time.perf_counter() - start
+            eta = elapsed / done[0] * (total - done[0])
+            if stream.isatty():
+                print(f"[{done[0]}/{total}] {report['student']}: {report['score']['earned']}/"
+                      f"{report['score']['possible']} in {report['seconds']:.0f} s; about {eta:.0f} s to go",
+                      file=stream, flush=True)
+
+    return report_progress
 
 
 def table(reports: list[dict]) -> str:

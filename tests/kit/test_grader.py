@@ -117,3 +117,46 @@ def test_the_command_line_grades_and_writes_reports(tmp_path, capsys):
     assert json.loads((tmp_path / "out" / "blank" / "report.json").read_text())["score"]["earned"] == 0
     output = capsys.readouterr().out
     assert "blank" in output and "with seed 3" in output
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda tmp: [str(tmp / "nowhere")], "does not exist"),
+    (lambda tmp: [str(tmp)], "is an empty folder"),
+    (lambda tmp: [str(submission(tmp, "alice").parent), "--out", str(tmp / "reports")], "lies inside"),
+    (lambda tmp: [str(submission(tmp, "bob")), "--out", str(ROOT / "reports")], "inside the kit"),
+])
+def test_instructor_mistakes_are_refused_before_grading(tmp_path, capsys, make, problem):
+    assert cli.main(["grade", *make(tmp_path)]) == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_a_setup_fault_on_gradescope_is_reported_not_scored(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_MNIST", str(tmp_path / "missing.npz"))
+    monkeypatch.setattr(cli, "SHARED_MNIST", tmp_path / "also-missing.npz")
+    results = tmp_path / "results.json"
+    assert cli.main(["gradescope-run", str(submission(tmp_path, "carol")), str(results)]) == 1
+    written = json.loads(results.read_text())
+    assert "Grading fault" in written["output"] and "MNIST" in written["output"]
+    assert "score" not in written and written["tests"] == []
+
+
+def test_progress_is_one_line_per_submission_on_a_terminal_only():
+    class Terminal(list):
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            self.append(text)
+
+        def flush(self):
+            pass
+
+    report = {"student": "dora", "score": {"earned": 40, "possible": 100}, "seconds": 5.0}
+    terminal, log = Terminal(), Terminal()
+    log.isatty = lambda: False
+    for stream in (terminal, log):
+        progress = reports.progress_printer(2, 0.0, stream)
+        progress(report)
+        progress(report)
+    lines = "".join(terminal).splitlines()
+    assert lines[0].startswith("[1/2] dora: 40/100 in 5 s") and lines[1].startswith("[2/2]") and log == []
