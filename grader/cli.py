@@ -6,6 +6,7 @@
     nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
     nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
     nn-kit classroom-workflow             print a GitHub Classroom workflow for the visible self-checks
+    nn-kit release DIR                    write the students' starter repository (skeletons and self-checks only)
 """
 
 import argparse
@@ -157,6 +158,19 @@ def gradescope_run(args) -> int:
     return 0
 
 
+def release(args) -> int:
+    from grader.release import write_release
+
+    try:
+        target = write_release(Path(args.directory))
+    except FileExistsError as error:
+        print(f"nn-kit release: {error}", file=sys.stderr)
+        return 2
+    print(f"starter repository written to {target}: skeletons, self-checks, MNIST loader, README, Classroom "
+          f"workflow; no solution and no hidden check")
+    return 0
+
+
 def classroom_workflow(_args) -> int:
     from grader.scale_out import classroom_workflow as workflow
 
@@ -197,6 +211,9 @@ def main(argv=None) -> int:
     run.set_defaults(run=gradescope_run)
     commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
                         ).set_defaults(run=classroom_workflow)
+    starter = commands.add_parser("release", help="write the students' starter repository (no answers in it)")
+    starter.add_argument("directory")
+    starter.set_defaults(run=release)
     args = parser.parse_args(argv)
     if getattr(args, "out", None) is not None:
         args.out = Path(args.out)

@@ -1,0 +1,64 @@
+"""The starter repository students get (`nn-kit release`) holds no answer, installs on its own, and
+a student who finishes it scores full marks."""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from grader import grade, skeleton
+from grader.release import write_release
+from grader.submissions import find
+from solutions import EXERCISES
+from tests.kit.test_grader import UID
+from tests.kit.test_skeletons import shared_fraction, solution_lines
+
+
+def test_the_release_holds_no_answer_and_no_hidden_check(tmp_path):
+    root = write_release(tmp_path / "starter")
+    texts = {p.relative_to(root): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+    assert not {part for path in texts for part in path.parts} & {"solutions", "tests", "grader", "hidden"}
+    secret = solution_lines()
+    for path, text in texts.items():
+        assert not [line for line in secret if line in text], f"{path} holds solution code"
+    everything = "\n".join(texts.values())
+    for suite in sorted((grade.HIDDEN).glob("test_*.py")):
+        assert shared_fraction(suite, everything) < 0.3, f"{suite.name} reaches the release"
+    assert "pytest exercises/ -m backprop" in texts[Path(".github/workflows/classroom.yml")]
+
+
+def fresh_environment(tmp_path: Path) -> Path:
+    """A new virtual environment that sees the installed libraries (TensorFlow, pytest) but not the
+    kit: the site-packages folder is added as a plain path, so the kit's editable-install hook in it
+    is never run."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python3*/site-packages"))
+    (site / "libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv / "bin" / "python"
+
+
+@pytest.mark.timeout(900)
+def test_a_fresh_environment_with_only_the_release(tmp_path):
+    root = write_release(tmp_path / "starter")
+    python = fresh_environment(tmp_path)
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                              "--no-build-isolation", "-e", str(root)], capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr[-2000:]
+    env = {**os.environ, "KIT_MNIST": str(grade.KIT / "data" / "mnist.npz"), "PYTHONPATH": ""}
+    env.pop("KIT_TARGET", None)
+    for package in ("solutions", "grader", "tests.hidden"):
+        found = subprocess.run([str(python), "-c", f"import {package}"], cwd=tmp_path, env=env, capture_output=True)
+        assert found.returncode != 0, f"{package} is importable from the student's environment"
+    blank = subprocess.run([str(python), "-m", "pytest"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert blank.returncode == 1 and f"0 of {len(skeleton.all_regions())} tasks pass" in blank.stdout, blank.stdout[-2000:]
+    for module in EXERCISES:  # the student finishes every exercise
+        shutil.copy(grade.KIT / "solutions" / f"{module}.py", root / "exercises" / f"{module}.py")
+    done = subprocess.run([str(python), "-m", "pytest"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "every task passes" in done.stdout, done.stdout[-2000:]
+    [report] = grade.grade_all(find([root]), grade.Options(seed=5, worker_uid=UID))
+    assert report["score"]["earned"] == 100, report["warnings"]
