@@ -24,7 +24,7 @@ import sys
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x08000000, 0x10000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 0x4000, 1 << 18
-PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 4, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
 LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH = 1, 1
 # filesystem rights by the ABI version that introduced them
@@ -120,6 +120,12 @@ def confine(scratch: str, writable: str, size_bytes: int, layers: tuple[str, ...
     if "landlock" in layers:
         readable = [*python_paths(), *SYSTEM_READABLE]
         _landlock(landlock_abi(), readable, [scratch], [writable, "/dev/null"])
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when the process that started it dies (set after every change of
+    credentials, which clears it)."""
+    _check(_libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "pdeathsig")
 
 
 def probe(scratch: str, writable: str, uid: int | None = None) -> tuple[str, ...]:

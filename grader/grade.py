@@ -1,14 +1,17 @@
 """Grade submissions with the hidden suites.
 
-Each submission is graded by its own trusted pytest process (tests/hidden with grader.plugin),
-whose calls into student code go to a sandboxed worker. The trusted process signs its results
-with a key only it and this process know; results that are missing, unsigned or forged count as
+Each job slot is a trusted process (grader/slot.py) that runs the hidden suites (tests/hidden with
+grader.plugin) for one submission after another; every call into student code goes to a sandboxed
+worker. The trusted process signs its results with a key only it and this process know; results that are missing, unsigned or forged count as
 nothing, and every check of the rubric appears in the report whatever happened.
 """
 
 import json
 import os
+import queue
 import secrets
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -75,26 +78,63 @@ def _verified(path: Path, key: str) -> dict | None:
     return payload if secrets.compare_digest(str(signature), sign(payload, key)) else None
 
 
-def run_suites(staged: Path, options: Options, private: Path) -> tuple[dict | None, str]:
+class Slot:
+    """A trusted grading process (grader/slot.py) that grades submission after submission, with a
+    results key of its own; a slot that dies or overruns is replaced by a fresh one."""
+
+    def __init__(self):
+        self.key = secrets.token_hex(32)
+        # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading
+        env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {
+            RESULTS_KEY: self.key, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], cwd=KIT, env=env, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+
+    def run(self, args: list[str], log: Path, seconds: float) -> int | None:
+        """pytest's exit code for one grading, or None if the slot died or ran out of time."""
+        try:
+            self.process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
+            self.process.stdin.flush()
+            if select.select([self.process.stdout], [], [], seconds)[0]:
+                return int(json.loads(self.process.stdout.readline())["exit"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        self.close()
+        return None
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.alive:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tuple[dict | None, str]:
     """(signed results of the trusted run, or None, and what went wrong if anything)."""
-    results, key = private / "results.json", secrets.token_hex(32)
-    command = [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "pytest_timeout",
-               "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed),
-               "--results", str(results), "--call-timeout", str(options.call_timeout), "--isolation", options.isolation]
+    results, log = private / "results.json", private / "pytest.log"
+    args = [str(HIDDEN), "-q", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "pytest_timeout",
+            "--rootdir", str(KIT), "--submission", str(staged), "--grading-seed", str(options.seed),
+            "--results", str(results), "--call-timeout", str(options.call_timeout), "--isolation", options.isolation]
     if options.worker_uid is not None:
-        command += ["--worker-uid", str(options.worker_uid)]
-    # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading
-    env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {RESULTS_KEY: key,
-                                                                         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    try:
-        run = subprocess.run(command, cwd=KIT, env=env, capture_output=True, text=True,
-                             timeout=options.submission_timeout)
-    except subprocess.TimeoutExpired:
-        return None, f"grading took longer than {options.submission_timeout:g} s and was stopped"
-    payload = _verified(results, key)
+        args += ["--worker-uid", str(options.worker_uid)]
+    code = slot.run(args, log, options.submission_timeout)
+    if code is None:
+        return None, f"the grading process stopped, or took longer than {options.submission_timeout:g} s"
+    payload = _verified(results, slot.key)
     if payload is None:
-        tail = (run.stdout + run.stderr).strip().splitlines()[-3:]
-        return None, f"the grading run ended without valid results (exit {run.returncode}): {' / '.join(tail)}"
+        tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
+        return None, f"the grading run ended without valid results (exit {code}): {' / '.join(tail)}"
     return payload, ""
 
 
@@ -129,24 +169,42 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     }
 
 
-def grade_one(submission: Submission, options: Options) -> dict:
+def grade_one(submission: Submission, options: Options, slot: Slot | None = None) -> dict:
+    """The report of one submission, graded by `slot` (or by a slot of its own)."""
+    own = slot is None
+    slot = slot or Slot()
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
-        staged = stage(submission, Path(private) / "submission")
-        payload, problem = run_suites(staged, options, Path(private))
+    try:
+        with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
+            staged = stage(submission, Path(private) / "submission")
+            payload, problem = run_suites(staged, options, Path(private), slot)
+    finally:
+        if own:
+            slot.close()
     return build_report(submission, payload, problem, time.perf_counter() - start, options.seed)
 
 
 def grade_all(submissions: list[Submission], options: Options, progress=None) -> list[dict]:
-    """Reports in the order of `submissions`; `options.jobs` of them graded at once; `progress` is
-    called with each report as it is finished."""
+    """Reports in the order of `submissions`; `options.jobs` slots grade them, each one submission
+    after another; `progress` is called with each report as it is finished."""
     rubric()
+    slots = queue.Queue()
+    for _ in range(max(1, min(options.jobs, len(submissions)))):
+        slots.put(Slot())
 
     def one(submission):
-        report = grade_one(submission, options)
+        slot = slots.get()
+        try:
+            report = grade_one(submission, options, slot)
+        finally:
+            slots.put(slot if slot.alive else Slot())
         if progress:
             progress(report)
         return report
 
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        return list(pool.map(one, submissions))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            return list(pool.map(one, submissions))
+    finally:
+        while not slots.empty():
+            slots.get().close()

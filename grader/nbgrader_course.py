@@ -110,6 +110,7 @@ class GradeInIsolation(Preprocessor):
     enabled = Bool(True)
     seed = Integer(2021, help="grading seed of the hidden suites").tag(config=True)
     _reports: dict = {}
+    _slot = None
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
@@ -145,7 +146,10 @@ class GradeInIsolation(Preprocessor):
                 if uid is not None:
                     lock(course)  # other students' notebooks and the source notebooks are out of reach
                 submission = Submission(student, modules, warnings)
-                self._reports[key] = grade.grade_one(submission, grade.Options(seed=self.seed, worker_uid=uid))
+                if GradeInIsolation._slot is None or not GradeInIsolation._slot.alive:
+                    GradeInIsolation._slot = grade.Slot()  # one trusted process for the whole class
+                self._reports[key] = grade.grade_one(submission, grade.Options(seed=self.seed, worker_uid=uid),
+                                                     GradeInIsolation._slot)
         return self._reports[key]
 
 

@@ -291,6 +291,7 @@ class Sandbox:
         if self.uid is not None or "namespaces" in self.layers:
             resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes, self.limits.processes))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        confine.die_with_parent()  # a grading process that is killed takes its worker along
 
     def start(self) -> None:
         self.scratch = self._prepare_scratch()
