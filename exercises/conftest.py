@@ -71,7 +71,8 @@ def pytest_runtest_makereport(item, call):
         seconds = item.get_closest_marker("timeout").args[0]
         report.longrepr = (
             f"TIMEOUT {report.task}: stopped after {seconds:g} s{_where_in_student_code(excinfo)}\n"
-            f"  hint: look for a loop whose condition never becomes false"
+            f"  hint: too slow: a loop that never ends, or work far slower than it needs to be (a Python loop over "
+            f"elements where one tensor operation would do)"
         )
     else:
         report.longrepr = (

@@ -9,7 +9,9 @@ eager. The worker returns the trained parameters. They are judged here, on the t
    batches (computed here, compiled), up to float rounding: a loop that skips batches, never
    updates the biases, climbs the gradient or returns parameters trained elsewhere fails;
 2. they must label at least PASS % of the 10,000 test images right, through the grader's own
-   forward pass (test images and labels never reach student code).
+   forward pass (test images and labels never reach student code); from a start where the
+   reference itself stays below PASS (none in 1,000 seeds, see the benchmark), within 0.5 points of
+   the reference.
 
 INIT is half the thesis' [-1, 1): with the full range, about one start in 170 saturates an output
 unit so far that it never learns its digit (83–84 % instead of 92–93 %), which would fail correct
@@ -71,6 +73,12 @@ def accuracy(parameters, x_test: np.ndarray, labels: np.ndarray) -> float:
     layers = len(parameters) // 2
     outputs = harness_mlp(parameters[:layers], parameters[layers:])(x_test).numpy()
     return 100.0 * float(np.mean(np.argmax(outputs, axis=1) == labels))
+
+
+def pass_mark(expected, x_test, labels) -> float:
+    """PASS, or, for a rare start from which the reference itself stays below it, the reference's
+    own accuracy less 0.5 points: correct code passes from every start."""
+    return min(PASS, accuracy(expected, x_test, labels) - 0.5)
 
 
 def training_problem(trained, initial, expected) -> str:
