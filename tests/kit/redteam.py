@@ -128,18 +128,6 @@ for path in glob.glob('/proc/[0-9]*/cmdline'):
         pass
 """
 
-HUGE_FRAME = """
-import json, os, struct, stat
-body = json.dumps({"value": 0.0}).encode()
-for fd in range(3, 64):
-    try:
-        if stat.S_ISFIFO(os.fstat(fd).st_mode):
-            os.write(fd, struct.pack("<I", len(body)) + body + struct.pack("<I", 12) + struct.pack("<Q", 512 * 2**20)
-                     + b"x" * 2**20)
-    except OSError:
-        pass
-"""
-
 DISK_FLOOD = """
 import os
 try:
@@ -149,16 +137,18 @@ except OSError:
     pass
 """
 
-FORGE_FRAME = """
+WRITE_ON_PIPES = """
 import json, os, struct, stat
-body = json.dumps({"value": 0.0}).encode()
+body = json.dumps({{"value": 0.0}}).encode()
 for fd in range(3, 64):
     try:
         if stat.S_ISFIFO(os.fstat(fd).st_mode):
-            os.write(fd, struct.pack("<I", len(body)) + body + struct.pack("<I", 0))
+            os.write(fd, struct.pack("<I", len(body)) + body + {tail})
     except OSError:
         pass
 """
+FORGE_FRAME = WRITE_ON_PIPES.format(tail='struct.pack("<I", 0)')
+HUGE_FRAME = WRITE_ON_PIPES.format(tail='struct.pack("<I", 12) + struct.pack("<Q", 512 * 2**20) + b"x" * 2**20')
 
 
 SNOOP_SOLUTION = """
