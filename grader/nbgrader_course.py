@@ -22,7 +22,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Integer
 
 from grader import grade, notebooks
-from grader.notebooks import read_notebook
+from grader.notebooks import read_notebook, restore_from_release
 from grader.cli import DEFAULT_WORKER_UID
 from grader.sandbox import lock
 from grader.submissions import Submission
@@ -60,7 +60,7 @@ def build_course(root: Path, seed: int = 2021) -> Path:
     return root
 
 
-def check_submission(assignment: str, student: str, notebooks: list, **_) -> None:
+def check_submission(assignment: str, student: str, notebooks: list, **_) -> None:  # noqa: ARG001
     """nbgrader's pre-convert hook: check each submitted notebook against its release.
 
     A notebook that cannot be read is replaced by the released (blank) one; in a readable one every
@@ -69,21 +69,23 @@ def check_submission(assignment: str, student: str, notebooks: list, **_) -> Non
     metadata for the report and printed for the instructor. Never raises: one student's notebook
     must not stop the class."""
     for name in map(Path, notebooks):
+        owner = f"{name.parents[1].name}/{name.name}"
         try:
             release = read_notebook(name.parents[3] / "release" / assignment / name.name)
-            try:
-                notebook, problems = read_notebook(name), []
-                problems = notebooks.restore_from_release(notebook, release)
-            except ValueError as error:
-                notebook, problems = release, [f"{error}: graded as not done"]
-            if problems:
-                notebook.metadata["nn_kit_tampering"] = problems
-                name.replace(name.with_name(name.name + ".submitted"))
-                nbformat.write(notebook, str(name))
-                print(f"[nn-kit] {student}/{name.name}: {'; '.join(problems)}", file=sys.stderr)
-        except Exception as error:  # noqa: BLE001  (reported; grading goes on with the next notebook)
-            print(f"[nn-kit] {student}/{name.name}: could not be checked ({type(error).__name__}: {error})",
-                  file=sys.stderr)
+        except (ValueError, IndexError) as error:
+            print(f"[nn-kit] {owner}: no release to check it against ({error})", file=sys.stderr)
+            continue
+        try:
+            notebook = read_notebook(name)
+            problems = restore_from_release(notebook, release)
+        except Exception as error:  # noqa: BLE001  (unreadable or malformed: graded as not done)
+            notebook, problems = release, [f"{name.name} could not be read or checked ({type(error).__name__}): "
+                                           "graded as not done"]
+        if problems:
+            notebook.metadata["nn_kit_tampering"] = problems
+            name.replace(name.with_name(name.name + ".submitted"))
+            nbformat.write(notebook, str(name))
+            print(f"[nn-kit] {owner}: {'; '.join(problems)}", file=sys.stderr)
 
 
 def modules_from(folder: Path, target: Path) -> list[str]:

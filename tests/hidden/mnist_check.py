@@ -13,16 +13,16 @@ eager. The worker returns the trained parameters. They are judged here, on the t
    reference itself stays below PASS (none in 1,000 seeds, see the benchmark), within 0.5 points of
    the reference.
 
-INIT is half the thesis' [-1, 1): with the full range, about one start in 170 saturates an output
-unit so far that it never learns its digit (83–84 % instead of 92–93 %), which would fail correct
-code. `python -m tests.benchmarks.mnist_check` measures the reference over many seeds.
+INIT is a quarter of the thesis' [-1, 1): with the full range, about one start in 170 saturates an
+output unit so far that it never learns its digit (83–84 % instead of 92–93 %), which would fail
+correct code; with ±0.5 still 6 starts in 1,000 do; with ±0.25 none of 1,000 (minimum 91.84 %). `python -m tests.benchmarks.mnist_check` measures the reference over many seeds.
 """
 
 from functools import lru_cache
 
 import numpy as np
 
-SIZES, INIT, RATE, BATCH, EPOCHS, PASS = [784, 32, 10], 0.5, 32.0, 32, 1, 90.0
+SIZES, INIT, RATE, BATCH, EPOCHS, PASS = [784, 32, 10], 0.25, 32.0, 32, 1, 90.0
 SECONDS = 120
 NODE_ID = "tests/hidden/test_training.py::test_mnist_accuracy"
 # One epoch of eager vs compiled reference training differs by < 1e-5 of a parameter's scale.
