@@ -79,8 +79,9 @@ def check_submission(assignment: str, student: str, notebooks: list, **_) -> Non
             notebook = read_notebook(name)
             problems = restore_from_release(notebook, release)
         except Exception as error:  # noqa: BLE001  (unreadable or malformed: graded as not done)
-            notebook, problems = release, [f"{name.name} could not be read or checked ({type(error).__name__}): "
-                                           "graded as not done"]
+            reason = str(error) if isinstance(error, ValueError) else \
+                f"{name.name} could not be checked ({type(error).__name__})"
+            notebook, problems = release, [f"{reason}: graded as not done"]
         if problems:
             notebook.metadata["nn_kit_tampering"] = problems
             name.replace(name.with_name(name.name + ".submitted"))
