@@ -153,7 +153,9 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         exercises[test["exercise"]]["earned"] += test["earned"]
         exercises[test["exercise"]]["possible"] += test["points"]
     earned, possible = sum(t["earned"] for t in tests), sum(t["points"] for t in tests)
-    faults = [t["id"].split("::")[-1] for t in tests if t["category"] == GRADER_FAULT]
+    details = {t["id"]: t.get("detail", "") for t in (payload or {}).get("tests", [])}
+    faults = [f"{t['id'].split('::')[-1]} {details.get(t['id'], '')}".strip()
+              for t in tests if t["category"] == GRADER_FAULT]
     return {
         "schema": SCHEMA,
         "student": submission.name,

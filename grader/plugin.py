@@ -147,8 +147,8 @@ def _verdict(error) -> tuple[str, str]:
         return "timeout", f"the check ran out of time\n  hint: {CATEGORY_HINTS['timeout']}"
     # Anything else was raised by the grader's own code: a fault of the grading set-up, which the
     # report and the console flag for the instructor; it is never the student's mistake.
-    return GRADER_FAULT, (f"the grader failed on this check ({type(error).__name__}: {text[:300]}); "
-                          "this is not a fault of your code and your instructor has been told")
+    return GRADER_FAULT, ("the grader failed on this check; this is not a fault of your code and your instructor "
+                          "has been told")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -169,6 +169,8 @@ def pytest_runtest_makereport(item, call):
     if report.failed and entry["category"] is None:
         tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
         entry["category"], entry["message"] = verdict(call.excinfo, tampered) if call.excinfo else (GRADER_FAULT, "")
+        if entry["category"] == GRADER_FAULT and call.excinfo:  # for the instructor's report only
+            entry["detail"] = f"{call.excinfo.typename}: {str(call.excinfo.value)[:300]}"
     if call.when == "call" and report.passed:
         entry["earned"] = entry["points"]
     if call.when == "teardown" and entry["category"] is not None:

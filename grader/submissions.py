@@ -32,6 +32,7 @@ class Submission:
     name: str
     source: Path
     warnings: list[str] = field(default_factory=list)
+    link: bool = False  # a class entry that is a link: nothing of it is read
 
 
 def _ignored(name: str) -> bool:
@@ -56,8 +57,9 @@ def find(paths) -> list[Submission]:
             for entry in sorted(path.iterdir()):
                 if _ignored(entry.name) or not (entry.is_dir() or entry.suffix == ".zip"):
                     continue
-                submission = Submission(entry.stem if entry.suffix == ".zip" else entry.name, entry)
-                if entry.is_symlink():
+                submission = Submission(entry.stem if entry.suffix == ".zip" else entry.name, entry,
+                                        link=entry.is_symlink())
+                if submission.link:
                     submission.warnings.append(f"{entry.name}: a symbolic link, left out")
                 found.append(submission)
         else:
@@ -73,8 +75,8 @@ def stage(submission: Submission, target: Path) -> Path:
     """Copy the submission's module files into `target` (a new directory); returns it."""
     target.mkdir(parents=True)
     source = submission.source
-    if any("symbolic link" in w for w in submission.warnings):
-        pass  # a class entry that is a link: nothing of it is read
+    if submission.link:
+        pass
     elif source.suffix == ".zip" and source.is_file() and not source.is_symlink():
         _stage_zip(submission, target)
     elif source.is_dir():
