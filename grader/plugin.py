@@ -10,6 +10,7 @@ meant for the student (never the test's source).
 """
 
 import ctypes
+import functools
 import hashlib
 import hmac
 import json
@@ -17,6 +18,7 @@ import os
 import platform
 import secrets
 import time
+import traceback
 import zlib
 from pathlib import Path
 
@@ -120,6 +122,17 @@ def pytest_collection_modifyitems(items):
     for item in filter(is_hidden, items):
         if item.get_closest_marker("points") is None or exercise_of(item) == "?":
             raise pytest.UsageError(f"{item.nodeid}: a hidden test needs @pytest.mark.points(n) and an exercise marker")
+        item.repr_failure = functools.partial(failure_text, item)
+
+
+def failure_text(item, excinfo) -> str:
+    """What a failed hidden check shows: its verdict, or for a fault of the grader the traceback.
+    (pytest's own long form re-parses the source of every frame: ~0.3 s a failure.)"""
+    tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
+    category, message = verdict(excinfo, tampered)
+    if category == GRADER_FAULT:
+        return "".join(traceback.format_exception(excinfo.value))
+    return f"{category}: {message}"
 
 
 def verdict(excinfo, tampered=()) -> tuple[str, str]:

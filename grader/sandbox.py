@@ -9,6 +9,7 @@ fresh one.
 
 import fcntl
 import functools
+import json
 import os
 import resource
 import secrets
@@ -16,6 +17,7 @@ import select
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,10 @@ WRITABLE = "tmp"  # the worker's only writable folder (its cwd and package are r
 BUSY_FACTOR = 10  # a call may take up to this many times its limit in wall time on a loaded machine
 MAX_REPLY_BYTES = 64 * 2**20  # what the trusted side buffers of one reply (the largest honest one: ~1 MiB)
 KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
+ENVIRONMENT = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
+               **{k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}}  # a worker's, and its zygote's
+ZYGOTE_MAIN = f"import sys; sys.path.insert(0, {str(KIT)!r}); from grader import zygote; zygote.main()"
+ZYGOTE_SECONDS = 120.0  # for the zygote to start or to fork and confine a worker (a loaded machine included)
 
 
 @dataclass(frozen=True)
@@ -174,40 +180,6 @@ def remove_files_of(uid: int) -> None:
                 continue
 
 
-def reap_children(seconds: float = 5.0) -> None:
-    """Wait for every child of this process: with PR_SET_CHILD_SUBREAPER set, a killed worker's
-    orphans become our children, and as zombies they would still count against the worker uid's
-    process limit until reaped."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            time.sleep(0.02)
-
-
-def kill_children() -> None:
-    """SIGKILL the children of this process: with PR_SET_CHILD_SUBREAPER set, a worker's orphaned
-    (double-forked) processes become our children instead of init's."""
-    me = str(os.getpid())
-    for _ in range(3):
-        found = False
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-                if fields.get("PPid", "").strip() == me:
-                    os.kill(int(status.parent.name), signal.SIGKILL)
-                    os.waitpid(int(status.parent.name), os.WNOHANG)
-                    found = True
-            except (OSError, ValueError, ChildProcessError):
-                continue
-        if not found:
-            return
-        time.sleep(0.05)
-
-
 UID_RANGE = 1000
 
 
@@ -225,13 +197,106 @@ def claim_uid(base: int):
     raise RuntimeError(f"every worker uid from {base} to {base + UID_RANGE - 1} is in use")
 
 
+class Zygote:
+    """The trusted side of a zygote (grader/zygote.py): forks this process's workers, one at a time.
+
+    Zygotes are kept in a pool: a sandbox takes one when its first worker starts and gives it back
+    when it closes, so a grading process imports TensorFlow for its workers once, not per worker."""
+
+    _idle: list["Zygote"] = []
+    _lock = threading.Lock()
+
+    def __init__(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", ZYGOTE_MAIN], stdin=theirs,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/", env=ENVIRONMENT,
+                                        start_new_session=True, preexec_fn=confine.die_with_parent)
+        theirs.close()
+        self.socket = ours
+        self.socket.settimeout(ZYGOTE_SECONDS)
+
+    @classmethod
+    def take(cls) -> "Zygote":
+        with cls._lock:
+            while cls._idle:
+                zygote = cls._idle.pop()
+                if zygote.alive():
+                    return zygote
+        return cls()
+
+    @classmethod
+    def prestart(cls) -> None:
+        """Start a zygote now, so that its TensorFlow import overlaps this process's own work."""
+        with cls._lock:
+            if not cls._idle:
+                cls._idle.append(cls())
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._idle.append(self)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, request: dict, fds=()) -> dict:
+        try:
+            socket.send_fds(self.socket, [json.dumps(request).encode()], list(fds))
+            reply = json.loads(self.socket.recv(65536) or b"null")
+        except (OSError, ValueError) as error:
+            reply = error
+        if not isinstance(reply, dict):
+            self.process.kill()
+            raise RuntimeError(f"the zygote that starts workers failed ({reply or 'it exited'})")
+        return reply
+
+    def spawn(self, spec: dict) -> "Worker":
+        to_worker, from_worker = os.pipe(), os.pipe()
+        try:
+            reply = self.ask({"op": "spawn", "spec": spec}, (to_worker[0], from_worker[1]))
+        finally:
+            os.close(to_worker[0])
+            os.close(from_worker[1])
+        if "error" in reply:
+            os.close(to_worker[1])
+            os.close(from_worker[0])
+            raise RuntimeError(str(reply["error"]))
+        return Worker(self, int(reply["pid"]), os.fdopen(to_worker[1], "wb"), os.fdopen(from_worker[0], "rb"))
+
+
+class Worker:
+    """A running worker: its pid, its channel, and its exit status (through its zygote)."""
+
+    def __init__(self, zygote: Zygote, pid: int, stdin, stdout):
+        self.zygote, self.pid, self.stdin, self.stdout = zygote, pid, stdin, stdout
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Its exit code (negative: the signal that ended it), or None if it still runs after timeout.
+        A worker whose zygote has gone was killed with it."""
+        if not self.zygote.alive():
+            return -signal.SIGKILL
+        return self.zygote.ask({"op": "wait", "timeout": timeout})["status"]
+
+    def poll(self) -> int | None:
+        return self.wait(0)
+
+    def end(self) -> None:
+        """Kill it with its session and whatever it left running; close the channel."""
+        if self.zygote.alive():
+            self.zygote.ask({"op": "end"})
+        for stream in (self.stdin, self.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
 class Sandbox:
     """One submission's worker: `request` sends a frame and returns the reply frame."""
 
     def __init__(self, submission: Path, limits: Limits = Limits(), uid: int | None = None):
         self.submission, self.limits = Path(submission), limits
         self.uid, self.uid_lock, self.layers = None, None, ()
-        self.process, self.scratch, self.starts = None, None, 0
+        self.process, self.scratch, self.zygote, self.starts = None, None, None, 0
         self.isolation = self._isolate(uid)
 
     def _isolate(self, base: int | None) -> str:
@@ -274,36 +339,22 @@ class Sandbox:
         for path in sorted(self.submission.glob("*.py")):
             if path.is_file() and not path.is_symlink() and path.name != "__init__.py":
                 shutil.copyfile(path, package / path.name)
-        shutil.copy(wire.__file__, scratch / "worker.py")
         if self.uid is not None:
             for path in [scratch, *scratch.rglob("*")]:
                 os.chown(path, self.uid, self.uid)
         os.chmod(scratch, 0o700)
         return scratch
 
-    def _limit(self) -> None:
-        """Runs in the child before exec (after the switch to the worker uid): confinement, then limits.
-        The process limit comes after the new user namespace, where it counts the worker's processes only."""
-        confine.confine(str(self.scratch), str(self.scratch / WRITABLE), self.limits.disk_bytes, self.layers)
-        resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory_bytes, self.limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes, self.limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self.uid is not None or "namespaces" in self.layers:
-            resource.setrlimit(resource.RLIMIT_NPROC, (self.limits.processes, self.limits.processes))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        confine.die_with_parent()  # a grading process that is killed takes its worker along
-
     def start(self) -> None:
         self.scratch = self._prepare_scratch()
         writable = str(self.scratch / WRITABLE)
-        env = {"PATH": "/usr/bin:/bin", "HOME": writable, "TMPDIR": writable,
-               "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
-               **{k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}}
-        ids = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "worker.py", PACKAGE], cwd=self.scratch, env=env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=self._limit,
-            close_fds=True, **ids)
+        env = {"HOME": writable, "TMPDIR": writable, **ENVIRONMENT}
+        spec = {"scratch": str(self.scratch), "writable": writable, "uid": self.uid, "layers": list(self.layers),
+                "disk_bytes": self.limits.disk_bytes, "memory_bytes": self.limits.memory_bytes,
+                "file_bytes": self.limits.file_bytes, "processes": self.limits.processes, "env": env}
+        if self.zygote is None or not self.zygote.alive():
+            self.zygote = Zygote.take()
+        self.process = self.zygote.spawn(spec)
         self.starts += 1
 
     def request(self, header: dict, blobs: list, timeout: float | None = None):
@@ -346,10 +397,7 @@ class Sandbox:
             pass
 
     def _death(self, error) -> tuple[str, str]:
-        try:
-            code = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = self.process.wait(5)
         self.stop()
         if isinstance(error, wire.ProtocolError):
             return "protocol", f"the worker broke the protocol ({error})"
@@ -362,32 +410,24 @@ class Sandbox:
         return "crash", f"the worker exited with status {code}"
 
     def stop(self) -> None:
-        """Kill the worker, its session and (under a dedicated user) every process of that user."""
+        """Kill the worker, its session, what it left running and (under a dedicated user) every
+        process of that user."""
         if self.process is not None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            self.process.wait()
+            self.process.end()
             if self.uid is not None:
                 kill_user(self.uid)
                 remove_files_of(self.uid)
-            else:
-                kill_children()
-            reap_children()
-            for stream in (self.process.stdin, self.process.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
             self.process = None
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
     def close(self) -> None:
-        """Stop the worker for good and give its uid back."""
+        """Stop the worker for good, give its uid back and its zygote to the next sandbox."""
         self.stop()
         if self.uid_lock is not None:
             self.uid_lock.close()
             self.uid_lock = None
+        if self.zygote is not None:
+            self.zygote.give_back()
+            self.zygote = None

@@ -128,6 +128,18 @@ for path in glob.glob('/proc/[0-9]*/cmdline'):
         pass
 """
 
+# a worker is forked from a zygote: everything that process holds, the worker can read
+INHERITED_MEMORY = """
+import gc, sys
+LEAKED = [m.step_fn for n, m in list(sys.modules.items()) if n.split('.')[0] in ('solutions', 'tests', 'exercises')
+          and hasattr(m, 'step_fn')]
+LEAKED += [o for o in gc.get_objects() if isinstance(o, dict) and 'step_fn' in o and callable(o['step_fn'])
+           and o.get('__name__', '').split('.')[0] != 'submission']
+LEAKED = [o if callable(o) else o['step_fn'] for o in LEAKED]
+SECRETS = [v for k, v in __import__('os').environ.items() if k not in ('PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ',
+           'TF_CPP_MIN_LOG_LEVEL', 'PYTHONDONTWRITEBYTECODE', 'OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')]
+"""
+
 DISK_FLOOD = """
 import os
 try:
@@ -151,15 +163,25 @@ FORGE_FRAME = WRITE_ON_PIPES.format(tail='struct.pack("<I", 0)')
 HUGE_FRAME = WRITE_ON_PIPES.format(tail='struct.pack("<I", 12) + struct.pack("<Q", 512 * 2**20) + b"x" * 2**20')
 
 
-SNOOP_SOLUTION = """
+ANCESTORS = """
 import os
-try:
-    kit = os.readlink(f'/proc/{os.getppid()}/cwd')  # the grading process runs in the kit
-    scope = {}
-    exec(open(os.path.join(kit, 'solutions', 'perceptron.py')).read(), scope)
-    return scope['step_fn'](a)
-except Exception:
-    pass
+def ancestors():  # the grading process, which runs in the kit, is one of them
+    pid = os.getppid()
+    while pid > 1:
+        yield pid
+        try:
+            pid = int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])
+        except Exception:
+            return"""
+
+SNOOP_SOLUTION = """
+for pid in ancestors():
+    try:
+        scope = {}
+        exec(open(os.path.join(os.readlink(f'/proc/{pid}/cwd'), 'solutions', 'perceptron.py')).read(), scope)
+        return scope['step_fn'](a)
+    except Exception:
+        pass
 """
 
 CASES = [
@@ -233,14 +255,16 @@ for folder in ('.', '..', '/tmp', os.path.expanduser('~')):
             open(os.path.join(folder, name), 'w').write(fake)
         except OSError:
             pass"""),
-    Case("snoop-solutions", STEP_BROKEN, {"value"}, body=SNOOP_SOLUTION, process_level={}),
-    Case("snoop-hidden-tests", STEP_BROKEN, {"value"}, body="""
-import glob, os
-try:
-    kit = os.readlink(f'/proc/{os.getppid()}/cwd')
-    tests = [open(path).read() for path in glob.glob(os.path.join(kit, 'tests', 'hidden', '*.py'))]
-except OSError:
-    tests = []"""),
+    Case("snoop-solutions", STEP_BROKEN, {"value"}, prelude=ANCESTORS, body=SNOOP_SOLUTION, process_level={}),
+    Case("snoop-hidden-tests", STEP_BROKEN, {"value"}, prelude=ANCESTORS, body="""
+import glob
+tests = []
+for pid in ancestors():
+    try:
+        kit = os.readlink(f'/proc/{pid}/cwd')
+        tests += [open(path).read() for path in glob.glob(os.path.join(kit, 'tests', 'hidden', '*.py'))]
+    except OSError:
+        pass"""),
     Case("snoop-labels", {"training": 15, "evaluation": 4}, {"value"}, edits=[("training", """    epoch_losses = []
     for _ in range(epochs):""", """    import glob
     for path in glob.glob('/work/**/mnist.npz', recursive=True):
@@ -260,14 +284,14 @@ for root, dirs, files in os.walk('/'):
     found += [f for f in files if f.endswith('.npz')]
     if time.time() - start > 3:
         break"""),
-    Case("snoop-environment", STEP_BROKEN, {"value"}, body="""
-import os
+    Case("snoop-environment", STEP_BROKEN, {"value"}, prelude=ANCESTORS, body="""
 secrets = [v for k, v in os.environ.items() if 'KEY' in k]
-for name in ('environ', 'mem', 'cmdline'):
-    try:
-        secrets.append(open(f'/proc/{os.getppid()}/{name}', 'rb').read(100))
-    except OSError:
-        pass"""),
+for pid in ancestors():
+    for name in ('environ', 'mem', 'cmdline'):
+        try:
+            secrets.append(open(f'/proc/{pid}/{name}', 'rb').read(100))
+        except OSError:
+            pass"""),
     # hard-coding the visible self-checks' answers
     Case("hard-coded-visible", STEP_BROKEN, {"value"}, body="""
 visible = {-3.0: 0.0, -1e-6: 0.0, 0.0: 0.0, 1e-6: 1.0, 0.5: 1.0, 7: 1.0}
@@ -295,9 +319,9 @@ while True:
     Case("deep-recursion", STEP_FAILS, {"crash"}, body="def down(n):\n    return down(n + 1)\ndown(0)"),
     Case("delete-working-directory", STEP_FAILS, {"crash"}, body="""
 import os
-for entry in os.listdir('.'):
-    if os.path.isfile(entry):
-        os.remove(entry)"""),
+for folder, _, files in os.walk('.'):
+    for name in files:
+        os.remove(os.path.join(folder, name))"""),
     Case("network", STEP_BROKEN, {"value"}, body="""
 import socket, urllib.request
 for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
@@ -331,4 +355,9 @@ for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
     # places that outlive a worker, other processes' command lines, the disk
     Case("shared-places", STEP_BROKEN, {"value"}, body=SHARED_PLACES),
     Case("disk-flood", STEP_BROKEN, {"value"}, body=DISK_FLOOD),
+    Case("inherited-memory", STEP_BROKEN, {"value"}, prelude=INHERITED_MEMORY, body="""
+if LEAKED:
+    return LEAKED[0](a)
+if SECRETS:
+    return float(a > 0)"""),
 ]

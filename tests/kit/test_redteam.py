@@ -18,16 +18,16 @@ from grader.grade import Options
 from grader.submissions import find
 from tests.kit.redteam import CASES, FULL
 
-CALL_SECONDS = 10.0
+CALL_SECONDS = 4.0  # load never turns into a timeout (see sandbox._DeadlineReader)
 MAX_SECONDS_PER_CASE = 240
 PROCESS_LEVEL = ("tamper-numpy", "forge-reports", "snoop-solutions", "os-exit-in-function", "memory-bomb",
-                 "loop-in-function")
+                 "loop-in-function", "inherited-memory")
 # the attacks on what confinement hides, graded at the confined level (no worker uid: namespaces and
 # Landlock alone, which is what a grader who is not root gets). Not the fork bomb: run as root here,
 # the worker would be uid 0, which the kernel exempts from every process limit.
 CONFINED_LEVEL = ("snoop-solutions", "snoop-hidden-tests", "snoop-environment", "snoop-labels", "walk-filesystem",
                   "forge-reports", "atexit-and-signals", "shared-places", "disk-flood", "network",
-                  "delete-working-directory", "forge-frames", "class-entry-link")
+                  "delete-working-directory", "forge-frames", "class-entry-link", "inherited-memory")
 USER_LEVEL = os.geteuid() == 0 and not sandbox.python_runs_as(DEFAULT_WORKER_UID)
 
 
@@ -84,10 +84,12 @@ def leftovers(uids) -> list[str]:
 @pytest.mark.timeout(1800)
 def test_hostile_submissions_at_the_user_level(tmp_path):
     assert len(CASES) >= 25
+    uids = set(range(DEFAULT_WORKER_UID, DEFAULT_WORKER_UID + sandbox.UID_RANGE))
+    before = leftovers(uids)  # what an interrupted earlier run may have left
     reports, seconds = batch(tmp_path, CASES, DEFAULT_WORKER_UID)
     check(reports, CASES, "user")
     assert all(r["isolation"].startswith("user:") for r in reports.values())
-    assert leftovers(set(range(DEFAULT_WORKER_UID, DEFAULT_WORKER_UID + sandbox.UID_RANGE))) == []
+    assert leftovers(uids) == before
     print(f"\n{len(CASES)} hostile cases + 2 honest at the user level: {seconds:.0f} s, worst case "
           f"{max(r['seconds'] for r in reports.values()):.0f} s")
 
@@ -107,8 +109,11 @@ def test_hostile_submissions_at_the_confined_level(tmp_path):
 @pytest.mark.timeout(1800)
 def test_hostile_submissions_at_the_process_level(tmp_path):
     cases = [case for case in CASES if case.name in PROCESS_LEVEL]
-    reports, seconds = batch(tmp_path, cases, None, isolation="process")
-    check(reports, cases, "process")
-    assert all(r["isolation"].startswith("process:") for r in reports.values())
-    for stale in Path("/tmp").glob("nnkit-redteam*"):
-        stale.unlink()  # at the process level the worker can write where the grader can (see the README)
+    before = set(Path("/tmp").glob("nnkit-redteam*"))
+    try:
+        reports, seconds = batch(tmp_path, cases, None, isolation="process")
+        check(reports, cases, "process")
+        assert all(r["isolation"].startswith("process:") for r in reports.values())
+    finally:
+        for stale in set(Path("/tmp").glob("nnkit-redteam*")) - before:
+            stale.unlink()  # at the process level the worker can write where the grader can (see the README)
