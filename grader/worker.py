@@ -42,8 +42,9 @@ class MissingName(Exception):
 
 WATCHED = ("numpy.allclose", "numpy.array_equal", "numpy.isclose", "numpy.asarray", "numpy.array", "numpy.save",
            "numpy.testing.assert_allclose", "tensorflow.GradientTape", "tensorflow.debugging.assert_near",
+           "tensorflow.function", "tensorflow.executing_eagerly",
            "builtins.isinstance", "builtins.abs", "builtins.float", "builtins.AssertionError", "math.isclose",
-           "json.dumps", "worker.write_frame", "worker.array_to_blob", "worker.Dispatcher.encode")
+           "json.dumps", "worker.write_frame", "worker.array_to_blob", "worker.Dispatcher.encode", "worker.traced_step")
 
 
 def snapshot() -> dict:
@@ -150,6 +151,23 @@ def harness_mlp(weights, biases):
     return HarnessMLP()
 
 
+def traced_step():
+    """A training step that tells how it was run: Python executes its body only when tf.function
+    traces it (every call, when nothing compiles it), so each result [loss, trace number, ran
+    eagerly] says which trace produced it. The loss is the model's mean squared error; nothing is
+    updated."""
+    import tensorflow as tf
+
+    traces = []
+
+    def step(model, x_batch, y_batch, learning_rate):
+        traces.append(learning_rate)
+        loss = tf.reduce_mean(tf.square(model(x_batch) - y_batch))
+        return tf.stack([loss, tf.constant(float(len(traces))), tf.constant(float(tf.executing_eagerly()))])
+
+    return step
+
+
 class HarnessFactory:
     """Builds a fresh harness MLP with the same initial parameters at every call; counts them."""
 
@@ -236,6 +254,8 @@ class Dispatcher:
             return self.resolve(name[len("student:"):])
         import tensorflow as tf
 
+        if name == "traced_step":
+            return traced_step()
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]
 
     # values from student code back to the trusted side: plain data only

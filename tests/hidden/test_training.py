@@ -81,33 +81,6 @@ def test_training_loop_matches_the_reference(student, rng):
     check_parameters("training.training_loop", call, model, expected_model)
 
 
-@pytest.mark.points(6)
-def test_mnist_accuracy(student, rng, mnist, request):
-    (x_train, y_train), (x_test, labels) = mnist
-    weights, biases, seed = mnist_check.start(rng)
-    call = (f"training_loop(a {mnist_check.SIZES} sigmoid MLP, the 60,000 MNIST training images in batches of "
-            f"{mnist_check.BATCH}, epochs={mnist_check.EPOCHS}, learning_rate={mnist_check.RATE}) with your train")
-    model = student.build(Model(weights, biases))
-    losses = student.training.training_loop.with_timeout(
-        mnist_check.SECONDS, model, Dataset(x_train, y_train, mnist_check.BATCH, seed), mnist_check.EPOCHS,
-        mnist_check.RATE)
-    expected, expected_losses = mnist_check.expected_training(request.config.getoption("--grading-seed"))
-    expect_close("training.training_loop", call + " → mean loss per epoch", losses, expected_losses, rtol=1e-3)
-    trained = parameters_of(model)
-    shapes = [p.shape for p in weights + biases]
-    if [p.shape for p in trained] != shapes:
-        fail("training.training_loop", call + " → the model's parameters", shapes, [p.shape for p in trained],
-             "wrong shapes", "shape")
-    problem = mnist_check.training_problem(trained, weights + biases, expected)
-    if problem:
-        fail("training.training_loop", call, "the parameters one epoch of gradient descent gives", problem,
-             "the model was not trained as specified")
-    accuracy, needed = mnist_check.accuracy(trained, x_test, labels), mnist_check.pass_mark(expected, x_test, labels)
-    if not accuracy >= needed:
-        fail("training.training_loop", call + ", then the 10,000 test images", f"at least {needed:.2f} % right",
-             f"{accuracy:.2f} %")
-
-
 def fixed_model_case(rng, n=30):
     weights, biases = random_parameters(rng, [784, 10], np.float32)
     weights *= 8
@@ -143,3 +116,30 @@ def test_correct_per_digit(student, rng):
     expect_close("training.correct_per_digit", call + " → correct", got[0],
                  np.bincount(labels[predicted == labels], minlength=10), atol=0)
     expect_close("training.correct_per_digit", call + " → total", got[1], np.bincount(labels, minlength=10), atol=0)
+
+
+@pytest.mark.points(6)
+def test_mnist_accuracy(student, rng, mnist, request):
+    (x_train, y_train), (x_test, labels) = mnist
+    weights, biases, seed = mnist_check.start(rng)
+    call = (f"training_loop(a {mnist_check.SIZES} sigmoid MLP, the 60,000 MNIST training images in batches of "
+            f"{mnist_check.BATCH}, epochs={mnist_check.EPOCHS}, learning_rate={mnist_check.RATE}) with your train")
+    model = student.build(Model(weights, biases))
+    losses = student.training.training_loop.with_timeout(
+        mnist_check.SECONDS, model, Dataset(x_train, y_train, mnist_check.BATCH, seed), mnist_check.EPOCHS,
+        mnist_check.RATE)
+    expected, expected_losses = mnist_check.expected_training(request.config.getoption("--grading-seed"))
+    expect_close("training.training_loop", call + " → mean loss per epoch", losses, expected_losses, rtol=1e-3)
+    trained = parameters_of(model)
+    shapes = [p.shape for p in weights + biases]
+    if [p.shape for p in trained] != shapes:
+        fail("training.training_loop", call + " → the model's parameters", shapes, [p.shape for p in trained],
+             "wrong shapes", "shape")
+    problem = mnist_check.training_problem(trained, weights + biases, expected)
+    if problem:
+        fail("training.training_loop", call, "the parameters one epoch of gradient descent gives", problem,
+             "the model was not trained as specified")
+    accuracy, needed = mnist_check.accuracy(trained, x_test, labels), mnist_check.pass_mark(expected, x_test, labels)
+    if not accuracy >= needed:
+        fail("training.training_loop", call + ", then the 10,000 test images", f"at least {needed:.2f} % right",
+             f"{accuracy:.2f} %")

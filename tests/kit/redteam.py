@@ -292,6 +292,19 @@ for pid in ancestors():
             secrets.append(open(f'/proc/{pid}/{name}', 'rb').read(100))
         except OSError:
             pass"""),
+    # a step that is not compiled, behind an object that says it is (type name, trace count)
+    Case("fake-tf-function", {"speed": 4}, {"value"}, edits=[("speed", """    @tf.function(input_signature=signature)
+    def compiled(x_batch, y_batch):
+        return step(model, x_batch, y_batch, learning_rate)
+
+    return compiled""", """    class Function:
+        def __call__(self, x_batch, y_batch):
+            return step(model, x_batch, y_batch, learning_rate)
+
+        def experimental_get_tracing_count(self):
+            return 1
+
+    return Function()""")]),
     # hard-coding the visible self-checks' answers
     Case("hard-coded-visible", STEP_BROKEN, {"value"}, body="""
 visible = {-3.0: 0.0, -1e-6: 0.0, 0.0: 0.0, 1e-6: 1.0, 0.5: 1.0, 7: 1.0}
