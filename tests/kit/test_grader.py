@@ -15,6 +15,8 @@ from grader.plugin import sign
 from grader.submissions import find
 from solutions import EXERCISES
 
+pytestmark = pytest.mark.xdist_group("graded-class")  # one worker builds the module's fixtures under pytest -n
+
 ROOT = grade.KIT
 POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
 UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None

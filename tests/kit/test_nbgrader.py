@@ -24,6 +24,8 @@ from grader.submissions import find
 from solutions import EXERCISES
 from tests.kit.test_skeletons import shared_fraction
 
+pytestmark = pytest.mark.xdist_group("nbgrader-course")  # one worker builds the module's fixtures under pytest -n
+
 SEED = 2021
 UID = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
 CHEAT_CELL = """import numpy, builtins
