@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 
 from data import mnist
-from grader import reports
-from grader.grade import Options, grade_all
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
 from grader.submissions import find
 
@@ -91,6 +89,9 @@ def grade(args) -> int:
     isolation = isolation_level(uid, args.allow_process_level)
     if isolation is None:
         return 2
+    from grader import reports
+    from grader.grade import Options, grade_all  # loads TensorFlow: only the commands that grade do
+
     options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout,
                       isolation="process" if isolation.startswith("process") else "auto")
     start = time.perf_counter()
@@ -150,6 +151,8 @@ def gradescope_run(args) -> int:
     uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
     if isolation_level(uid, allow_process_level=False) is None:
         return fault("the autograder cannot isolate student code")
+    from grader.grade import Options, grade_all
+
     [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid))
     if report["grader_faults"]:
         return fault(f"the grader failed on {', '.join(report['grader_faults'])} ({'; '.join(report['warnings'])[:300]})")

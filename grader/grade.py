@@ -26,7 +26,7 @@ import pytest
 from grader.plugin import GRADER_FAULT, RESULTS_KEY, exercise_of, sign
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
-from solutions import EXERCISES
+from grader.course import EXERCISES
 
 HIDDEN = KIT / "tests" / "hidden"
 SCHEMA = "nn-kit-report/1"

@@ -22,7 +22,7 @@ import pytest
 from grader import skeleton
 from grader.grade import HIDDEN
 from grader.sandbox import KIT
-from solutions import EXERCISES
+from grader.course import EXERCISES
 
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
          ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,

@@ -26,9 +26,9 @@ import numpy as np
 import pytest
 
 from exercises.selfcheck import SelfCheckFailure, hint
+from grader.course import EXERCISES
 from grader.sandbox import Limits, WorkerLost
 from grader.student import Student, StudentError
-from solutions import EXERCISES
 
 PACKAGES = ("solutions", "exercises")
 CATEGORY_HINTS = {

@@ -14,7 +14,7 @@ import json
 import statistics
 from pathlib import Path
 
-from solutions import EXERCISES
+from grader.course import EXERCISES
 
 
 def feedback(report: dict) -> str:

@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from solutions import EXERCISES
+from grader.course import EXERCISES
 
 SOURCES = {f"{name}{suffix}" for name in EXERCISES for suffix in (".py", ".ipynb")}
 MAX_FILE_BYTES = 2 * 2**20
