@@ -11,7 +11,6 @@ import fcntl
 import functools
 import json
 import os
-import resource
 import secrets
 import select
 import selectors
