@@ -66,8 +66,8 @@ def pytest_configure(config):
 
 def _not_dumpable() -> None:
     """Make this trusted process's memory, fds and environment unreadable through /proc for a
-    worker of the same user (PR_SET_DUMPABLE 0), and adopt whatever a worker leaves running
-    (PR_SET_CHILD_SUBREAPER), so that the sandbox can find and end it."""
+    worker of the same user (PR_SET_DUMPABLE 0), and adopt what outlives a zygote that died
+    (PR_SET_CHILD_SUBREAPER; a live zygote adopts and ends what its workers leave running)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(4, 0, 0, 0, 0)
