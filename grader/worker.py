@@ -12,7 +12,8 @@ another id, or a frame nobody asked for, as a protocol violation of the call in 
 Values are plain JSON, or tagged objects: {"$array": i} (blob i, a numpy array), {"$tensor": i}
 (the same, handed to student code as a tf.constant), {"$tuple": [...]}, {"$dict": {...}},
 {"$handle": id} (an object kept in the worker: a model, a compiled function), {"$fn": name} (a
-named activation, or "student:module.attr"), {"$dataset": {...}} (a batched tf.data.Dataset built
+named activation, "student:module.attr", or "compiled:student:module.attr" for that function inside
+tf.function), {"$dataset": {...}} (a batched tf.data.Dataset built
 here), and {"$opaque": type, "repr": text} for anything else a student returns.
 """
 
@@ -250,10 +251,12 @@ class Dispatcher:
         raise ProtocolError(f"unknown tag {tag}")
 
     def function(self, name: str):
-        if name.startswith("student:"):
-            return self.resolve(name[len("student:"):])
         import tensorflow as tf
 
+        if name.startswith("compiled:"):  # a function of the submission, run inside tf.function
+            return tf.function(self.function(name[len("compiled:"):]))
+        if name.startswith("student:"):
+            return self.resolve(name[len("student:"):])
         if name == "traced_step":
             return traced_step()
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]

@@ -13,6 +13,12 @@ eager. The worker returns the trained parameters. They are judged here, on the t
    reference itself stays below PASS (none in 1,000 seeds, see the benchmark), within 0.5 points of
    the reference.
 
+The student's `train` is first run inside tf.function (its step passed to `training_loop`), which
+takes ~1.5 s instead of ~4.5 s eager; correct code gives the reference's parameters either way. If
+that run fails in any way (code that only works eagerly, a loop that ignores `step`, a wrong
+result), the check runs again eagerly from the same start and judges that run alone: a student
+never loses a point to the fast path, and a wrong `train` pays for both runs.
+
 INIT is a quarter of the thesis' [-1, 1): with the full range, about one start in 170 saturates an
 output unit so far that it never learns its digit (83–84 % instead of 92–93 %), which would fail
 correct code; with ±0.5 still 6 starts in 1,000 do; with ±0.25 none of 1,000 (minimum 91.84 %). `python -m tests.benchmarks.mnist_check` measures the reference over many seeds.
@@ -22,8 +28,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from grader.student import Fn
+
 SIZES, INIT, RATE, BATCH, EPOCHS, PASS = [784, 32, 10], 0.25, 32.0, 32, 1, 90.0
 SECONDS = 120
+COMPILED_SECONDS = 30  # the fast path's limit: ~1.5 s for the reference, retracing every batch takes longer
+COMPILED = Fn("compiled:student:training.train")
 NODE_ID = "tests/hidden/test_training.py::test_mnist_accuracy"
 # One epoch of eager vs compiled reference training differs by < 1e-5 of a parameter's scale.
 RELATIVE_TOLERANCE = 1e-3
