@@ -52,6 +52,9 @@ def class_folder(tmp_path_factory) -> Path:
     submission(tmp, "blank")
     submission(tmp, "partial", finished=("perceptron", "backprop"))
     submission(tmp, "off-by-zero", finished=EXERCISES, edits={"perceptron": ("a > 0 else", "a >= 0 else")})
+    # a correct train that cannot run inside tf.function: the MNIST check's fast path must not cost it a point
+    submission(tmp, "eager-only", finished=EXERCISES, edits={"training": (
+        "variable.assign_sub(learning_rate * gradient)", "variable.assign(variable.numpy() - learning_rate * gradient.numpy())")})
     return tmp
 
 
@@ -71,6 +74,7 @@ def test_full_marks_zero_and_exact_partial_credit(parallel):
     assert [t["id"].split("::")[1] for t in wrong] == ["test_step_fn_values"]
     assert wrong[0]["category"] == "value" and "step_fn(0.0)" in wrong[0]["message"]
     assert by_name["off-by-zero"]["score"]["earned"] == 98
+    assert scores(by_name["eager-only"])["training"] == POSSIBLE["training"]
 
 
 @pytest.mark.timeout(900)
