@@ -29,8 +29,17 @@ def _task(item) -> str:
 _TASK_ORDER: dict[str, int] = {}
 
 
+def pytest_addoption(parser):
+    parser.addoption("--task", action="append", default=[], metavar="NAME",
+                     help="run only the self-checks of this task, e.g. perceptron.step_fn (repeatable)")
+
+
 def pytest_collection_modifyitems(config, items):
     seconds = config.getoption("timeout", None) or TIMEOUT_SECONDS  # `pytest --timeout N` overrides
+    if config.getoption("task"):
+        chosen = [item for item in items if _task(item) in config.getoption("task")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
+        items[:] = chosen
     for item in items:
         _TASK_ORDER.setdefault(_task(item), len(_TASK_ORDER))
         if item.get_closest_marker("timeout") is None:

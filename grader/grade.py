@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.plugin import GRADER_FAULT, RESULTS_KEY, exercise_of, sign
+from grader import skeleton
+from grader.plugin import GRADER_FAULT, RESULTS_KEY, exercise_of, sign, task_of
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
 from grader.course import EXERCISES
@@ -47,13 +48,13 @@ class _Collector:
         self.items = []
 
     def pytest_collection_finish(self, session):
-        self.items = [{"id": item.nodeid, "exercise": exercise_of(item),
+        self.items = [{"id": item.nodeid, "exercise": exercise_of(item), "task": task_of(item),
                        "points": item.get_closest_marker("points").args[0]} for item in session.items]
 
 
 @lru_cache(maxsize=1)
 def rubric() -> tuple[dict, ...]:
-    """Every hidden check with its exercise and points, in suite order."""
+    """Every hidden check with its exercise, task and points, in suite order."""
     collector = _Collector()
     code = pytest.main([str(HIDDEN), "--collect-only", "-p", "no:terminal", "-p", "no:cacheprovider",
                         "--rootdir", str(KIT)], plugins=[collector])
@@ -66,6 +67,14 @@ def possible_points() -> dict[str, int]:
     totals = {name: 0 for name in EXERCISES}
     for check in rubric():
         totals[check["exercise"]] += check["points"]
+    return totals
+
+
+def task_points() -> dict[str, int]:
+    """Points of each task (the sum of its hidden checks), in the order of the exercises' tasks."""
+    totals = {region.task: 0 for region in skeleton.all_regions()}
+    for check in rubric():
+        totals[check["task"]] += check["points"]
     return totals
 
 

@@ -118,10 +118,16 @@ def exercise_of(item) -> str:
     return names[0] if names else "?"
 
 
+def task_of(item) -> str:
+    marker = item.get_closest_marker("task")
+    return marker.args[0] if marker else "?"
+
+
 def pytest_collection_modifyitems(items):
     for item in filter(is_hidden, items):
-        if item.get_closest_marker("points") is None or exercise_of(item) == "?":
-            raise pytest.UsageError(f"{item.nodeid}: a hidden test needs @pytest.mark.points(n) and an exercise marker")
+        if item.get_closest_marker("points") is None or not task_of(item).startswith(exercise_of(item) + "."):
+            raise pytest.UsageError(f"{item.nodeid}: a hidden test needs @pytest.mark.points(n), an exercise marker "
+                                    f"and @pytest.mark.task(name) of a task of that exercise")
         item.repr_failure = functools.partial(failure_text, item)
 
 

@@ -4,11 +4,12 @@ workflow for the visible self-checks.
 The Gradescope bundle holds the kit's grader, hidden suites and reference solutions plus
 `setup.sh` (installs the kit, downloads MNIST and checks its hashes) and `run_autograder` (grades
 /autograder/submission into /autograder/results/results.json; $AUTOGRADER_ROOT moves that root
-for a local test). The Classroom workflow runs only `pytest exercises/ -m <exercise>` in the
-student's repository, one step per exercise worth the rubric's points: hidden suites never go
+for a local test). The Classroom workflow runs only `pytest exercises/ --task <task>` in the
+student's repository, one step per task worth its hidden checks' points: hidden suites never go
 into student repositories.
 """
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -51,12 +52,12 @@ jobs:
           python-version: "3.11"
       - run: pip install -e . && python -m data.mnist --download
 """
-STEP = """      - name: {name}
+STEP = """      - name: {task}
         id: {name}
         uses: classroom-resources/autograding-command-grader@v1
         with:
-          test-name: {name}
-          command: pytest exercises/ -m {name}
+          test-name: {task}
+          command: pytest exercises/ --task {task}
           timeout: 10
           max-score: {points}
 """
@@ -78,11 +79,18 @@ def build_bundle(target: Path) -> Path:
     return target
 
 
+def step_id(task: str) -> str:
+    """A GitHub Actions step id for a task: letters, digits and _ only."""
+    return re.sub(r"\W", "_", task)
+
+
 def classroom_workflow() -> str:
-    """The GitHub Classroom workflow: one self-check step per exercise, the rubric's points each."""
-    points = grade.possible_points()
-    steps = "".join(STEP.format(name=name, points=value) for name, value in points.items())
-    env = ", ".join(f"{name.upper()}_RESULTS: \"${{{{steps.{name}.outputs.result}}}}\"" for name in points)
+    """The GitHub Classroom workflow: one self-check step per task, worth the points of the task's
+    hidden checks, so partial work earns partial credit as it does in the hidden suites."""
+    points = grade.task_points()
+    steps = "".join(STEP.format(task=task, name=step_id(task), points=value) for task, value in points.items())
+    ids = [step_id(task) for task in points]
+    env = ", ".join(f"{name.upper()}_RESULTS: \"${{{{steps.{name}.outputs.result}}}}\"" for name in ids)
     report = ("      - name: Autograding Reporter\n        uses: classroom-resources/autograding-grading-reporter@v1\n"
-              f"        env: {{{env}}}\n        with:\n          runners: {','.join(points)}\n")
+              f"        env: {{{env}}}\n        with:\n          runners: {','.join(ids)}\n")
     return WORKFLOW_HEAD + steps + report

@@ -21,6 +21,7 @@ def scalars(rng, n):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("backprop.cost")
 def test_cost(student, rng):
     shape = tuple(int(n) for n in rng.integers(1, 5, size=2))
     actual, desired = rng.normal(size=shape), rng.normal(size=shape)
@@ -29,6 +30,7 @@ def test_cost(student, rng):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("backprop.cost_partial")
 def test_cost_partial_matches_gradient_tape(student, rng):
     for a, w, desired in rng.uniform(-2, 2, size=(4, 3)):
         (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
@@ -37,6 +39,7 @@ def test_cost_partial_matches_gradient_tape(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("backprop.update")
 def test_update(student, rng):
     value, gradient, rate = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), float(rng.uniform(0.01, 2))
     got = student.backprop.update(value, gradient, rate)
@@ -45,6 +48,7 @@ def test_update(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("backprop.descend")
 def test_descend_thesis_tables(student):
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate={}, steps={})"
     weights, outputs = expect_float_lists("backprop.descend", call.format(1.0, 5), student.backprop.descend(
@@ -59,6 +63,7 @@ def test_descend_thesis_tables(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("backprop.descend")
 def test_descend_random(student, rng):
     a, w, desired = scalars(rng, 3)
     rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
@@ -71,6 +76,7 @@ def test_descend_random(student, rng):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("backprop.chain_partials")
 def test_chain_partials_match_gradient_tape(student, rng):
     for a1, w1, w2, desired in rng.uniform(-2, 2, size=(4, 4)):
         expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
@@ -82,6 +88,7 @@ def test_chain_partials_match_gradient_tape(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("backprop.descend_two")
 def test_descend_two_thesis_numbers(student):
     w1s, w2s, outputs = expect_float_lists("backprop.descend_two", "descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)",
                                            student.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25), 3, 25,
@@ -91,6 +98,7 @@ def test_descend_two_thesis_numbers(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("backprop.descend_two")
 def test_descend_two_random(student, rng):
     a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
     rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
@@ -103,6 +111,7 @@ def test_descend_two_random(student, rng):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("backprop.sigmoid_partials")
 def test_sigmoid_partials_match_gradient_tape(student, rng):
     x, w, b, desired = rng.normal(size=(4, 6))
     expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
@@ -130,6 +139,7 @@ def backward_case(rng, dtype):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("backprop.backward")
 def test_backward_matches_gradient_tape_float64(student, rng):
     for _ in range(3):
         sizes, weights, biases, x, desired, expected = backward_case(rng, np.float64)
@@ -139,6 +149,7 @@ def test_backward_matches_gradient_tape_float64(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("backprop.backward")
 def test_backward_float32_keeps_dtype(student, rng):
     sizes, weights, biases, x, desired, expected = backward_case(rng, np.float32)
     got = student.backprop.backward([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],

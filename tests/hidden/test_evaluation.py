@@ -14,6 +14,7 @@ pytestmark = pytest.mark.evaluation
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("evaluation.fold_indices")
 def test_fold_indices_partition_in_order(student, rng):
     for k in (2, int(rng.integers(3, 7))):
         n = k * int(rng.integers(2, 9))
@@ -30,6 +31,7 @@ def test_fold_indices_partition_in_order(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("evaluation.fold_indices")
 def test_fold_indices_rejects_each_invalid_k(student, rng):
     n = 6 * int(rng.integers(2, 6))
     cases = [(1, "k > 1"), (int(rng.integers(-3, 1)), "k > 1"), (n, "k < n"), (n + int(rng.integers(1, 4)), "k < n"),
@@ -56,6 +58,7 @@ def kfold_case(rng, mnist, n=240):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("evaluation.kfold")
 def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
     x, y, weights, biases = kfold_case(rng, mnist)
     k, epochs, rate, batch, seed = 3, 3, 8.0, 10, int(rng.integers(1000))
@@ -73,6 +76,7 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("evaluation.kfold")
 def test_kfold_summary_statistics(student, rng, mnist):
     x, y, weights, biases = kfold_case(rng, mnist, n=120)
     k = int(rng.choice([2, 3, 4]))

@@ -16,6 +16,7 @@ XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis Â
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("mlp.MLP.from_sizes")
 def test_from_sizes_shapes(student, rng):
     sizes = random_sizes(rng, int(rng.integers(1, 5)))
     got = parameters_of(student.mlp.MLP.from_sizes(sizes, seed=int(rng.integers(1000))), "mlp.MLP.from_sizes",
@@ -31,6 +32,7 @@ def test_from_sizes_shapes(student, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("mlp.MLP.from_sizes")
 def test_from_sizes_uniform_in_minus_one_one(student, rng):
     seed = int(rng.integers(1000))
     model = expect_model("mlp.MLP.from_sizes", f"MLP.from_sizes([2, 600, 400], seed={seed})",
@@ -46,6 +48,7 @@ def test_from_sizes_uniform_in_minus_one_one(student, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("mlp.MLP.from_sizes")
 def test_from_sizes_is_seedable(student, rng):
     seed = int(rng.integers(1000))
     first, again, other = (parameters_of(student.mlp.MLP.from_sizes([4, 3, 2], seed=s), "mlp.MLP.from_sizes") for s in (seed, seed, seed + 1))
@@ -56,6 +59,7 @@ def test_from_sizes_is_seedable(student, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("mlp.MLP.from_sizes")
 def test_from_sizes_without_seed_differs(student):
     first, second = (parameters_of(student.mlp.MLP.from_sizes([4, 3, 2]), "mlp.MLP.from_sizes")[0] for _ in range(2))
     if not (np.all(np.isfinite(first)) and np.all(np.isfinite(second)) and not np.array_equal(first, second)):
@@ -64,6 +68,7 @@ def test_from_sizes_without_seed_differs(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("mlp.MLP.__call__")
 def test_call_matches_the_reference(student, rng):
     sizes = random_sizes(rng, int(rng.integers(1, 4)))
     weights, biases = random_parameters(rng, sizes)
@@ -74,6 +79,7 @@ def test_call_matches_the_reference(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("mlp.MLP.__call__")
 def test_call_applies_the_given_activation_after_every_layer(student, rng):
     sizes = random_sizes(rng, 3)
     weights, biases = random_parameters(rng, sizes)
@@ -84,6 +90,7 @@ def test_call_applies_the_given_activation_after_every_layer(student, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("mlp.xor_network")
 def test_xor_network_with_step(student, rng):
     order = rng.permutation(8) % 4
     got = expect_model("mlp.xor_network", "xor_network()", student.mlp.xor_network())(XOR_INPUTS[order])
@@ -92,12 +99,14 @@ def test_xor_network_with_step(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("mlp.xor_network")
 def test_xor_network_with_sigmoid_gives_the_thesis_outputs(student):
     got = expect_model("mlp.xor_network", "xor_network(tf.sigmoid)", student.mlp.xor_network(Fn("sigmoid")))(XOR_INPUTS)
     expect_close("mlp.xor_network", "xor_network(tf.sigmoid)(the four input pairs)", got, XOR_SIGMOID)
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("mlp.xor_network")
 def test_xor_network_scaled(student, rng):
     scale = float(rng.uniform(0.5, 3))
     got = expect_model("mlp.xor_network", "xor_network(tf.sigmoid, scale)",
@@ -107,6 +116,7 @@ def test_xor_network_scaled(student, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("mlp.parameter_count")
 def test_parameter_count(student, rng):
     for sizes in ([784, 15, 10], random_sizes(rng, int(rng.integers(1, 5)))):
         weights, biases = random_parameters(rng, sizes)

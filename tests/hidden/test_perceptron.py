@@ -22,6 +22,7 @@ def random_numbers(rng, n):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("perceptron.step_fn")
 def test_step_fn_values(student, rng):
     for a in map(float, random_numbers(rng, 25)):
         got = student.perceptron.step_fn(a)
@@ -29,6 +30,7 @@ def test_step_fn_values(student, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.task("perceptron.step_fn")
 def test_step_fn_returns_a_float(student, rng):
     for a in (float(rng.uniform(0.1, 5)), float(-rng.uniform(0.1, 5))):
         got = student.perceptron.step_fn(a)
@@ -39,6 +41,7 @@ def test_step_fn_returns_a_float(student, rng):
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.task("perceptron.tf_step_fn")
 def test_tf_step_fn_elementwise(student, rng, dtype):
     shape = tuple(int(n) for n in rng.integers(2, 5, size=rng.integers(1, 4)))
     size = int(np.prod(shape))
@@ -51,6 +54,7 @@ def test_tf_step_fn_elementwise(student, rng, dtype):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("perceptron.Perceptron.__call__")
 def test_perceptron_call(student, rng):
     inputs = int(rng.integers(2, 6))
     weights, bias = rng.normal(size=(inputs, 1)), rng.normal(size=(1, 1))
@@ -64,7 +68,7 @@ def test_perceptron_call(student, rng):
 
 
 @pytest.mark.points(2)
-@pytest.mark.parametrize("gate", sorted(GATES))
+@pytest.mark.parametrize("gate", [pytest.param(g, marks=pytest.mark.task(f"perceptron.{g}")) for g in sorted(GATES)])
 def test_gate_truth_table(student, rng, gate):
     order = rng.permutation(np.tile(np.arange(4), 3))
     x, expected = CORNERS[order], np.array(GATES[gate], dtype=float)[order].reshape(-1, 1)

@@ -53,6 +53,7 @@ def traced_runs(student, rng, batches_wanted: int):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("speed.compile_step")
 def test_compile_step_returns_a_tf_function(student, rng):
     call, runs = traced_runs(student, rng, 1)
     if runs[0][2] != 0.0:
@@ -61,6 +62,7 @@ def test_compile_step_returns_a_tf_function(student, rng):
 
 
 @pytest.mark.points(4)
+@pytest.mark.task("speed.compile_step")
 def test_compile_step_traces_once_for_every_batch_size(student, rng):
     call, runs = traced_runs(student, rng, 5)
     traces = max(int(r[1]) for r in runs)
@@ -70,6 +72,7 @@ def test_compile_step_traces_once_for_every_batch_size(student, rng):
 
 
 @pytest.mark.points(4)
+@pytest.mark.task("speed.compile_step")
 def test_compiled_step_trains_like_the_eager_step(student, rng):
     sizes, weights, biases, batches, rate = case(rng)
     model, compiled = compiled_step(student, weights, biases, rate)

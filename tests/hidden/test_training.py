@@ -25,6 +25,7 @@ pytestmark = pytest.mark.training
 
 
 @pytest.mark.points(3)
+@pytest.mark.task("training.preprocess")
 def test_preprocess(student, rng):
     (images, labels), _ = raw_mnist()
     pick = rng.choice(len(images), 40, replace=False)
@@ -40,6 +41,7 @@ def test_preprocess(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("training.loss")
 def test_loss(student, rng):
     predicted, desired = rng.uniform(size=(6, 10)).astype(np.float32), rng.uniform(size=(6, 10)).astype(np.float32)
     got = student.training.loss(tf.constant(predicted), tf.constant(desired))
@@ -56,6 +58,7 @@ def small_problem(rng, n=12):
 
 
 @pytest.mark.points(4)
+@pytest.mark.task("training.train")
 def test_train_one_step(student, rng):
     sizes, weights, biases, x, y = small_problem(rng)
     rate = float(rng.uniform(0.5, 3))
@@ -69,6 +72,7 @@ def test_train_one_step(student, rng):
 
 
 @pytest.mark.points(4)
+@pytest.mark.task("training.training_loop")
 def test_training_loop_matches_the_reference(student, rng):
     sizes, weights, biases, x, y = small_problem(rng, n=int(rng.integers(20, 40)))
     rate, batch, epochs = float(rng.uniform(0.5, 3)), int(rng.integers(3, 8)), int(rng.integers(2, 4))
@@ -92,6 +96,7 @@ def fixed_model_case(rng, n=30):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("training.predict")
 def test_predict(student, rng):
     weights, biases, x, predicted, _ = fixed_model_case(rng)
     got = student.training.predict(student.build(Model(weights, biases)), x)
@@ -99,6 +104,7 @@ def test_predict(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("training.testing_loop")
 def test_testing_loop(student, rng):
     weights, biases, x, predicted, labels = fixed_model_case(rng)
     correct = int(np.sum(predicted == labels))
@@ -108,6 +114,7 @@ def test_testing_loop(student, rng):
 
 
 @pytest.mark.points(2)
+@pytest.mark.task("training.correct_per_digit")
 def test_correct_per_digit(student, rng):
     weights, biases, x, predicted, labels = fixed_model_case(rng, 60)
     got = student.training.correct_per_digit(student.build(Model(weights, biases)), x, np.eye(10, dtype=np.float32)[labels])
@@ -129,6 +136,7 @@ def trained_on_mnist(student, start, x, y, seconds: float, *step):
 
 
 @pytest.mark.points(6)
+@pytest.mark.task("training.training_loop")
 def test_mnist_accuracy(student, rng, mnist, request):
     (x_train, y_train), (x_test, labels) = mnist
     start = mnist_check.start(rng)

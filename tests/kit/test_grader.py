@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, grade, reports
+from grader import cli, grade, reports, skeleton
 from grader.grade import Options
 from grader.plugin import sign
 from grader.submissions import find
@@ -43,6 +43,12 @@ def scores(report: dict) -> dict:
 def test_the_rubric_sums_to_round_totals():
     assert grade.possible_points() == POSSIBLE
     assert sum(grade.possible_points().values()) == 100
+
+
+def test_every_task_has_hidden_checks_and_every_check_one_task():
+    tasks = [region.task for region in skeleton.all_regions()]
+    assert {check["task"] for check in grade.rubric()} == set(tasks)
+    assert sum(grade.task_points().values()) == 100 and list(grade.task_points()) == tasks
 
 
 @pytest.fixture(scope="module")

@@ -210,14 +210,14 @@ def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_p
     assert sum(t["max_score"] for t in results["tests"]) == 100
 
 
-def test_classroom_workflow_runs_only_the_visible_checks_with_the_rubric_points():
+def test_classroom_workflow_gives_each_task_the_points_of_its_hidden_checks():
     workflow = scale_out.classroom_workflow()
-    for exercise, points in grade.possible_points().items():
-        assert f"command: pytest exercises/ -m {exercise}\n" in workflow
-        assert f"test-name: {exercise}\n          command: pytest exercises/ -m {exercise}\n          timeout: 10\n" \
+    for task, points in grade.task_points().items():
+        assert f"test-name: {task}\n          command: pytest exercises/ --task {task}\n          timeout: 10\n" \
                f"          max-score: {points}\n" in workflow
     assert "tests/hidden" not in workflow and "grader" not in workflow.split("steps:")[1].replace(
         "autograding-grading-reporter", "").replace("autograding-command-grader", "")
+    assert "runners: perceptron_step_fn,perceptron_tf_step_fn," in workflow
 
 
 @pytest.mark.timeout(600)

@@ -39,6 +39,11 @@ def test_each_exercise_has_its_marker():
         assert set(progress(run.stdout)) == {t for t in TASKS if t.startswith(exercise + ".")}
 
 
+def test_selecting_tasks_runs_only_their_self_checks():
+    run = run_selfchecks(ROOT, "solutions", "--task", "backprop.update", "--task", "mlp.xor_network")
+    assert progress(run.stdout) == {"mlp.xor_network": "ok", "backprop.update": "ok"}
+
+
 def test_copying_in_one_solution_makes_exactly_that_exercise_pass(tmp_path):
     run = run_selfchecks(student_copy(tmp_path, finished=("perceptron",)))
     states = progress(run.stdout)
