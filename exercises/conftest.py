@@ -50,6 +50,10 @@ def _where_in_student_code(excinfo) -> str:
     package = Path(__file__).resolve().parent.parent / target_package()
     for entry in reversed(excinfo.traceback):
         path = Path(str(entry.path))
+        module = str(entry.frame.f_globals.get("__name__", ""))
+        if target_package() == "notebooks" and (module == "__main__" or path.suffix == ".ipynb"):
+            where = "this notebook" if module == "__main__" else path.name
+            return f"\n  in {where}: {str(entry.statement).strip()}"
         if package in path.parents and not path.name.startswith(("test_", "selfcheck", "conftest")):
             return f"\n  at {path.relative_to(package.parent)}:{entry.lineno + 1}: {str(entry.statement).strip()}"
     return ""
@@ -58,6 +62,18 @@ def _where_in_student_code(excinfo) -> str:
 def _short(text: str, limit: int = 600) -> str:
     text = str(text).strip()
     return text if len(text) <= limit else text[:limit] + " …"
+
+
+_TIMED_OUT: set[str] = set()  # tasks stopped for taking too long: their other checks are skipped
+
+
+def pytest_sessionstart(session):
+    _TIMED_OUT.clear()  # a notebook's kernel runs many sessions
+
+
+def pytest_runtest_setup(item):
+    if _task(item) in _TIMED_OUT:
+        pytest.skip(f"{_task(item)} already ran out of time")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -77,6 +93,7 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = report.not_done
     elif "Timeout" in str(excinfo.value) and "pytest-timeout" in str(excinfo.value):
         report.sections = []
+        _TIMED_OUT.add(report.task)
         seconds = item.get_closest_marker("timeout").args[0]
         report.longrepr = (
             f"TIMEOUT {report.task}: stopped after {seconds:g} s{_where_in_student_code(excinfo)}\n"
@@ -130,7 +147,9 @@ def pytest_terminal_summary(terminalreporter):
         detail = "" if state in ("pass", "fail") or state.startswith(task) else f"  (waits for: {state})"
         write(f"  {mark} {task}{detail}")
     todo = [t for t, s in status.items() if s != "pass"]
-    if todo:
+    if todo and target_package() == "notebooks":
+        write(f"next: {todo[0]} — in {todo[0].split('.')[0]}.ipynb: fix it, run its cell, then run the self-check again")
+    elif todo:
         exercise = todo[0].split(".")[0]
         write(f"next: {todo[0]} — run `pytest exercises/ -m {exercise}` while you work on it")
     else:

@@ -1,23 +1,128 @@
-"""Run an exercise's visible self-checks on the code of a notebook (`self_check` in its last cell)."""
+"""Notebooks as exercises: the self-check cell, the grade cells, and imports between notebooks.
 
+Importing this module lets a notebook import the code of the other notebooks in its folder:
+`from notebooks.perceptron import tf_step_fn` runs the code cells of perceptron.ipynb (as last
+saved; not its self-check or grade cells) as the module `notebooks.perceptron`. `self_check` runs
+an exercise's visible self-checks on the code of the running notebook, and `check_task` (the
+released grade cells) on one task, so that `nbgrader validate` fails where a self-check fails.
+"""
+
+import contextlib
+import importlib.abc
+import importlib.util
+import io
+import json
 import os
+import re
 import sys
 import types
 from pathlib import Path
 
 import pytest
 
-PACKAGE = "notebook"
+PACKAGE = "notebooks"
+SETUP, SELF_CHECK, HIDDEN = "setup", "selfcheck", "hidden-"  # grade ids of cells that are not the student's code
+FROM_NOTEBOOK = re.compile(rf"^from {PACKAGE}\.(\w+) import ", re.M)
 
 
-def self_check(exercise: str, namespace: dict) -> int:
-    """Check the functions defined in a notebook's namespace as if they were exercises/<exercise>.py;
-    other exercises come from the exercises package. Returns pytest's exit code."""
-    package = sys.modules.setdefault(PACKAGE, types.ModuleType(PACKAGE))
-    package.__path__ = []
+def module_source(notebook: dict) -> str:
+    """The module a notebook stands for: its code cells, without the set-up, self-check and grade
+    cells, magics and shell lines; `from notebooks.x import` becomes `from .x import`."""
+    parts = []
+    for cell in notebook.get("cells", []):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if cell.get("cell_type") != "code" or grade_id.startswith((SETUP, SELF_CHECK, HIDDEN)):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        parts.append(FROM_NOTEBOOK.sub(r"from .\1 import ", "\n".join(lines)))
+    return "\n\n\n".join(parts) + "\n"
+
+
+class _NotebookLoader(importlib.abc.Loader):
+    def __init__(self, path: Path | None):
+        self.path = path
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        if self.path is None:  # the package itself
+            module.__path__ = []
+            return
+        source = module_source(json.loads(self.path.read_text(encoding="utf-8")))
+        exec(compile(source, str(self.path), "exec"), module.__dict__)  # noqa: S102  (the student's own code)
+
+
+class _NotebookFinder(importlib.abc.MetaPathFinder):
+    """`notebooks.<name>` is <name>.ipynb in the current folder (the running notebook's)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == PACKAGE:
+            return importlib.util.spec_from_loader(fullname, _NotebookLoader(None), is_package=True)
+        package, _, name = fullname.partition(".")
+        notebook = Path.cwd() / f"{name}.ipynb"
+        if package != PACKAGE or "." in name or not notebook.is_file():
+            return None
+        return importlib.util.spec_from_file_location(fullname, notebook, loader=_NotebookLoader(notebook))
+
+
+if not any(isinstance(finder, _NotebookFinder) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _NotebookFinder())
+
+
+@contextlib.contextmanager
+def _as_module(exercise: str, namespace: dict):
+    """The running notebook's code as `notebooks.<exercise>` while the checks run; the other
+    notebooks are loaded afresh from their files, so what was saved since the last check counts."""
+    def forget():
+        for name in [m for m in sys.modules if m.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
+
+    forget()
+    importlib.import_module(PACKAGE)
     module = types.ModuleType(f"{PACKAGE}.{exercise}")
     module.__dict__.update({k: v for k, v in namespace.items() if not k.startswith("_")})
     sys.modules[module.__name__] = module
     os.environ["KIT_TARGET"] = PACKAGE
+    try:
+        yield
+    finally:
+        forget()
+
+
+def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
+    """(pytest's exit code, what a notebook shows: each failure's message and the progress)."""
     tests = Path(__file__).with_name(f"test_{exercise}.py")
-    return pytest.main([str(tests), "-q", "-p", "no:cacheprovider", "--rootdir", str(tests.parent.parent)])
+    output = io.StringIO()
+    with _as_module(exercise, namespace), contextlib.redirect_stdout(output):
+        # signal: a check that runs too long is stopped inside this kernel, without a dump of every thread
+        code = pytest.main([str(tests), "-q", "--no-header", "--color=no", "-o", "addopts=", "-p", "no:cacheprovider",
+                            "-p", "no:warnings", "--timeout-method", "signal", "--rootdir", str(tests.parent.parent),
+                            *options])
+    sections = re.split(r"^=+ (.*?) =+$", output.getvalue(), flags=re.M)
+    kept = []
+    for title, body in zip(sections[1::2], sections[2::2]):
+        if title == "FAILURES":  # each message once, however many checks of a task gave it
+            messages = re.split(r"^_+ .* _+$", body, flags=re.M)
+            kept.append("\n".join(dict.fromkeys(m.strip("\n") for m in messages if m.strip())))
+        elif title.startswith("progress of"):
+            kept.append(title.replace(f"{PACKAGE}/", "this notebook") + "\n" + re.sub(
+                r"^\d+ (passed|failed|not done).*$", "", body, flags=re.M).strip("\n"))
+    return code, "\n\n".join(kept)
+
+
+def self_check(exercise: str, namespace: dict, timeout: float | None = None) -> None:
+    """Run the visible self-checks of an exercise on the functions defined in this notebook; the
+    other exercises come from their notebooks in the same folder."""
+    print(_run(exercise, namespace, *(["--timeout", str(timeout)] if timeout else []))[1])
+
+
+def check_task(task: str, namespace: dict) -> None:
+    """A released grade cell: pass quietly when the task's self-checks pass, else raise their
+    message (so that `nbgrader validate` names what to fix). Grading ignores this cell."""
+    code, text = _run(task.split(".")[0], namespace, "--task", task, "--exitfirst")
+    if code != pytest.ExitCode.OK:
+        raise AssertionError(f"the self-checks of {task} fail:\n{text}")
+    print(f"{task}: its self-checks pass (the graded checks run when your work is graded)")

@@ -6,7 +6,6 @@ package with the same modules, e.g. KIT_TARGET=solutions.
 
 import importlib
 import os
-import sys
 import tomllib
 from pathlib import Path
 
@@ -35,15 +34,12 @@ class Kit:
 
     def __getattr__(self, module: str):
         name = f"{target_package()}.{module}"
-        if target_package() == "notebook" and name not in sys.modules:  # a notebook checks one exercise
-            name = f"exercises.{module}"
         try:
             return importlib.import_module(name)
         except Exception as error:
-            raise SelfCheckFailure(
-                f"could not import {name}: {type(error).__name__}: {error}\n"
-                f"  hint: run `python -c \"import {name}\"` to see the whole error"
-            ) from None
+            advice = (f"keep {module}.ipynb, saved, in the folder of this notebook, and run its cells to see the error"
+                      if target_package() == "notebooks" else f"run `python -c \"import {name}\"` to see the whole error")
+            raise SelfCheckFailure(f"could not import {name}: {type(error).__name__}: {error}\n  hint: {advice}") from None
 
 
 def hint(task: str) -> str:

@@ -4,8 +4,10 @@
 becomes the introduction, every function or class holding a `### BEGIN SOLUTION` region becomes an
 autograded answer cell (under a markdown cell naming the task), the rest become locked cells, and
 one locked grade cell per hidden check carries its points (scored by the isolated grader, never
-by running code in the student's kernel). A relative import between exercises becomes
-`%run other.ipynb`. `notebook_to_module` reverses this for grading.
+by running code in the student's kernel; run in the kernel, e.g. by `nbgrader validate`, it runs
+the task's visible self-checks). A relative import between exercises becomes an import of the
+student's other notebook (`from notebooks.perceptron import …`, see exercises/notebook.py).
+`notebook_to_module` reverses this for grading.
 """
 
 import ast
@@ -14,12 +16,11 @@ import re
 
 import nbformat
 
+from exercises.notebook import HIDDEN, SELF_CHECK, SETUP, module_source
 from grader import skeleton
 
-RUN = re.compile(r"^%run (\w+)\.ipynb\b.*$", re.M)
 RELATIVE = re.compile(r"^from \.(\w+) import (.+)$", re.M)
-SELF_CHECK = "selfcheck"
-HIDDEN = "hidden-"
+SET_UP_CELL = "import exercises.notebook  # lets this notebook import your other notebooks: from notebooks.<name> import …"
 
 
 def grade_id(check_id: str) -> str:
@@ -61,7 +62,7 @@ def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode
         if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant) and first == 1:
             cells.append(nbformat.v4.new_markdown_cell(f"# {node.value.value.strip()}"))
             continue
-        text = RELATIVE.sub(lambda m: f"%run {m.group(1)}.ipynb  # gives {m.group(2)}", text)
+        text = RELATIVE.sub(lambda m: f"from notebooks.{m.group(1)} import {m.group(2)}  # your {m.group(1)}.ipynb", text)
         tasks = [r for r in regions if first <= r.first <= last]
         name = getattr(node, "name", f"line{first}")
         if tasks:
@@ -73,6 +74,8 @@ def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode
                                                                             locked=False)))
         else:
             cells.append(nbformat.v4.new_code_cell(text, metadata=_metadata(f"{module}-{name}")))
+    set_up = nbformat.v4.new_code_cell(SET_UP_CELL, metadata=_metadata(f"{SETUP}-{module}"))
+    cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, set_up)
     cells.append(nbformat.v4.new_markdown_cell(
         "## Check yourself\n\nThe next cell runs this exercise's visible self-checks on the code above "
         "(it is not graded)."))
@@ -81,11 +84,13 @@ def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode
                                            metadata=_metadata(f"{SELF_CHECK}-{module}")))
     cells.append(nbformat.v4.new_markdown_cell(
         "## Graded checks\n\nEach cell below stands for one hidden check with its points. The kit's grader "
-        "scores them from your code above in an isolated process; running them here does nothing."))
+        "scores them from your code above in an isolated process. Run here (or by *Validate*), each runs the "
+        "visible self-checks of its task, so a task that fails them shows up before you submit."))
     for check in checks:
         name = check["id"].split("::")[-1]
         cells.append(nbformat.v4.new_code_cell(
-            f"# Hidden check {name} ({check['points']} points), scored by the kit's isolated grader.",
+            f"# Hidden check {name} ({check['points']} points), scored by the kit's isolated grader.\n"
+            f"from exercises.notebook import check_task\ncheck_task({check['task']!r}, globals())",
             metadata=_metadata(grade_id(check["id"]), grade=True, points=check["points"])))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -138,16 +143,8 @@ def restore_from_release(notebook: nbformat.NotebookNode, release: nbformat.Note
 
 
 def notebook_to_module(notebook: nbformat.NotebookNode) -> str:
-    """The module a student's notebook stands for: its code cells, graded and self-check cells left
-    out, `%run other.ipynb` turned back into an import of that exercise, other magics dropped."""
-    parts = []
-    for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if cell.get("cell_type") != "code" or grade_id.startswith((HIDDEN, SELF_CHECK)):
-            continue
-        code = RUN.sub(lambda m: f"from .{m.group(1)} import *", cell.get("source", ""))
-        parts.append("\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))))
-    return "\n\n\n".join(parts) + "\n"
+    """The module a student's notebook stands for (see exercises.notebook.module_source)."""
+    return module_source(notebook)
 
 
 def notebook_from_bytes(data: bytes, name: str) -> nbformat.NotebookNode:

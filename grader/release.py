@@ -74,6 +74,15 @@ What the self-checks print:
 The `next:` line at the end says which task to work on. Your instructor grades with other, hidden
 checks on other inputs: passing the self-checks is a good sign, not a guarantee.
 
+## Working in notebooks instead
+
+If your course hands out notebooks (`perceptron.ipynb` … `speed.ipynb`), keep all six in one folder
+and open them with a kernel where this repository is installed (`pip install -e .` above). Each
+notebook's *Check yourself* cell runs that exercise's self-checks on the code in the notebook; a
+later notebook uses your earlier ones (save them first), never code from this repository.
+*Validate* (or `nbgrader validate perceptron.ipynb`) runs every graded cell's task through its
+self-checks and fails with their message until the task is right.
+
 ## Submit
 
 Hand in the six files of `exercises/` (perceptron.py … speed.py) as your instructor asks: push

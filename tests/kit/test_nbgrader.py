@@ -180,9 +180,10 @@ def test_release_holds_only_the_notebooks_without_solutions(course):
 
 def test_notebook_round_trip_gives_back_the_module():
     source = (grade.KIT / "solutions" / "mlp.py").read_text()
-    notebook = notebooks.module_to_notebook("mlp", [{"id": "t::test_x", "points": 1}])
+    notebook = notebooks.module_to_notebook("mlp", [{"id": "t::test_x", "points": 1, "task": "perceptron.step_fn"}])
     module = notebooks.notebook_to_module(notebook)
-    assert "from .perceptron import *" in module and "def xor_network" in module and "Hidden check" not in module
+    assert "from .perceptron import as_batch, tf_step_fn" in module and "def xor_network" in module
+    assert "Hidden check" not in module and "check_task" not in module and "exercises.notebook" not in module
     assert [line for line in module.splitlines() if "BEGIN SOLUTION" in line] == \
         [line for line in source.splitlines() if "BEGIN SOLUTION" in line]
 
@@ -220,13 +221,70 @@ def test_classroom_workflow_gives_each_task_the_points_of_its_hidden_checks():
     assert "runners: perceptron_step_fn,perceptron_tf_step_fn," in workflow
 
 
-@pytest.mark.timeout(600)
-def test_the_self_check_cell_runs_the_visible_checks_on_the_notebook(course):
+def run_in_one_kernel(folder: Path, names: list[str]) -> dict:
+    """Execute the notebooks of a folder one after another in one kernel started there (its
+    namespace reset before each), as a student runs them; returns name → executed notebook."""
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    for kind, verdict in (("source", "12 passed"), ("release", "NOT DONE")):
-        notebook = read(course, kind, "perceptron")
-        NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(course / kind / ASSIGNMENT)}}).execute()
-        output = "".join(o.get("text", "") for c in notebook.cells if "self_check(" in c.source for o in c.outputs)
-        assert verdict in output, output[-1500:]
+    kernel = KernelManager(kernel_name="python3")
+    kernel.start_kernel(cwd=str(folder))
+    executed = {}
+    try:
+        for name in names:
+            notebook = nbformat.read(str(folder / f"{name}.ipynb"), 4)
+            notebook.cells.insert(0, nbformat.v4.new_code_cell("%reset -f"))
+            NotebookClient(notebook, km=kernel, timeout=300, allow_errors=True).execute()
+            executed[name] = notebook
+    finally:
+        kernel.shutdown_kernel(now=True)
+    return executed
+
+
+def outputs(notebook, kind: str = "") -> str:
+    """The text of the outputs of a notebook's cells (those whose source holds `kind`)."""
+    return "".join(o.get("text", "") + o.get("evalue", "") + "".join(o.get("traceback", []))
+                   for c in notebook.cells if c.cell_type == "code" and kind in c.source for o in c.get("outputs", []))
+
+
+@pytest.mark.timeout(900)
+def test_a_notebook_student_finishes_every_notebook_with_the_self_checks(course, tmp_path):
+    """The released notebooks answered, each checked with its self-check cell and its grade cells
+    in a real kernel: the later exercises import the student's earlier notebooks, not the kit."""
+    solved = {m: answered(read(course, "release", m), read(course, "source", m)) for m in EXERCISES}
+    hanging = broken_step(solved["perceptron"])
+    for cell in hanging.cells:
+        cell.source = cell.source.replace("    return 1.0\n", "    while True:\n        a = a * 1\n").replace(
+            "self_check('perceptron', globals())", "self_check('perceptron', globals(), timeout=3)")
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = "# not run here"
+    for name, notebook in {**solved, "hanging": hanging}.items():
+        nbformat.write(notebook, str(tmp_path / f"{name}.ipynb"))
+    executed = run_in_one_kernel(tmp_path, [*EXERCISES, "hanging"])
+    for module in EXERCISES:
+        checked = outputs(executed[module], "self_check(")
+        assert "every task passes: well done!" in checked, (module, checked[-1500:])
+        errors = [o for c in executed[module].cells for o in c.get("outputs", []) if o.output_type == "error"]
+        assert not errors and "ExitCode" not in outputs(executed[module]), (module, errors[:1])
+    hang = outputs(executed["hanging"], "self_check(")
+    assert "TIMEOUT perceptron.step_fn: stopped after 3 s\n  in this notebook: while True:" in hang, hang
+    assert "Thread" not in hang and "Traceback" not in hang and hang.count("TIMEOUT") == 1
+    assert "next: perceptron.step_fn — in perceptron.ipynb: fix it" in hang
+
+
+@pytest.mark.timeout(600)
+def test_validate_fails_a_blank_or_wrong_notebook_and_passes_a_right_one(course, tmp_path):
+    release, source = read(course, "release", "perceptron"), read(course, "source", "perceptron")
+    verdicts = {}
+    for name, notebook in (("blank", release), ("wrong", broken_step(answered(release, source))),
+                           ("right", answered(release, source))):
+        (tmp_path / name).mkdir()
+        nbformat.write(notebook, str(tmp_path / name / "perceptron.ipynb"))
+        run = subprocess.run(["nbgrader", "validate", "perceptron.ipynb"], cwd=tmp_path / name, capture_output=True,
+                             text=True, timeout=300)
+        verdicts[name] = run.stdout + run.stderr
+    assert "Success! Your notebook passes all the tests." in verdicts["right"], verdicts["right"][-2000:]
+    for name in ("blank", "wrong"):
+        assert "VALIDATION FAILED" in verdicts[name] and "Success" not in verdicts[name], verdicts[name][-2000:]
+    assert "perceptron.step_fn is not implemented" in verdicts["blank"] or "not done" in verdicts["blank"].lower()
+    assert "called   step_fn(" in verdicts["wrong"] and "hint:" in verdicts["wrong"]

@@ -79,7 +79,7 @@ def test_hostile_zip_member_names_are_left_out_with_a_warning(tmp_path):
 
 
 def test_notebooks_are_graded_as_the_modules_they_stand_for(tmp_path):
-    notebook = notebooks.module_to_notebook("perceptron", [{"id": "t::test_x", "points": 1}])
+    notebook = notebooks.module_to_notebook("perceptron", [{"id": "t::test_x", "points": 1, "task": "perceptron.step_fn"}])
     folder = tmp_path / "nora"
     folder.mkdir()
     nbformat.write(notebook, str(folder / "perceptron.ipynb"))
