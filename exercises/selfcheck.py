@@ -4,6 +4,7 @@ The code under test is the `exercises` package (your work) unless $KIT_TARGET na
 package with the same modules, e.g. KIT_TARGET=solutions.
 """
 
+import contextlib
 import importlib
 import os
 import tomllib
@@ -106,10 +107,64 @@ def expect_dtype(task: str, call: str, got, dtype) -> None:
              "dtype")
 
 
+def expect_array(task: str, call: str, got, dtype) -> None:
+    """Check that a result is a numpy array (not a list or a tensor) of the given dtype."""
+    if not isinstance(got, np.ndarray):
+        kind = getattr(got, "type_name", type(got).__name__)
+        fail(task, call, f"a numpy array of {np.dtype(dtype)}", got, f"returned a {kind}, not a numpy array", "type")
+    expect_dtype(task, call, got, dtype)
+
+
+def expect_floats(task: str, call: str, got) -> None:
+    """Check that a result is a list of Python floats (not tensors or numpy numbers)."""
+    kinds = sorted({type(v).__name__ for v in got}) if isinstance(got, list) else []
+    if not isinstance(got, list) or kinds not in ([], ["float"]):
+        what = f"a list of {', '.join(kinds)}" if isinstance(got, list) else f"a {type(got).__name__}"
+        fail(task, call, "a list of Python floats", got, f"returned {what}: convert each value with float()", "type")
+
+
 def relative_error(got, expected) -> float:
     """max |got − expected| / max(|got| + |expected|, tiny): the CS231n gradient-check measure."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     return float(np.max(np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), 1e-12)))
+
+
+class AutodiffUsed(Exception):
+    """A task to be derived by hand used TensorFlow's automatic differentiation."""
+
+
+@contextlib.contextmanager
+def no_autodiff(task: str):
+    """While a task that is to be derived by hand runs, TensorFlow's automatic differentiation
+    refuses to start: a GradientTape or ForwardAccumulator (however the code reached it) and
+    tf.gradients raise AutodiffUsed. Putting them back during the task counts as using them."""
+    from tensorflow.python.eager import forwardprop, tape
+    from tensorflow.python.ops import gradients_util
+
+    def refuse(*args, **kwargs):
+        raise AutodiffUsed(f"{task} must compute its derivatives by hand (the chain rule), not with TensorFlow's "
+                           f"automatic differentiation (GradientTape, tf.gradients)")
+
+    places = [(tape, "push_new_tape"), (gradients_util, "_GradientsHelper"),
+              (forwardprop.ForwardAccumulator, "_push_accumulator")]
+    saved = [getattr(owner, name) for owner, name in places]
+    for owner, name in places:
+        setattr(owner, name, refuse)
+    try:
+        yield
+        if any(getattr(owner, name) is not refuse for owner, name in places):
+            refuse()
+    finally:
+        for (owner, name), original in zip(places, saved):
+            setattr(owner, name, original)
+
+
+def by_hand(task: str, function):
+    """`function`, run under `no_autodiff(task)`."""
+    def call(*args, **kwargs):
+        with no_autodiff(task):
+            return function(*args, **kwargs)
+    return call
 
 
 def tape_gradients(cost_of, *variables):

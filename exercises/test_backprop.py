@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_gradient, fail, tape_gradients
+from exercises.selfcheck import by_hand, expect_close, expect_floats, expect_gradient, fail, tape_gradients
 
 pytestmark = pytest.mark.backprop
 
@@ -25,7 +25,7 @@ def test_cost(kit, actual, desired, expected):
 @pytest.mark.task("backprop.cost_partial")
 def test_cost_partial_thesis_first_step(kit):
     expect_close("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0)",
-                 kit.backprop.cost_partial(2.0, 0.8, 1.0), 2.4)
+                 by_hand("backprop.cost_partial", kit.backprop.cost_partial)(2.0, 0.8, 1.0), 2.4)
 
 
 @pytest.mark.task("backprop.cost_partial")
@@ -33,7 +33,7 @@ def test_cost_partial_thesis_first_step(kit):
 def test_cost_partial_matches_gradient_tape(kit, trial):
     a, w, desired = RNG.normal(size=3)
     (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
-    got = kit.backprop.cost_partial(tf.constant(a, tf.float64), tf.constant(w, tf.float64), desired)
+    got = by_hand("backprop.cost_partial", kit.backprop.cost_partial)(tf.constant(a, tf.float64), tf.constant(w, tf.float64), desired)
     expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected)
 
 
@@ -51,6 +51,8 @@ def test_descend_thesis_table_learning_rate_1(kit):
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=1.0, steps=5)"
     expect_close("backprop.descend", call + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6])
     expect_close("backprop.descend", call + " → outputs", outputs, [-3.2, 30.4, -204.8, 1441.6, -10083.2])
+    expect_floats("backprop.descend", call + " → weights", weights)
+    expect_floats("backprop.descend", call + " → outputs", outputs)
 
 
 @pytest.mark.task("backprop.descend")
@@ -66,7 +68,7 @@ def test_descend_thesis_table_learning_rate_01(kit):
 def test_chain_partials_match_gradient_tape(kit, trial):
     a1, w1, w2, desired = RNG.normal(size=4)
     expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
-    got = kit.backprop.chain_partials(*(tf.constant(t, tf.float64) for t in (a1, w1, w2)), desired)
+    got = by_hand("backprop.chain_partials", kit.backprop.chain_partials)(*(tf.constant(t, tf.float64) for t in (a1, w1, w2)), desired)
     call = f"chain_partials(a1={a1:.6f}, w1={w1:.6f}, w2={w2:.6f}, desired={desired:.6f})"
     expect_gradient("backprop.chain_partials", call + " → ∂C/∂w1", got[0], expected[0])
     expect_gradient("backprop.chain_partials", call + " → ∂C/∂w2", got[1], expected[1])
@@ -78,6 +80,8 @@ def test_descend_two_thesis_numbers(kit):
     call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"
     expect_close("backprop.descend_two", call + " → last w1, w2, a3", [w1s[-1], w2s[-1], outputs[-1]],
                  [0.17478575, 2.8606453, 1.0])
+    for name, values in (("w1s", w1s), ("w2s", w2s), ("outputs", outputs)):
+        expect_floats("backprop.descend_two", f"{call} → {name}", values)
 
 
 @pytest.mark.task("backprop.sigmoid_partials")
@@ -85,7 +89,7 @@ def test_descend_two_thesis_numbers(kit):
 def test_sigmoid_partials_match_gradient_tape(kit, trial):
     x, w, b, desired = RNG.normal(size=(4, 3))
     expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
-    got = kit.backprop.sigmoid_partials(*(tf.constant(t, tf.float64) for t in (x, w, b)), desired)
+    got = by_hand("backprop.sigmoid_partials", kit.backprop.sigmoid_partials)(*(tf.constant(t, tf.float64) for t in (x, w, b)), desired)
     call = f"sigmoid_partials(x={x.round(4).tolist()}, w={w.round(4).tolist()}, b={b.round(4).tolist()}, desired=…)"
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0])
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂b", got[1], expected[1])
@@ -106,7 +110,7 @@ def test_backward_matches_gradient_tape(kit, sizes):
         return tf.reduce_sum((a - desired) ** 2)
 
     expected = tape_gradients(cost_of, *weights, *biases)
-    weight_grads, bias_grads = kit.backprop.backward(
+    weight_grads, bias_grads = by_hand("backprop.backward", kit.backprop.backward)(
         [tf.constant(w) for w in weights], [tf.constant(b) for b in biases], tf.constant(x), tf.constant(desired))
     call = f"backward(float64 weights and biases of a {sizes} sigmoid MLP, a batch of 5)"
     if len(weight_grads) != len(layers) or len(bias_grads) != len(layers):

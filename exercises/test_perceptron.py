@@ -31,6 +31,18 @@ def test_tf_step_fn_keeps_shape_and_dtype(kit, dtype):
     expect_dtype("perceptron.tf_step_fn", call, got, dtype)
 
 
+@pytest.mark.task("perceptron.tf_step_fn")
+@pytest.mark.parametrize("shape", [(), (5,), (2, 2, 3)])
+def test_tf_step_fn_on_any_shape_and_inside_tf_function(kit, shape):
+    a = tf.constant(np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape), tf.float32)
+    expected = (a.numpy() > 0).astype(np.float32)
+    call = f"tf_step_fn(a tensor of shape {shape})"
+    expect_close("perceptron.tf_step_fn", call, kit.perceptron.tf_step_fn(a), expected, atol=0)
+    compiled = tf.function(kit.perceptron.tf_step_fn)
+    expect_close("perceptron.tf_step_fn", f"tf.function(tf_step_fn)(a tensor of shape {shape})", compiled(a), expected,
+                 atol=0)
+
+
 @pytest.mark.task("perceptron.Perceptron.__call__")
 def test_perceptron_call(kit):
     model = kit.perceptron.Perceptron([[0.5], [-1.0]], [[0.2]])

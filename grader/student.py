@@ -29,8 +29,8 @@ class StudentError(Exception):
 
     @property
     def category(self) -> str:
-        return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing"}.get(
-            self.type, "crash")
+        return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing",
+                "AutodiffUsed": "not by hand"}.get(self.type, "crash")
 
 
 class Opaque:
@@ -98,6 +98,10 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         return self._student.send({"op": "call", "path": self._path}, args, kwargs, self._path)
+
+    def by_hand(self, *args, **kwargs):
+        """Call with TensorFlow's automatic differentiation refused (a task to derive by hand)."""
+        return self._student.send({"op": "call", "path": self._path, "by_hand": True}, args, kwargs, self._path)
 
     def with_timeout(self, seconds: float, *args, **kwargs):
         """Call with a time limit other than the default one."""

@@ -34,7 +34,7 @@ def test_cost(student, rng):
 def test_cost_partial_matches_gradient_tape(student, rng):
     for a, w, desired in rng.uniform(-2, 2, size=(4, 3)):
         (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
-        got = student.backprop.cost_partial(tf.constant(a, f64), tf.constant(w, f64), float(desired))
+        got = student.backprop.cost_partial.by_hand(tf.constant(a, f64), tf.constant(w, f64), float(desired))
         expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected)
 
 
@@ -80,7 +80,7 @@ def test_descend_random(student, rng):
 def test_chain_partials_match_gradient_tape(student, rng):
     for a1, w1, w2, desired in rng.uniform(-2, 2, size=(4, 4)):
         expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
-        got = student.backprop.chain_partials(tf.constant(a1, f64), tf.constant(w1, f64), tf.constant(w2, f64), float(desired))
+        got = student.backprop.chain_partials.by_hand(tf.constant(a1, f64), tf.constant(w1, f64), tf.constant(w2, f64), float(desired))
         call = f"chain_partials(a1={a1:.6f}, w1={w1:.6f}, w2={w2:.6f}, desired={desired:.6f})"
         expect_parts("backprop.chain_partials", call, got, 2, "a pair (∂C/∂w1, ∂C/∂w2)")
         expect_gradient("backprop.chain_partials", call + " → ∂C/∂w1", got[0], expected[0])
@@ -115,7 +115,7 @@ def test_descend_two_random(student, rng):
 def test_sigmoid_partials_match_gradient_tape(student, rng):
     x, w, b, desired = rng.normal(size=(4, 6))
     expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
-    got = student.backprop.sigmoid_partials(tf.constant(x), tf.constant(w), tf.constant(b), tf.constant(desired))
+    got = student.backprop.sigmoid_partials.by_hand(tf.constant(x), tf.constant(w), tf.constant(b), tf.constant(desired))
     call = "sigmoid_partials(x, w, b, desired: random float64 vectors of 6)"
     expect_parts("backprop.sigmoid_partials", call, got, 2, "a pair (∂C/∂w, ∂C/∂b)")
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0])
@@ -143,7 +143,7 @@ def backward_case(rng, dtype):
 def test_backward_matches_gradient_tape_float64(student, rng):
     for _ in range(3):
         sizes, weights, biases, x, desired, expected = backward_case(rng, np.float64)
-        got = student.backprop.backward([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],
+        got = student.backprop.backward.by_hand([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],
                                         tf.constant(x), tf.constant(desired))
         check_backward(got, expected, f"backward(float64 parameters of a {sizes} sigmoid MLP, a batch of {len(x)})")
 
@@ -152,7 +152,7 @@ def test_backward_matches_gradient_tape_float64(student, rng):
 @pytest.mark.task("backprop.backward")
 def test_backward_float32_keeps_dtype(student, rng):
     sizes, weights, biases, x, desired, expected = backward_case(rng, np.float32)
-    got = student.backprop.backward([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],
+    got = student.backprop.backward.by_hand([tf.constant(w) for w in weights], [tf.constant(b) for b in biases],
                                     tf.constant(x), tf.constant(desired))
     call = f"backward(float32 parameters of a {sizes} sigmoid MLP, a batch of {len(x)})"
     check_backward(got, expected, call, float32=True)

@@ -22,6 +22,17 @@ POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evalua
 UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None
 
 
+TAPED = """    with tf.GradientTape() as tape:
+        variables = [tf.Variable(v) for v in weights + biases]
+        a = tf.convert_to_tensor(x)
+        for w, b in zip(variables[:len(weights)], variables[len(weights):]):
+            a = tf.sigmoid(a @ w + b)
+        cost = tf.reduce_sum((a - desired) ** 2)
+    grads = tape.gradient(cost, variables)
+    weight_grads, bias_grads = grads[:len(weights)], grads[len(weights):]
+"""
+
+
 def submission(tmp_path: Path, name: str, finished=(), edits=None) -> Path:
     """A student's folder: the skeletons, with some modules taken from the solutions and edited."""
     folder = tmp_path / name
@@ -58,9 +69,12 @@ def class_folder(tmp_path_factory) -> Path:
     submission(tmp, "blank")
     submission(tmp, "partial", finished=("perceptron", "backprop"))
     submission(tmp, "off-by-zero", finished=EXERCISES, edits={"perceptron": ("a > 0 else", "a >= 0 else")})
-    # a correct train that cannot run inside tf.function: the MNIST check's fast path must not cost it a point
-    submission(tmp, "eager-only", finished=EXERCISES, edits={"training": (
-        "variable.assign_sub(learning_rate * gradient)", "variable.assign(variable.numpy() - learning_rate * gradient.numpy())")})
+    # a correct train that cannot run inside tf.function (the MNIST check's fast path must not cost it a
+    # point), and a backward that asks tf.GradientTape instead of deriving by hand (loses backward's 5)
+    submission(tmp, "eager-train-taped-backward", finished=EXERCISES, edits={
+        "training": ("variable.assign_sub(learning_rate * gradient)",
+                     "variable.assign(variable.numpy() - learning_rate * gradient.numpy())"),
+        "backprop": ("    activations = [tf.convert_to_tensor(x)]\n", TAPED + "    return weight_grads, bias_grads\n")})
     return tmp
 
 
@@ -80,7 +94,9 @@ def test_full_marks_zero_and_exact_partial_credit(parallel):
     assert [t["id"].split("::")[1] for t in wrong] == ["test_step_fn_values"]
     assert wrong[0]["category"] == "value" and "step_fn(0.0)" in wrong[0]["message"]
     assert by_name["off-by-zero"]["score"]["earned"] == 98
-    assert scores(by_name["eager-only"])["training"] == POSSIBLE["training"]
+    other = by_name["eager-train-taped-backward"]
+    assert scores(other)["training"] == POSSIBLE["training"] and scores(other)["backprop"] == POSSIBLE["backprop"] - 5
+    assert {t["category"] for t in other["tests"] if "backward" in t["id"] and not t["earned"]} == {"not by hand"}
 
 
 @pytest.mark.timeout(900)

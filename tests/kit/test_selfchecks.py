@@ -6,6 +6,7 @@ import pytest
 
 from grader import skeleton
 from tests.kit.selfcheck_runs import ROOT, run_selfchecks, student_copy
+from tests.kit.test_grader import TAPED
 
 TASKS = [r.task for r in skeleton.all_regions()]
 
@@ -58,6 +59,16 @@ def test_a_wrong_answer_shows_call_expected_returned_and_hint(tmp_path):
     run = run_selfchecks(root, "exercises", "-m", "perceptron")
     assert progress(run.stdout)["perceptron.step_fn"] == "FAILING"
     assert "called   step_fn(0.0)\n  expected 0.0\n  returned 1.0\n  hint: compare with zero" in run.stdout
+
+
+def test_a_gradient_from_the_tape_instead_of_by_hand_is_named(tmp_path):
+    root = student_copy(tmp_path, finished=("backprop",))
+    module = root / "exercises" / "backprop.py"
+    module.write_text(module.read_text().replace("    activations = [tf.convert_to_tensor(x)]\n",
+                                                 TAPED + "    return weight_grads, bias_grads\n"))
+    run = run_selfchecks(root, "exercises", "--task", "backprop.backward")
+    assert progress(run.stdout) == {"backprop.backward": "FAILING"}
+    assert "AutodiffUsed: backprop.backward must compute its derivatives by hand" in run.stdout
 
 
 @pytest.mark.parametrize("broken, expected", [
