@@ -55,14 +55,22 @@ def _show(value) -> str:
     return text if len(text) <= 400 else text[:400] + " …"
 
 
+def mistake(task: str, problem: str) -> str:
+    """The misconception hints.toml names for a task's problem (its [mistakes] table), or ''."""
+    module, _, name = task.partition(".")
+    return HINTS.get("mistakes", {}).get(module, {}).get(f"{name}: {problem}", "")
+
+
 def fail(task: str, call: str, expected, got, problem: str = "", category: str = "value") -> None:
-    """Raise a SelfCheckFailure in the kit's format: task, call, expected, returned, hint."""
-    problem = f" ({problem})" if problem else ""
+    """Raise a SelfCheckFailure in the kit's format: task, call, expected, returned, the mistake
+    when the problem is a known one, and the task's hint."""
+    named = mistake(task, problem)
     raise SelfCheckFailure(
-        f"{task}{problem}\n"
+        f"{task}{f' ({problem})' if problem else ''}\n"
         f"  called   {call}\n"
         f"  expected {_show(expected)}\n"
         f"  returned {_show(got)}\n"
+        + (f"  mistake: {named}\n" if named else "") +
         f"  hint: {hint(task)}",
         category,
     )

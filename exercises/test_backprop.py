@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import by_hand, expect_close, expect_floats, expect_gradient, fail, tape_gradients
+from exercises.selfcheck import by_hand, expect_close, expect_dtype, expect_floats, expect_gradient, fail, tape_gradients
 
 pytestmark = pytest.mark.backprop
 
@@ -41,8 +41,10 @@ def test_cost_partial_matches_gradient_tape(kit, trial):
 @pytest.mark.parametrize("value, gradient, rate, expected", [(0.8, 2.4, 1.0, -1.6), (0.8, 2.4, 0.1, 0.56),
                                                              ([1.0, -2.0], [0.5, -1.0], 0.2, [0.9, -1.8])])
 def test_update(kit, value, gradient, rate, expected):
-    expect_close("backprop.update", f"update({value}, {gradient}, learning_rate={rate})",
-                 kit.backprop.update(tf.constant(value), tf.constant(gradient), rate), expected)
+    call = f"update({value}, {gradient}, learning_rate={rate}) in float64"
+    got = kit.backprop.update(tf.constant(value, tf.float64), tf.constant(gradient, tf.float64), rate)
+    expect_close("backprop.update", call, got, expected)
+    expect_dtype("backprop.update", call, got, tf.float64)
 
 
 @pytest.mark.task("backprop.descend")

@@ -2,10 +2,24 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_numbers, fail
+from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
 
 pytestmark = pytest.mark.evaluation
+
+
+class Recording(tf.Module):
+    """A model that remembers the rows of every batch it is given (to see what each fold trained and
+    tested on), and otherwise is the model it wraps."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.seen = model, []
+
+    def __call__(self, x):
+        self.seen.append(np.asarray(x))
+        return self.model(x)
 
 
 @pytest.mark.task("evaluation.fold_indices")
@@ -20,6 +34,8 @@ def test_fold_indices_are_disjoint_and_cover(kit, n, k):
     for i, (train, test) in enumerate(folds):
         expect_close("evaluation.fold_indices", f"{call} → fold {i}: sorted train + test",
                      np.sort(np.concatenate([np.asarray(train), np.asarray(test)])), np.arange(n), atol=0)
+        expect_array("evaluation.fold_indices", f"{call} → fold {i}: train indices", train, np.int64)
+        expect_array("evaluation.fold_indices", f"{call} → fold {i}: test indices", test, np.int64)
 
 
 @pytest.mark.task("evaluation.fold_indices")
@@ -42,7 +58,7 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     built = []
 
     def build_model():
-        built.append(kit.mlp.MLP.from_sizes([784, 32, 10], seed=len(built)))
+        built.append(Recording(kit.mlp.MLP.from_sizes([784, 32, 10], seed=len(built))))
         return built[-1]
 
     call = "kfold(build_model, 600 MNIST images, k=3, epochs=5, learning_rate=10.0, batch_size=10, seed=0)"
@@ -59,3 +75,17 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     expect_close("evaluation.kfold", call + " → mean_accuracy", result["mean_accuracy"], accuracies.mean())
     expect_close("evaluation.kfold", call + " → mean_error", result["mean_error"], 100 - accuracies.mean())
     expect_close("evaluation.kfold", call + " → variance", result["variance"], accuracies.var())
+    row = {image.tobytes(): i for i, image in enumerate(x)}
+    for fold, (model, (train, test)) in enumerate(zip(built, kit.evaluation.fold_indices(len(x), 3))):
+        batches = [[row[r.tobytes()] for r in batch] for batch in model.seen]
+        trained = sorted(i for batch in batches if len(batch) <= 10 for i in batch)
+        tested = sorted(i for batch in batches if len(batch) > 10 for i in batch)
+        if set(trained) != set(np.asarray(train).tolist()):
+            fail("evaluation.kfold", call, f"fold {fold}'s model trained on the images of the other folds only",
+                 f"trained on {len(set(trained) & set(np.asarray(test).tolist()))} images of its own test fold and "
+                 f"{len(set(trained) - set(np.asarray(train).tolist()) - set(np.asarray(test).tolist()))} others",
+                 "a leak between folds")
+        if set(tested) != set(np.asarray(test).tolist()):
+            fail("evaluation.kfold", call, f"fold {fold}'s model tested on its own fold's {len(test)} images",
+                 f"tested on {len(set(tested))} images, {len(set(tested) - set(np.asarray(test).tolist()))} "
+                 f"of them from its training folds", "a leak between folds")

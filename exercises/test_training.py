@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import as_array, expect_close, expect_dtype, fail
+from exercises.selfcheck import as_array, expect_array, expect_close, expect_dtype, fail
 
 pytestmark = pytest.mark.training
 
@@ -35,6 +35,10 @@ def test_preprocess(kit, mnist_sample):
     expect_dtype(task, call + " → y", y, tf.float32)
     expect_close(task, call + " → x", x, images[:50].reshape(50, 784) / 255.0)
     expect_close(task, call + " → y", y, one_hot(labels[:50]), atol=0)
+    dimmed = (images[:5] // 2).astype(np.uint8)  # brightest pixel 127: the scale is the pixel range, 0..255
+    x, _ = kit.training.preprocess(dimmed, labels[:5])
+    expect_close(task, "preprocess(5 MNIST images at half brightness, their labels) → x", x,
+                 dimmed.reshape(5, 784) / 255.0)
 
 
 @pytest.mark.task("training.loss")
@@ -97,7 +101,9 @@ def test_training_loop_lowers_the_loss(kit, mnist_sample):
 def test_predict(kit):
     outputs = np.eye(10)[[3, 0, 9, 3]] * 0.6 + 0.1
     got = kit.training.predict(FixedOutputs(outputs), tf.zeros((4, 784)))
-    expect_close("training.predict", "predict(a model whose outputs peak at 3, 0, 9, 3, 4 images)", got, [3, 0, 9, 3], atol=0)
+    call = "predict(a model whose outputs peak at 3, 0, 9, 3, 4 images)"
+    expect_close("training.predict", call, got, [3, 0, 9, 3], atol=0)
+    expect_array("training.predict", call, got, np.int64)
 
 
 @pytest.mark.task("training.testing_loop")
@@ -116,3 +122,9 @@ def test_correct_per_digit(kit):
     call = f"correct_per_digit(a model predicting {predicted}, labels {labels})"
     expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 1, 0, 0, 0, 0, 0, 0, 2], atol=0)
     expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 2, 1, 0, 0, 0, 0, 0, 2], atol=0)
+    expect_array("training.correct_per_digit", call + " → correct", got[0], np.int64)
+    predicted, labels = [0, 1, 4], [0, 1, 2]  # no 9 anywhere: still ten counts
+    got = kit.training.correct_per_digit(FixedOutputs(np.eye(10)[predicted]), tf.zeros((3, 784)), one_hot(labels))
+    call = f"correct_per_digit(a model predicting {predicted}, labels {labels})"
+    expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 0, 0, 0, 0, 0, 0, 0, 0], atol=0)
+    expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], atol=0)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_gradient, fail, tape_gradients
+from exercises.selfcheck import expect_close, expect_dtype, expect_gradient, fail, tape_gradients
 from solutions import backprop as reference
 from tests.hidden.conftest import expect_float_lists, expect_parts, random_parameters, random_sizes
 
@@ -43,8 +43,9 @@ def test_cost_partial_matches_gradient_tape(student, rng):
 def test_update(student, rng):
     value, gradient, rate = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), float(rng.uniform(0.01, 2))
     got = student.backprop.update(value, gradient, rate)
-    expect_close("backprop.update", f"update(random (3, 2) value and gradient, learning_rate={rate:.4f})", got,
-                 value - rate * gradient)
+    call = f"update(random (3, 2) float64 value and gradient, learning_rate={rate:.4f})"
+    expect_close("backprop.update", call, got, value - rate * gradient)
+    expect_dtype("backprop.update", call, got, np.float64)
 
 
 @pytest.mark.points(2)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from exercises.selfcheck import expect_close, expect_numbers, fail
+from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
 from grader.student import Model, StudentError
 from grader.worker import harness_mlp
 from solutions import evaluation as reference
@@ -26,6 +26,8 @@ def test_fold_indices_partition_in_order(student, rng):
         for i, (pair, (train, test)) in enumerate(zip(got, expected)):
             expect_parts("evaluation.fold_indices", f"{call} → fold {i}", pair, 2, "a pair (train_indices, test_indices)")
             expect_close("evaluation.fold_indices", f"{call} → fold {i} test indices", pair[1], test, atol=0)
+            for part, name in zip(pair, ("train", "test")):
+                expect_array("evaluation.fold_indices", f"{call} → fold {i} {name} indices", part, np.int64)
             expect_close("evaluation.fold_indices", f"{call} → fold {i} train indices, sorted",
                          np.sort(np.asarray(pair[0])), np.sort(train), atol=0)
 
