@@ -95,8 +95,8 @@ def _as_module(exercise: str, namespace: dict):
 def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
     """(pytest's exit code, what a notebook shows: each failure's message and the progress)."""
     tests = Path(__file__).with_name(f"test_{exercise}.py")
-    output = io.StringIO()
-    with _as_module(exercise, namespace), contextlib.redirect_stdout(output):
+    output, errors = io.StringIO(), io.StringIO()  # stderr too: nbgrader fails a grade cell that writes to it
+    with _as_module(exercise, namespace), contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
         # signal: a check that runs too long is stopped inside this kernel, without a dump of every thread
         code = pytest.main([str(tests), "-q", "--no-header", "--color=no", "-o", "addopts=", "-p", "no:cacheprovider",
                             "-p", "no:warnings", "--timeout-method", "signal", "--rootdir", str(tests.parent.parent),
@@ -110,6 +110,8 @@ def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
         elif title.startswith("progress of"):
             kept.append(title.replace(f"{PACKAGE}/", "this notebook") + "\n" + re.sub(
                 r"^\d+ (passed|failed|not done).*$", "", body, flags=re.M).strip("\n"))
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):  # pytest itself failed: show why
+        kept.append(f"the self-checks could not run (pytest exit code {int(code)}):\n{output.getvalue()}{errors.getvalue()}")
     return code, "\n\n".join(kept)
 
 
