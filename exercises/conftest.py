@@ -27,6 +27,7 @@ def _task(item) -> str:
 
 
 _TASK_ORDER: dict[str, int] = {}
+_USES: dict[str, set[str]] = {}  # task → the tasks its checks call (@pytest.mark.uses)
 
 
 def pytest_addoption(parser):
@@ -42,6 +43,8 @@ def pytest_collection_modifyitems(config, items):
         items[:] = chosen
     for item in items:
         _TASK_ORDER.setdefault(_task(item), len(_TASK_ORDER))
+        for marker in item.iter_markers("uses"):
+            _USES.setdefault(_task(item), set()).update(marker.args)
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(seconds))
 
@@ -135,6 +138,17 @@ def _progress(terminalreporter) -> dict[str, str]:
                                                        _TASK_ORDER.get(kv[0], 0))))
 
 
+def _used_by(task: str) -> list[str]:
+    """Every task the checks of `task` call, directly or through another task, in task order."""
+    found, todo = set(), list(_USES.get(task, ()))
+    while todo:
+        used = todo.pop()
+        if used not in found:
+            found.add(used)
+            todo += _USES.get(used, ())
+    return sorted(found - {task}, key=lambda t: _TASK_ORDER.get(t, len(_TASK_ORDER)))
+
+
 def pytest_terminal_summary(terminalreporter):
     status = _progress(terminalreporter)
     if not status:
@@ -145,6 +159,9 @@ def pytest_terminal_summary(terminalreporter):
     for task, state in status.items():
         mark = {"pass": "ok      ", "fail": "FAILING "}.get(state, "NOT DONE")
         detail = "" if state in ("pass", "fail") or state.startswith(task) else f"  (waits for: {state})"
+        broken = [t for t in _used_by(task) if status.get(t, "pass") != "pass"]
+        if state == "fail" and broken:
+            detail = f"  (uses {', '.join(broken)}, which {'fail' if len(broken) > 1 else 'fails'}: fix that first)"
         write(f"  {mark} {task}{detail}")
     todo = [t for t, s in status.items() if s != "pass"]
     if todo and target_package() == "notebooks":

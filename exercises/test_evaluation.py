@@ -52,6 +52,7 @@ def test_fold_indices_rejects_invalid_k(kit, n, k, rule):
 
 
 @pytest.mark.task("evaluation.kfold")
+@pytest.mark.uses("evaluation.fold_indices", "mlp.MLP.from_sizes", "mlp.MLP.__call__", "training.training_loop", "training.train", "training.testing_loop")
 def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     (images, labels), _ = mnist_sample
     x, y = images.reshape(-1, 784).astype(np.float32) / 255.0, np.eye(10, dtype=np.float32)[labels]

@@ -57,18 +57,21 @@ def test_call_thesis_xor_weights_with_sigmoid(kit):
 
 
 @pytest.mark.task("mlp.xor_network")
+@pytest.mark.uses("mlp.MLP.__call__", "perceptron.tf_step_fn")
 def test_xor_network_with_step(kit):
     got = kit.mlp.xor_network()(tf.constant(XOR_INPUTS))
     expect_close("mlp.xor_network", f"xor_network()({XOR_INPUTS})", got, [[0], [1], [1], [0]], atol=0)
 
 
 @pytest.mark.task("mlp.xor_network")
+@pytest.mark.uses("mlp.MLP.__call__")
 def test_xor_network_with_sigmoid(kit):
     got = kit.mlp.xor_network(tf.sigmoid)(tf.constant(XOR_INPUTS))
     expect_close("mlp.xor_network", f"xor_network(tf.sigmoid)({XOR_INPUTS})", got, XOR_SIGMOID)
 
 
 @pytest.mark.task("mlp.xor_network")
+@pytest.mark.uses("mlp.MLP.__call__")
 def test_xor_network_scaled_sigmoid_rounds_to_xor(kit):
     got = kit.mlp.xor_network(tf.sigmoid, scale=100.0)(tf.constant(XOR_INPUTS))
     expect_close("mlp.xor_network", f"xor_network(tf.sigmoid, scale=100.0)({XOR_INPUTS})", got,

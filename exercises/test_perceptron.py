@@ -44,6 +44,7 @@ def test_tf_step_fn_on_any_shape_and_inside_tf_function(kit, shape):
 
 
 @pytest.mark.task("perceptron.Perceptron.__call__")
+@pytest.mark.uses("perceptron.tf_step_fn")
 def test_perceptron_call(kit):
     model = kit.perceptron.Perceptron([[0.5], [-1.0]], [[0.2]])
     x = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 0.1]]
@@ -54,16 +55,19 @@ def test_perceptron_call(kit):
 
 
 @pytest.mark.task("perceptron.and_gate")
+@pytest.mark.uses("perceptron.Perceptron.__call__")
 def test_and_gate(kit):
     check_gate(kit, "and_gate")
 
 
 @pytest.mark.task("perceptron.or_gate")
+@pytest.mark.uses("perceptron.Perceptron.__call__")
 def test_or_gate(kit):
     check_gate(kit, "or_gate")
 
 
 @pytest.mark.task("perceptron.nand_gate")
+@pytest.mark.uses("perceptron.Perceptron.__call__")
 def test_nand_gate(kit):
     check_gate(kit, "nand_gate")
 

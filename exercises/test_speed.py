@@ -10,6 +10,7 @@ pytestmark = pytest.mark.speed
 
 
 @pytest.mark.task("speed.compile_step")
+@pytest.mark.uses("mlp.MLP.from_sizes", "mlp.MLP.__call__", "training.train")
 def test_compile_step_traces_once_and_trains(kit):
     model = kit.mlp.MLP.from_sizes([6, 5, 3], seed=3)
     rng = np.random.default_rng(6)

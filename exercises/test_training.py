@@ -51,6 +51,7 @@ def test_loss(kit, predicted, desired, expected):
 
 
 @pytest.mark.task("training.train")
+@pytest.mark.uses("mlp.MLP.__call__", "training.loss")
 def test_train_one_step(kit):
     model = kit.mlp.MLP(SMALL_WEIGHTS, SMALL_BIASES)
     x, y = [[0.0, 0.0], [1.0, 2.0], [-1.0, 0.5]], [[1.0], [0.0], [1.0]]
@@ -78,7 +79,9 @@ def test_training_loop_averages_the_step_losses(kit):
         return tf.constant(float(len(calls)))
 
     call = "training_loop(model, 10 samples in batches of 4, epochs=2, learning_rate=0.3, step=a counting step)"
-    got = kit.training.training_loop(object(), dataset, 2, 0.3, step=step)
+    got = kit.training.training_loop(FixedOutputs(np.zeros((1, 1))), dataset, 2, 0.3, step=step)
+    if not calls:
+        fail("training.training_loop", call, "step called on every batch", "step never called", "step ignored")
     expect_close("training.training_loop", call + " → mean loss per epoch", got, [2.0, 5.0])
     if calls != [(4, 0.3), (4, 0.3), (2, 0.3)] * 2:
         fail("training.training_loop", call, "step called with batches of 4, 4, 2 per epoch and the learning rate",
@@ -86,6 +89,7 @@ def test_training_loop_averages_the_step_losses(kit):
 
 
 @pytest.mark.task("training.training_loop")
+@pytest.mark.uses("mlp.MLP.from_sizes", "mlp.MLP.__call__", "training.train")
 def test_training_loop_lowers_the_loss(kit, mnist_sample):
     (images, labels), _ = mnist_sample
     x, y = images[:500].reshape(-1, 784).astype(np.float32) / 255.0, one_hot(labels[:500])

@@ -61,6 +61,15 @@ def test_a_wrong_answer_shows_call_expected_returned_and_hint(tmp_path):
     assert "called   step_fn(0.0)\n  expected 0.0\n  returned 1.0\n  hint: compare with zero" in run.stdout
 
 
+def test_a_task_that_fails_because_a_task_it_uses_fails_says_so(tmp_path):
+    root = student_copy(tmp_path, finished=("perceptron",))
+    module = root / "exercises" / "perceptron.py"
+    module.write_text(module.read_text().replace("tf.where(a > 0,", "tf.where(a >= 0,"))
+    run = run_selfchecks(root, "exercises", "-m", "perceptron")
+    assert "FAILING  perceptron.nand_gate  (uses perceptron.tf_step_fn, which fails: fix that first)" in run.stdout
+    assert "next: perceptron.tf_step_fn" in run.stdout
+
+
 def test_a_gradient_from_the_tape_instead_of_by_hand_is_named(tmp_path):
     root = student_copy(tmp_path, finished=("backprop",))
     module = root / "exercises" / "backprop.py"
