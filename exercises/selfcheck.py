@@ -49,16 +49,34 @@ def hint(task: str) -> str:
 
 
 def _show(value) -> str:
+    """A value as the student should see it: small arrays in full, large ones summarized."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
+    if isinstance(value, np.ndarray) and value.size > 20 and value.dtype.kind in "biuf":
+        return (f"an array of shape {value.shape}, {value.dtype}: min {value.min():.6g}, max {value.max():.6g}, "
+                f"mean {value.mean():.6g}")
     text = np.array2string(value, precision=7, separator=", ", threshold=20) if isinstance(value, np.ndarray) else repr(value)
     return text if len(text) <= 400 else text[:400] + " …"
 
 
 def mistake(task: str, problem: str) -> str:
-    """The misconception hints.toml names for a task's problem (its [mistakes] table), or ''."""
+    """The misconception hints.toml names for a problem of a task ([mistakes.<module>]), else for
+    that problem in any task ([mistakes.any]), or ''."""
     module, _, name = task.partition(".")
-    return HINTS.get("mistakes", {}).get(module, {}).get(f"{name}: {problem}", "")
+    mistakes = HINTS.get("mistakes", {})
+    return mistakes.get(module, {}).get(f"{name}: {problem}", "") or mistakes.get("any", {}).get(problem, "")
+
+
+def signature(got: np.ndarray, expected: np.ndarray, close, alternatives: dict | None = None) -> str:
+    """The name of the common wrong answer `got` is, or '' when none or several fit: first what the
+    check names in `alternatives` (e.g. "the sum, not the mean": the right result times the batch
+    size), then the right answer negated, doubled or halved."""
+    for candidates in (alternatives or {}), {"negated": -expected, "doubled": 2 * expected, "halved": expected / 2}:
+        fitting = [name for name, value in candidates.items() if np.shape(value) == got.shape
+                   and not np.allclose(value, expected) and close(got, np.asarray(value, dtype=np.float64))]
+        if fitting:
+            return fitting[0] if len(fitting) == 1 else ""  # two fit on these inputs: which one is unknown
+    return ""
 
 
 def fail(task: str, call: str, expected, got, problem: str = "", category: str = "value") -> None:
@@ -100,11 +118,23 @@ def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
     return array
 
 
-def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: float = 1e-6) -> None:
-    """Check shape, then values within a tolerance (never ==), of a returned number or tensor."""
+def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: float = 1e-6,
+                 alternatives: dict | None = None) -> None:
+    """Check shape, then values within a tolerance (never ==), of a returned number or tensor. A
+    wrong value that is a known wrong answer (see `signature`) is named."""
     array = expect_numbers(task, call, got, expected)
-    if not np.all(np.abs(array - expected) <= atol + rtol * np.abs(np.asarray(expected, dtype=np.float64))):
-        fail(task, call, expected, array, "wrong value")
+    expected = np.asarray(expected, dtype=np.float64)
+
+    def close(a, b):
+        return np.all(np.abs(a - b) <= atol + rtol * np.abs(b))
+
+    if not close(array, expected):
+        named = signature(array, expected, close, alternatives)
+        if array.size > 20:
+            where = tuple(int(i) for i in np.argwhere(~(np.abs(array - expected) <= atol + rtol * np.abs(expected)))[0])
+            first = f"first difference at index {list(where)}: expected {expected[where]:.6g}, returned {array[where]:.6g}"
+            fail(task, call, expected, array, named or f"wrong value; {first}")
+        fail(task, call, expected, array, named or "wrong value")
 
 
 def expect_dtype(task: str, call: str, got, dtype) -> None:
@@ -183,9 +213,13 @@ def tape_gradients(cost_of, *variables):
     return [g.numpy() for g in tape.gradient(cost, variables)]
 
 
-def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR) -> None:
-    """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error."""
+def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR,
+                    alternatives: dict | None = None) -> None:
+    """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error. A
+    known wrong gradient (see `signature`) is named."""
     array = expect_numbers(task, call, got, expected)
     error = relative_error(array, expected)
     if not error <= max_error:
-        fail(task, call, expected, array, f"relative error {error:.2e} against tf.GradientTape")
+        named = signature(array, np.asarray(expected, dtype=np.float64),
+                          lambda a, b: relative_error(a, b) <= max_error, alternatives)
+        fail(task, call, expected, array, named or f"relative error {error:.2e} against tf.GradientTape")

@@ -14,6 +14,17 @@ SMALL_WEIGHTS = [[[0.5, -0.25, 1.0], [0.75, 0.5, -1.5]], [[1.0], [-2.0], [0.5]]]
 SMALL_BIASES = [[[0.1, -0.2, 0.3]], [[0.25]]]
 
 
+def wrong_forward_passes(x) -> dict:
+    """The outputs of SMALL_WEIGHTS/SMALL_BIASES computed the usual wrong ways."""
+    def forward(use_biases=True, every_layer=True):
+        a = np.asarray(x, dtype=np.float64)
+        for i, (w, b) in enumerate(zip(SMALL_WEIGHTS, SMALL_BIASES)):
+            a = a @ np.asarray(w) + (np.asarray(b) if use_biases else 0)
+            a = 1 / (1 + np.exp(-a)) if every_layer or i == len(SMALL_WEIGHTS) - 1 else a
+        return a
+    return {"no bias": forward(use_biases=False), "activation only at the end": forward(every_layer=False)}
+
+
 @pytest.mark.task("mlp.MLP.from_sizes")
 @pytest.mark.parametrize("sizes", [[784, 15, 10], [3, 4, 5, 2]])
 def test_from_sizes_shapes_and_range(kit, sizes):
@@ -46,7 +57,7 @@ def test_call_two_layers_sigmoid(kit):
     x = [[0.0, 0.0], [1.0, 2.0], [-1.0, 0.5]]
     got = model(tf.constant(x))
     expect_close("mlp.MLP.__call__", f"MLP({SMALL_WEIGHTS}, {SMALL_BIASES})({x})", got,
-                 [[0.540379], [0.48746875], [0.42308208]])
+                 [[0.540379], [0.48746875], [0.42308208]], alternatives=wrong_forward_passes(x))
 
 
 @pytest.mark.task("mlp.MLP.__call__")
@@ -85,4 +96,6 @@ def test_parameter_count(kit, sizes, expected):
     model = kit.mlp.MLP([np.zeros((a, b)) for a, b in layers], [np.zeros((1, b)) for _, b in layers])
     got = kit.mlp.parameter_count(model)
     if not isinstance(got, int) or got != expected:
-        fail("mlp.parameter_count", f"parameter_count(an MLP with layer sizes {sizes})", expected, got)
+        without_biases = sum(a * b for a, b in layers)
+        fail("mlp.parameter_count", f"parameter_count(an MLP with layer sizes {sizes})", expected, got,
+             "no biases" if got == without_biases else "")

@@ -46,7 +46,7 @@ WATCHED = ("numpy.allclose", "numpy.array_equal", "numpy.isclose", "numpy.asarra
            "numpy.testing.assert_allclose", "tensorflow.GradientTape", "tensorflow.debugging.assert_near",
            "tensorflow.function", "tensorflow.executing_eagerly",
            "builtins.isinstance", "builtins.abs", "builtins.float", "builtins.AssertionError", "math.isclose",
-           "json.dumps", "exercises.selfcheck.no_autodiff", "worker.write_frame", "worker.array_to_blob", "worker.Dispatcher.encode", "worker.traced_step")
+           "json.dumps", "exercises.selfcheck.no_autodiff", "worker.write_frame", "worker.array_to_blob", "worker.Dispatcher.encode", "worker.traced_step", "worker.frozen_step")
 
 
 def snapshot() -> dict:
@@ -170,6 +170,13 @@ def traced_step():
     return step
 
 
+def frozen_step(model, x_batch, y_batch, learning_rate):
+    """A training step that trains nothing: the model's mean squared error on the batch."""
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.square(model(x_batch) - y_batch))
+
+
 class HarnessFactory:
     """Builds a fresh harness MLP with the same initial parameters at every call; counts them."""
 
@@ -260,6 +267,8 @@ class Dispatcher:
             return self.resolve(name[len("student:"):])
         if name == "traced_step":
             return traced_step()
+        if name == "frozen_step":
+            return frozen_step
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]
 
     # values from student code back to the trusted side: plain data only

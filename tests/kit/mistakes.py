@@ -1,0 +1,240 @@
+"""A corpus of realistic student mistakes, each planted alone in the reference solutions, and what
+both suites must make of it.
+
+    python -m tests.kit.mistakes [--seed N]
+
+For every mistake the visible self-checks of its exercise run in-process on the package `mistake`
+(a copy of solutions/ with the one edit), then the exercise's hidden suite. Prints one JSON line
+per mistake: the tasks whose self-checks fail (in task order), the first failure's message, and
+whether the hidden suite took points; then a summary line.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from grader import skeleton
+from grader.grade import HIDDEN
+from grader.sandbox import KIT
+
+
+@dataclass
+class Mistake:
+    name: str
+    module: str
+    old: str
+    new: str
+    task: str  # the task that holds it: its self-checks must fail first
+    names: str = ""  # what the first message must say to name the misconception ('' = not named yet)
+
+
+M = Mistake
+CORPUS = [
+    # perceptron
+    M("step at zero fires", "perceptron", "1.0 if a > 0 else", "1.0 if a >= 0 else", "perceptron.step_fn", "step_fn(0.0)"),
+    M("step returns a bool", "perceptron", "return 1.0 if a > 0 else 0.0", "return a > 0", "perceptron.step_fn",
+      "not a float"),
+    M("step returns an int", "perceptron", "return 1.0 if a > 0 else 0.0", "return 1 if a > 0 else 0", "perceptron.step_fn",
+      "not a float"),
+    M("tf step at zero fires", "perceptron", "tf.where(a > 0,", "tf.where(a >= 0,", "perceptron.tf_step_fn", "strict inequality"),
+    M("tf step loses the dtype", "perceptron", "tf.where(a > 0, tf.ones_like(a), tf.zeros_like(a))",
+      "tf.cast(a > 0, tf.float32)", "perceptron.tf_step_fn", "wrong dtype"),
+    M("tf step in a Python loop", "perceptron", "return tf.where(a > 0, tf.ones_like(a), tf.zeros_like(a))",
+      "return tf.constant([[1.0 if v > 0 else 0.0 for v in row] for row in a.numpy()], a.dtype)", "perceptron.tf_step_fn"),
+    M("perceptron without bias", "perceptron", "x @ self.weights + self.biases", "x @ self.weights",
+      "perceptron.Perceptron.__call__"),
+    M("perceptron weights transposed", "perceptron", "x @ self.weights", "x @ tf.transpose(self.weights)",
+      "perceptron.Perceptron.__call__"),
+    M("AND bias too small", "perceptron", '[[1.0], [1.0]], [[-1.0]], name="AND"', '[[1.0], [1.0]], [[-0.5]], name="AND"',
+      "perceptron.and_gate"),
+    M("OR bias negative", "perceptron", '[[1.0], [1.0]], [[0.0]], name="OR"', '[[1.0], [1.0]], [[-1.0]], name="OR"',
+      "perceptron.or_gate"),
+    M("NAND as AND", "perceptron", '[[-1.0], [-1.0]], [[2.0]], name="NAND"', '[[1.0], [1.0]], [[-1.0]], name="NAND"',
+      "perceptron.nand_gate"),
+    # mlp
+    M("layers all square", "mlp", "layers = list(zip(sizes[:-1], sizes[1:]))", "layers = list(zip(sizes[:-1], sizes[:-1]))",
+      "mlp.MLP.from_sizes"),
+    M("weights in [0, 1)", "mlp", "rng.uniform((n_in, n_out), -1.0, 1.0)", "rng.uniform((n_in, n_out), 0.0, 1.0)",
+      "mlp.MLP.from_sizes"),
+    M("activation only at the end", "mlp", "            x = self.activation(x @ w + b)\n        return x",
+      "            x = x @ w + b\n        return self.activation(x)", "mlp.MLP.__call__", "after every layer"),
+    M("bias forgotten in the MLP", "mlp", "x = self.activation(x @ w + b)", "x = self.activation(x @ w)", "mlp.MLP.__call__", "adds its bias vector"),
+    M("XOR not scaled", "mlp", "weights = [tf.constant(w) * scale for w in XOR_WEIGHTS]",
+      "weights = [tf.constant(w) for w in XOR_WEIGHTS]", "mlp.xor_network"),
+    M("parameter count without biases", "mlp", "for v in model.weights + model.biases", "for v in model.weights",
+      "mlp.parameter_count", "the biases are parameters too"),
+    # backprop
+    M("cost as a mean", "backprop", "return tf.reduce_sum(tf.square(", "return tf.reduce_mean(tf.square(", "backprop.cost", "a sum, not a mean"),
+    M("cost without the square", "backprop", "tf.reduce_sum(tf.square(tf.convert_to_tensor(actual) - desired))",
+      "tf.reduce_sum(tf.abs(tf.convert_to_tensor(actual) - desired))", "backprop.cost", "absolute value"),
+    M("partial without the factor 2", "backprop", "return 2.0 * (a * w - desired) * a", "return (a * w - desired) * a",
+      "backprop.cost_partial", "brings down a factor 2"),
+    M("partial with the sign flipped", "backprop", "return 2.0 * (a * w - desired) * a", "return 2.0 * (desired - a * w) * a",
+      "backprop.cost_partial", "as it stands"),
+    M("partial without the inner derivative", "backprop", "return 2.0 * (a * w - desired) * a",
+      "return 2.0 * (a * w - desired)", "backprop.cost_partial", "multiply by the inner one"),
+    M("update climbs", "backprop", "tf.convert_to_tensor(value) - learning_rate", "tf.convert_to_tensor(value) + learning_rate",
+      "backprop.update", "went up the gradient"),
+    M("update loses float64", "backprop", "return tf.convert_to_tensor(value) - learning_rate * tf.convert_to_tensor(gradient)",
+      "return tf.cast(tf.convert_to_tensor(value) - learning_rate * tf.convert_to_tensor(gradient), tf.float32)",
+      "backprop.update", "wrong dtype"),
+    M("descend records before the update", "backprop",
+      "        w = update(w, cost_partial(a, w, desired), learning_rate)\n        weights.append(float(w))",
+      "        weights.append(float(w))\n        w = update(w, cost_partial(a, w, desired), learning_rate)",
+      "backprop.descend", "after its update"),
+    M("descend returns tensors", "backprop", "weights.append(float(w))", "weights.append(w)", "backprop.descend",
+      "Python floats"),
+    M("chain partial misses w2", "backprop", "return error * a1 * w2, error * a1 * w1", "return error * a1, error * a1 * w1",
+      "backprop.chain_partials"),
+    M("chain partials swapped", "backprop", "return error * a1 * w2, error * a1 * w1", "return error * a1 * w1, error * a1 * w2",
+      "backprop.chain_partials"),
+    M("descend_two updates w1 before computing w2's partial", "backprop",
+      "        g1, g2 = chain_partials(a1, w1, w2, desired)\n        w1, w2 = update(w1, g1, learning_rate), update(w2, g2, learning_rate)",
+      "        g1, _ = chain_partials(a1, w1, w2, desired)\n        w1 = update(w1, g1, learning_rate)\n"
+      "        _, g2 = chain_partials(a1, w1, w2, desired)\n        w2 = update(w2, g2, learning_rate)",
+      "backprop.descend_two"),
+    M("sigmoid partial without the sigmoid derivative", "backprop", "delta = 2.0 * (a - desired) * a * (1.0 - a)",
+      "delta = 2.0 * (a - desired)", "backprop.sigmoid_partials"),
+    M("sigmoid partial: bias times x", "backprop", "return delta * x, delta", "return delta * x, delta * x",
+      "backprop.sigmoid_partials"),
+    M("backward without the output's sigmoid derivative", "backprop", "delta = 2.0 * (out - desired) * out * (1.0 - out)",
+      "delta = 2.0 * (out - desired)", "backprop.backward"),
+    M("backward bias gradient as a mean", "backprop", "tf.reduce_sum(delta, axis=0, keepdims=True)",
+      "tf.reduce_mean(delta, axis=0, keepdims=True)", "backprop.backward"),
+    M("backward weight gradient transposed", "backprop", "weight_grads.insert(0, tf.transpose(below) @ delta)",
+      "weight_grads.insert(0, tf.transpose(delta) @ below)", "backprop.backward"),
+    M("backward with the tape", "backprop", "    activations = [tf.convert_to_tensor(x)]\n",
+      "    variables = [tf.Variable(v) for v in weights + biases]\n    with tf.GradientTape() as tape:\n"
+      "        a = tf.convert_to_tensor(x)\n        for w, b in zip(variables[:len(weights)], variables[len(weights):]):\n"
+      "            a = tf.sigmoid(a @ w + b)\n        cost = tf.reduce_sum((a - desired) ** 2)\n"
+      "    grads = tape.gradient(cost, variables)\n    return grads[:len(weights)], grads[len(weights):]\n",
+      "backprop.backward", "by hand"),
+    # training
+    M("preprocess not scaled", "training", "tf.cast(images, tf.float32) / 255.0", "tf.cast(images, tf.float32)",
+      "training.preprocess", "divide by 255"),
+    M("preprocess scaled by the batch maximum", "training", "tf.cast(images, tf.float32) / 255.0",
+      "tf.cast(images, tf.float32) / float(np.max(images))", "training.preprocess", "not by the largest pixel"),
+    M("preprocess labels not one-hot", "training", "y = tf.one_hot(tf.cast(labels, tf.int32), 10, dtype=tf.float32)",
+      "y = tf.cast(labels, tf.float32)", "training.preprocess"),
+    M("loss as a sum", "training", "tf.reduce_mean(tf.square(predicted - desired))",
+      "tf.reduce_sum(tf.square(predicted - desired))", "training.loss", "not their sum"),
+    M("loss without the square", "training", "tf.reduce_mean(tf.square(predicted - desired))",
+      "tf.reduce_mean(predicted - desired)", "training.loss", "square each difference"),
+    M("train climbs the gradient", "training", "variable.assign_sub(learning_rate * gradient)",
+      "variable.assign_add(learning_rate * gradient)", "training.train"),
+    M("train forgets the learning rate", "training", "variable.assign_sub(learning_rate * gradient)",
+      "variable.assign_sub(gradient)", "training.train"),
+    M("train returns the loss after the step", "training", "        variable.assign_sub(learning_rate * gradient)\n    return batch_loss",
+      "        variable.assign_sub(learning_rate * gradient)\n    return loss(model(x_batch), y_batch)", "training.train", "before the update"),
+    M("loop sums the batch losses", "training", "epoch_losses.append(float(np.mean(batch_losses)))",
+      "epoch_losses.append(float(np.sum(batch_losses)))", "training.training_loop", "mean of its batches' losses"),
+    M("loop ignores step", "training", "float(step(model, x_batch, y_batch, learning_rate))",
+      "float(train(model, x_batch, y_batch, learning_rate))", "training.training_loop", "must call the step function"),
+    M("loop runs one epoch", "training", "for _ in range(epochs):", "for _ in range(1):", "training.training_loop"),
+    M("predict along the batch axis", "training", "np.argmax(model(x).numpy(), axis=1)", "np.argmax(model(x).numpy(), axis=0)",
+      "training.predict"),
+    M("predict returns int32", "training", "axis=1).astype(np.int64)", "axis=1).astype(np.int32)", "training.predict",
+      "wrong dtype"),
+    M("predict returns a list", "training", "return np.argmax(model(x).numpy(), axis=1).astype(np.int64)",
+      "return np.argmax(model(x).numpy(), axis=1).astype(np.int64).tolist()", "training.predict", "not a numpy array"),
+    M("accuracy as a fraction", "training", "return 100.0 * correct / len(x), correct", "return correct / len(x), correct",
+      "training.testing_loop", "a percentage"),
+    M("per digit without minlength", "training", "correct = np.bincount(labels[hits], minlength=10)",
+      "correct = np.bincount(labels[hits])", "training.correct_per_digit"),
+    # evaluation
+    M("folds off by one", "evaluation", "folds = np.split(np.arange(n, dtype=np.int64), k)",
+      "folds = np.split(np.arange(1, n + 1, dtype=np.int64), k)", "evaluation.fold_indices"),
+    M("folds as int32", "evaluation", "np.arange(n, dtype=np.int64)", "np.arange(n, dtype=np.int32)", "evaluation.fold_indices",
+      "wrong dtype"),
+    M("folds accept k = 1", "evaluation", "if k <= 1:", "if k < 1:", "evaluation.fold_indices"),
+    M("kfold trains on everything", "evaluation", "make_dataset(x[train_idx], y[train_idx]", "make_dataset(x, y",
+      "evaluation.kfold", "may train only on the other folds"),
+    M("kfold tests on the training folds", "evaluation", "testing_loop(model, x[test_idx], y[test_idx])",
+      "testing_loop(model, x[train_idx], y[train_idx])", "evaluation.kfold", "may train only on the other folds"),
+    M("kfold reuses one model", "evaluation", "    for train_idx, test_idx in fold_indices(len(x), k):\n        model = build_model()",
+      "    model = build_model()\n    for train_idx, test_idx in fold_indices(len(x), k):", "evaluation.kfold",
+      "build_model called once per fold"),
+    M("kfold sample variance", "evaluation", '"variance": float(np.var(accuracies))',
+      '"variance": float(np.var(accuracies, ddof=1))', "evaluation.kfold", "population variance"),
+    M("kfold errors as accuracies", "evaluation", "errors = [100.0 - a for a in accuracies]", "errors = list(accuracies)",
+      "evaluation.kfold", "100 − its accuracy"),
+    # speed
+    M("compile without tf.function", "speed", "    @tf.function(input_signature=signature)\n", "", "speed.compile_step",
+      "not compiled with tf.function"),
+    M("compile without a signature", "speed", "@tf.function(input_signature=signature)", "@tf.function", "speed.compile_step"),
+    M("compiled step forgets to train", "speed", "return step(model, x_batch, y_batch, learning_rate)",
+      "return tf.reduce_mean(tf.square(model(x_batch) - y_batch))", "speed.compile_step", "does not train"),
+]
+
+
+def _reports(args: list[str]) -> list:
+    class Collect:
+        def __init__(self):
+            self.reports = []
+
+        def pytest_runtest_logreport(self, report):
+            if report.failed:
+                self.reports.append(report)
+
+    collect = Collect()
+    pytest.main([*args, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", str(KIT)],
+                plugins=[collect])
+    return collect.reports
+
+
+def judge(mistake: Mistake, package: Path, seed: int) -> dict:
+    """Plant one mistake in the package and run both suites on its exercise."""
+    for path in package.glob("*.py"):
+        path.unlink()
+    for path in skeleton.SOLUTIONS.glob("*.py"):
+        shutil.copy(path, package)
+    module = package / f"{mistake.module}.py"
+    source = module.read_text(encoding="utf-8")
+    assert source.count(mistake.old) == 1, f"{mistake.name}: the text to replace is not in {module.name} exactly once"
+    module.write_text(source.replace(mistake.old, mistake.new), encoding="utf-8")
+    for name in [m for m in sys.modules if m == package.name or m.startswith(package.name + ".")]:
+        del sys.modules[name]
+    order = [region.task for region in skeleton.all_regions()]
+    exercise = mistake.task.split(".")[0]
+    os.environ["KIT_TARGET"] = package.name
+    visible = _reports([str(KIT / "exercises"), "-m", exercise])
+    failing = sorted({getattr(r, "task", "?") for r in visible}, key=lambda t: order.index(t) if t in order else len(order))
+    first = next((r.longreprtext for r in visible if getattr(r, "task", "") == failing[0]), "") if failing else ""
+    hidden = _reports([str(HIDDEN), "-x", "-m", exercise, "--submission", package.name, "--in-process",
+                       "--grading-seed", str(seed)])
+    return {"mistake": mistake.name, "task": mistake.task, "failing": failing, "first": first,
+            "hidden_caught": bool(hidden), "named": bool(mistake.names) and mistake.names in first}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.kit.mistakes", description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=2021)
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-mistakes-"))
+    package = scratch / "mistake"
+    package.mkdir()
+    sys.path.insert(0, str(scratch))
+    os.chdir(KIT)
+    try:
+        results = [judge(mistake, package, args.seed) for mistake in CORPUS]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for result in results:
+        print(json.dumps(result))
+    caught = sum(bool(r["failing"]) for r in results)
+    right_first = sum(bool(r["failing"]) and r["failing"][0] == r["task"] for r in results)
+    print(f"mistakes: {len(results)}, caught by the self-checks {caught}, right task first {right_first}, "
+          f"caught by the hidden suites {sum(r['hidden_caught'] for r in results)}, "
+          f"misconception named {sum(r['named'] for r in results)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
