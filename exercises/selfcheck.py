@@ -50,7 +50,7 @@ def hint(task: str) -> str:
 
 def _show(value) -> str:
     """A value as the student should see it: small arrays in full, large ones summarized."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
+    if isinstance(value, np.generic) or isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, np.ndarray) and value.size > 20 and value.dtype.kind in "biuf":
         return (f"an array of shape {value.shape}, {value.dtype}: min {value.min():.6g}, max {value.max():.6g}, "

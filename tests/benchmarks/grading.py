@@ -5,6 +5,7 @@
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +49,9 @@ def main(argv=None) -> None:
         print(f"{len(graded)} submissions, --jobs {args.jobs}: {total:.1f} s wall, "
               f"median {statistics.median(r['seconds'] for r in graded):.1f} s per submission, "
               f"{sum(r['score']['earned'] == 100 for r in graded)} with full marks")
+        # the largest finished process under this one: a slot (its trusted pytest), a zygote or a worker
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        print(f"peak memory of one grading process (slot, zygote or worker): {peak:.2f} GiB")
         in_process = timed_suite("--submission", "solutions", "--grading-seed", "1")
         isolated = timed_suite("--submission", str(folder / "student00"), "--grading-seed", "1",
                                *(["--worker-uid", str(UID)] if UID else []))
