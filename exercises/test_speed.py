@@ -28,4 +28,5 @@ def test_compile_step_traces_once_and_trains(kit):
             fail("speed.compile_step", call, "a lower loss on the batch after the step", "no lower loss",
                  "the step does not train")
     if compiled.experimental_get_tracing_count() != 1:
-        fail("speed.compile_step", call + " → number of traces", 1, compiled.experimental_get_tracing_count())
+        fail("speed.compile_step", call + " → number of traces", 1, compiled.experimental_get_tracing_count(),
+             "traced again for a new batch size")
