@@ -16,7 +16,7 @@ RNG = np.random.default_rng(2021)
 
 @pytest.mark.task("backprop.cost")
 @pytest.mark.parametrize("actual, desired, expected", [
-    (3.0, 1.0, 4.0), (-3.2, 1.0, 17.64), ([0.5, 1.0], [1.0, 1.0], 0.25), ([[1.0, 2.0], [3.0, 4.0]], [[0.0] * 2] * 2, 30.0),
+    (3.0, 0.5, 6.25), (-3.2, 1.0, 17.64), ([0.5, 1.0], [1.0, 1.0], 0.25), ([[1.0, 2.0], [3.0, 4.0]], [[0.0] * 2] * 2, 30.0),
 ])
 def test_cost(kit, actual, desired, expected):
     difference = np.subtract(actual, desired)

@@ -72,6 +72,8 @@ CORPUS = [
       "mlp.parameter_count", "the biases are parameters too"),
     # backprop
     M("cost as a mean", "backprop", "return tf.reduce_sum(tf.square(", "return tf.reduce_mean(tf.square(", "backprop.cost", "a sum, not a mean"),
+    M("cost with a ½ in front", "backprop", "return tf.reduce_sum(tf.square(", "return 0.5 * tf.reduce_sum(tf.square(",
+      "backprop.cost", "a factor 2 is missing"),
     M("cost without the square", "backprop", "tf.reduce_sum(tf.square(tf.convert_to_tensor(actual) - desired))",
       "tf.reduce_sum(tf.abs(tf.convert_to_tensor(actual) - desired))", "backprop.cost", "absolute value"),
     M("partial without the factor 2", "backprop", "return 2.0 * (a * w - desired) * a", "return (a * w - desired) * a",
@@ -102,6 +104,8 @@ CORPUS = [
       "backprop.descend_two"),
     M("sigmoid partial without the sigmoid derivative", "backprop", "delta = 2.0 * (a - desired) * a * (1.0 - a)",
       "delta = 2.0 * (a - desired)", "backprop.sigmoid_partials", "multiply by its derivative"),
+    M("sigmoid partial with the sign flipped", "backprop", "delta = 2.0 * (a - desired) * a * (1.0 - a)",
+      "delta = 2.0 * (desired - a) * a * (1.0 - a)", "backprop.sigmoid_partials", "sign flipped"),
     M("sigmoid partial: bias times x", "backprop", "return delta * x, delta", "return delta * x, delta * x",
       "backprop.sigmoid_partials", "is 1, not x"),
     M("backward without the output's sigmoid derivative", "backprop", "delta = 2.0 * (out - desired) * out * (1.0 - out)",

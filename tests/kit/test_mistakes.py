@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from grader.sandbox import KIT
+from exercises.selfcheck import HINTS
 from tests.kit.mistakes import CORPUS
 
 
@@ -26,5 +27,10 @@ def test_every_mistake_is_caught_by_both_suites_and_told_where_it_is():
             problems.append(f"{mistake.name}: the hidden suite gives full marks")
         if mistake.names and not result["named"]:
             problems.append(f"{mistake.name}: the first message does not say {mistake.names!r}:\n{result['first']}")
+    said = "\n".join(result["first"] for result in results)
+    for module, table in HINTS["mistakes"].items():
+        if module != "any":  # [mistakes.any] are fallbacks for every task
+            problems += [f"[mistakes.{module}] {key!r}: no mistake of the corpus is told it" for key, text in table.items()
+                         if text not in said]
     assert not problems, "\n".join(problems)
     print("\n" + run.stdout.splitlines()[-1])
