@@ -5,6 +5,7 @@ the end, no traceback); a failed check prints its own message; a crash prints th
 line of your code it came from; a check that runs too long is stopped and reported as TIMEOUT.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,9 @@ def pytest_terminal_summary(terminalreporter):
             detail = f"  (uses {', '.join(broken)}, which {'fail' if len(broken) > 1 else 'fails'}: fix that first)"
         write(f"  {mark} {task}{detail}")
     todo = [t for t, s in status.items() if s != "pass"]
+    waited = status[todo[0]].split()[0] if todo and status[todo[0]] not in ("pass", "fail") else ""
+    if re.fullmatch(r"\w+\.[\w.]+", waited) and waited != todo[0]:
+        todo.insert(0, waited)  # it waits for another task: that one comes first
     if todo and target_package() == "notebooks":
         write(f"next: {todo[0]} — in {todo[0].split('.')[0]}.ipynb: fix it, run its cell, then run the self-check again")
     elif todo:

@@ -63,8 +63,11 @@ class _NotebookFinder(importlib.abc.MetaPathFinder):
             return importlib.util.spec_from_loader(fullname, _NotebookLoader(None), is_package=True)
         package, _, name = fullname.partition(".")
         notebook = Path.cwd() / f"{name}.ipynb"
-        if package != PACKAGE or "." in name or not notebook.is_file():
+        if package != PACKAGE or "." in name:
             return None
+        if not notebook.is_file():
+            raise ModuleNotFoundError(f"no {name}.ipynb in {Path.cwd()}: keep the course's notebooks together in one "
+                                      f"folder (and save them)", name=fullname)
         return importlib.util.spec_from_file_location(fullname, notebook, loader=_NotebookLoader(notebook))
 
 
@@ -92,6 +95,13 @@ def _as_module(exercise: str, namespace: dict):
         forget()
 
 
+class CheckFailed(AssertionError):
+    """A grade cell's failure: IPython and nbgrader show its message, not a traceback into the kit."""
+
+    def _render_traceback_(self):
+        return str(self).splitlines()
+
+
 def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
     """(pytest's exit code, what a notebook shows: each failure's message and the progress)."""
     tests = Path(__file__).with_name(f"test_{exercise}.py")
@@ -108,8 +118,9 @@ def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
             messages = re.split(r"^_+ .* _+$", body, flags=re.M)
             kept.append("\n".join(dict.fromkeys(m.strip("\n") for m in messages if m.strip())))
         elif title.startswith("progress of"):
-            kept.append(title.replace(f"{PACKAGE}/", "this notebook") + "\n" + re.sub(
-                r"^\d+ (passed|failed|not done).*$", "", body, flags=re.M).strip("\n"))
+            lines = [line for line in body.splitlines() if line.strip() and not re.match(r"\d+ \w.* in [\d.]+s", line)
+                     and not line.startswith("!")]  # pytest's count line and its --exitfirst banner
+            kept.append("\n".join([title.replace(f"{PACKAGE}/", "this notebook"), *lines]))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):  # pytest itself failed: show why
         kept.append(f"the self-checks could not run (pytest exit code {int(code)}):\n{output.getvalue()}{errors.getvalue()}")
     return code, "\n\n".join(kept)
@@ -124,7 +135,13 @@ def self_check(exercise: str, namespace: dict, timeout: float | None = None) -> 
 def check_task(task: str, namespace: dict) -> None:
     """A released grade cell: pass quietly when the task's self-checks pass, else raise their
     message (so that `nbgrader validate` names what to fix). Grading ignores this cell."""
-    code, text = _run(task.split(".")[0], namespace, "--task", task, "--exitfirst")
-    if code != pytest.ExitCode.OK:
-        raise AssertionError(f"the self-checks of {task} fail:\n{text}")
+    exercise = task.split(".")[0]
+    tests = importlib.import_module(f"exercises.test_{exercise}")
+    marks = [getattr(f, "pytestmark", []) for f in vars(tests).values() if callable(f)]
+    uses = {u for m in marks if any(k.name == "task" and k.args[0] == task for k in m)
+            for k in m if k.name == "uses" for u in k.args if u.startswith(exercise + ".")}
+    code, text = _run(exercise, namespace, *[f"--task={t}" for t in sorted({task, *uses})])
+    if code != pytest.ExitCode.OK:  # its own failures, the ones of the tasks it uses, and its progress line
+        lines = [line for line in text.splitlines() if not line.startswith(("progress of", "next:", "  ok"))]
+        raise CheckFailed(f"the self-checks of {task} fail:\n" + "\n".join(lines))
     print(f"{task}: its self-checks pass (the graded checks run when your work is graded)")

@@ -89,7 +89,8 @@ def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode
     for check in checks:
         name = check["id"].split("::")[-1]
         cells.append(nbformat.v4.new_code_cell(
-            f"# Hidden check {name} ({check['points']} points), scored by the kit's isolated grader.\n"
+            f"# Hidden check {name} ({check['points']} point{'s' if check['points'] != 1 else ''}), scored by the "
+            f"kit's isolated grader.\n"
             f"from exercises.notebook import check_task\ncheck_task({check['task']!r}, globals())",
             metadata=_metadata(grade_id(check["id"]), grade=True, points=check["points"])))
     notebook = nbformat.v4.new_notebook(cells=cells)

@@ -288,3 +288,6 @@ def test_validate_fails_a_blank_or_wrong_notebook_and_passes_a_right_one(course,
         assert "VALIDATION FAILED" in verdicts[name] and "Success" not in verdicts[name], verdicts[name][-2000:]
     assert "perceptron.step_fn is not implemented" in verdicts["blank"] or "not done" in verdicts["blank"].lower()
     assert "called   step_fn(" in verdicts["wrong"] and "hint:" in verdicts["wrong"]
+    for verdict in verdicts.values():  # the self-checks' message alone: no pytest residue, no trace into the kit
+        for residue in ("deselected", "stopping after", "notebook.py", "Traceback", "WARNING:tensorflow"):
+            assert residue not in verdict, verdict[-2000:]

@@ -70,6 +70,12 @@ def test_a_task_that_fails_because_a_task_it_uses_fails_says_so(tmp_path):
     assert "next: perceptron.tf_step_fn" in run.stdout
 
 
+def test_a_task_waiting_for_another_sends_the_student_there_first(tmp_path):
+    run = run_selfchecks(student_copy(tmp_path, finished=("mlp",)), "exercises", "-m", "mlp")
+    assert "(waits for: perceptron.tf_step_fn is not implemented yet" in run.stdout
+    assert "next: perceptron.tf_step_fn" in run.stdout, run.stdout[-1500:]
+
+
 def test_a_gradient_from_the_tape_instead_of_by_hand_is_named(tmp_path):
     root = student_copy(tmp_path, finished=("backprop",))
     module = root / "exercises" / "backprop.py"
