@@ -36,6 +36,16 @@ class Mistake:
 
 
 M = Mistake
+# a backward that asks tf.GradientTape instead of deriving by hand (replaces the solution's first line)
+TAPED_BACKWARD = """    variables = [tf.Variable(v) for v in weights + biases]
+    with tf.GradientTape() as tape:
+        a = tf.convert_to_tensor(x)
+        for w, b in zip(variables[:len(weights)], variables[len(weights):]):
+            a = tf.sigmoid(a @ w + b)
+        cost = tf.reduce_sum((a - desired) ** 2)
+    grads = tape.gradient(cost, variables)
+    return grads[:len(weights)], grads[len(weights):]
+"""
 CORPUS = [
     # perceptron
     M("step at zero fires", "perceptron", "1.0 if a > 0 else", "1.0 if a >= 0 else", "perceptron.step_fn", "step_fn(0.0)"),
@@ -114,11 +124,7 @@ CORPUS = [
       "tf.reduce_mean(delta, axis=0, keepdims=True)", "backprop.backward", "adds δ up over the batch"),
     M("backward weight gradient transposed", "backprop", "weight_grads.insert(0, tf.transpose(below) @ delta)",
       "weight_grads.insert(0, tf.transpose(delta) @ below)", "backprop.backward"),
-    M("backward with the tape", "backprop", "    activations = [tf.convert_to_tensor(x)]\n",
-      "    variables = [tf.Variable(v) for v in weights + biases]\n    with tf.GradientTape() as tape:\n"
-      "        a = tf.convert_to_tensor(x)\n        for w, b in zip(variables[:len(weights)], variables[len(weights):]):\n"
-      "            a = tf.sigmoid(a @ w + b)\n        cost = tf.reduce_sum((a - desired) ** 2)\n"
-      "    grads = tape.gradient(cost, variables)\n    return grads[:len(weights)], grads[len(weights):]\n",
+    M("backward with the tape", "backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD,
       "backprop.backward", "by hand"),
     # training
     M("preprocess not scaled", "training", "tf.cast(images, tf.float32) / 255.0", "tf.cast(images, tf.float32)",

@@ -14,23 +14,13 @@ from grader.grade import Options
 from grader.plugin import sign
 from grader.submissions import find
 from solutions import EXERCISES
+from tests.kit.mistakes import TAPED_BACKWARD
 
 pytestmark = pytest.mark.xdist_group("graded-class")  # one worker builds the module's fixtures under pytest -n
 
 ROOT = grade.KIT
 POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
 UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None
-
-
-TAPED = """    with tf.GradientTape() as tape:
-        variables = [tf.Variable(v) for v in weights + biases]
-        a = tf.convert_to_tensor(x)
-        for w, b in zip(variables[:len(weights)], variables[len(weights):]):
-            a = tf.sigmoid(a @ w + b)
-        cost = tf.reduce_sum((a - desired) ** 2)
-    grads = tape.gradient(cost, variables)
-    weight_grads, bias_grads = grads[:len(weights)], grads[len(weights):]
-"""
 
 
 def submission(tmp_path: Path, name: str, finished=(), edits=None) -> Path:
@@ -74,7 +64,7 @@ def class_folder(tmp_path_factory) -> Path:
     submission(tmp, "eager-train-taped-backward", finished=EXERCISES, edits={
         "training": ("variable.assign_sub(learning_rate * gradient)",
                      "variable.assign(variable.numpy() - learning_rate * gradient.numpy())"),
-        "backprop": ("    activations = [tf.convert_to_tensor(x)]\n", TAPED + "    return weight_grads, bias_grads\n")})
+        "backprop": ("    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD)})
     return tmp
 
 

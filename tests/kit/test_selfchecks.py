@@ -6,7 +6,7 @@ import pytest
 
 from grader import skeleton
 from tests.kit.selfcheck_runs import ROOT, run_selfchecks, student_copy
-from tests.kit.test_grader import TAPED
+from tests.kit.mistakes import TAPED_BACKWARD
 
 TASKS = [r.task for r in skeleton.all_regions()]
 
@@ -80,7 +80,7 @@ def test_a_gradient_from_the_tape_instead_of_by_hand_is_named(tmp_path):
     root = student_copy(tmp_path, finished=("backprop",))
     module = root / "exercises" / "backprop.py"
     module.write_text(module.read_text().replace("    activations = [tf.convert_to_tensor(x)]\n",
-                                                 TAPED + "    return weight_grads, bias_grads\n"))
+                                                 TAPED_BACKWARD))
     run = run_selfchecks(root, "exercises", "--task", "backprop.backward")
     assert progress(run.stdout) == {"backprop.backward": "FAILING"}
     assert "AutodiffUsed: backprop.backward must compute its derivatives by hand" in run.stdout
