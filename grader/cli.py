@@ -73,6 +73,9 @@ def instructor_mistake(args) -> str:
             return f"--out {args.out} lies inside {path}: its reports would be graded as a student next time"
     if args.command == "grade" and (out == KIT or KIT in out.parents):
         return f"--out {args.out} lies inside the kit ({KIT}); write reports elsewhere"
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return f"--out {args.out}: {existing} is not a folder you can write to"
     return ""
 
 

@@ -11,6 +11,7 @@ import os
 import queue
 import secrets
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,9 +94,13 @@ class Slot:
 
     def __init__(self):
         self.key = secrets.token_hex(32)
+        # the slot's temporary files (its workers' scratch folders, TensorFlow's autograph files) go in a
+        # folder removed when it closes, however it ends; workers may pass through it to their scratch
+        self.tmp = tempfile.mkdtemp(prefix="nnkit-slot-")
+        os.chmod(self.tmp, 0o711)
         # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading
         env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {
-            RESULTS_KEY: self.key, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+            RESULTS_KEY: self.key, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "TMPDIR": self.tmp}
         self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], cwd=KIT, env=env, text=True,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
 
@@ -127,6 +132,7 @@ class Slot:
                 stream.close()
             except OSError:
                 pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tuple[dict | None, str]:

@@ -36,6 +36,10 @@ MAX_REPLY_BYTES = 64 * 2**20  # what the trusted side buffers of one reply (the 
 KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
                **{k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}}  # a worker's, and its zygote's
+# the zygote has no home: nothing of the grader's ~ (e.g. ~/.keras/keras.json) is read or written, and
+# a uid with no passwd entry (a container's arbitrary uid) can import TensorFlow; its temporary files
+# (matplotlib's, where there is no home) go where its grading process's go (a slot's: removed with it)
+ZYGOTE_ENVIRONMENT = {**ENVIRONMENT, "HOME": os.devnull, "KERAS_HOME": f"{os.devnull}/keras"}
 ZYGOTE_MAIN = f"import sys; sys.path.insert(0, {str(KIT)!r}); from grader import zygote; zygote.main()"
 ZYGOTE_SECONDS = 120.0  # for the zygote to start or to fork and confine a worker (a loaded machine included)
 
@@ -208,7 +212,8 @@ class Zygote:
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.process = subprocess.Popen([sys.executable, "-I", "-c", ZYGOTE_MAIN], stdin=theirs,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/", env=ENVIRONMENT,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/",
+                                        env={**ZYGOTE_ENVIRONMENT, "TMPDIR": tempfile.gettempdir()},
                                         start_new_session=True, preexec_fn=confine.die_with_parent)
         theirs.close()
         self.socket = ours

@@ -39,13 +39,27 @@ def _ignored(name: str) -> bool:
     return name in IGNORED or name.startswith(".")
 
 
+def _kind(entry: Path) -> str | None:
+    """What a class folder's entry is, without following it: 'link', 'folder', 'zip' or None."""
+    try:
+        mode = entry.lstat().st_mode
+    except OSError:
+        return None
+    if _ignored(entry.name) or entry.suffix not in ("", ".zip") and not stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "link"
+    return "folder" if stat.S_ISDIR(mode) else "zip" if stat.S_ISREG(mode) else None
+
+
 def _is_class(path: Path) -> bool:
     """A folder of submissions: no modules at its top or in exercises/, and more than one folder or
     zip (one folder alone is the wrapper of a single submission)."""
-    if not path.is_dir() or any((path / name).exists() or (path / "exercises" / name).exists() for name in SOURCES):
+    if not path.is_dir() or any(os.path.lexists(path / name) or os.path.lexists(path / "exercises" / name)
+                                for name in SOURCES):
         return False
-    entries = [p for p in path.iterdir() if not _ignored(p.name) and (p.is_dir() or p.suffix == ".zip")]
-    return len(entries) > 1 or any(p.suffix == ".zip" for p in entries)
+    kinds = [_kind(p) for p in path.iterdir()]
+    return len([k for k in kinds if k]) > 1 or "zip" in kinds
 
 
 def find(paths) -> list[Submission]:
@@ -55,13 +69,12 @@ def find(paths) -> list[Submission]:
         path = given.resolve()  # what the instructor names may be a link; what it holds is never followed
         if _is_class(path):
             for entry in sorted(path.iterdir()):
-                if _ignored(entry.name) or not (entry.is_dir() or entry.suffix == ".zip"):
-                    continue
-                submission = Submission(entry.stem if entry.suffix == ".zip" else entry.name, entry,
-                                        link=entry.is_symlink())
-                if submission.link:
-                    submission.warnings.append(f"{entry.name}: a symbolic link, left out")
-                found.append(submission)
+                kind = _kind(entry)
+                if kind:
+                    submission = Submission(entry.stem if entry.suffix == ".zip" else entry.name, entry, link=kind == "link")
+                    if submission.link:
+                        submission.warnings.append(f"{entry.name}: a symbolic link, left out")
+                    found.append(submission)
         else:
             found.append(Submission(given.stem if given.suffix == ".zip" else given.name, path))
     names = [s.name for s in found]

@@ -142,6 +142,8 @@ def test_the_command_line_grades_and_writes_reports(tmp_path, capsys):
     (lambda tmp: [str(tmp)], "is an empty folder"),
     (lambda tmp: [str(submission(tmp, "alice").parent), "--out", str(tmp / "reports")], "lies inside"),
     (lambda tmp: [str(submission(tmp, "bob")), "--out", str(ROOT / "reports")], "inside the kit"),
+    (lambda tmp: [str(submission(tmp, "dan")), "--out", "/dev/null/reports"],
+     "is not a folder you can write to"),
 ])
 def test_instructor_mistakes_are_refused_before_grading(tmp_path, capsys, make, problem):
     assert cli.main(["grade", *make(tmp_path)]) == 2

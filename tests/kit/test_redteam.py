@@ -2,11 +2,16 @@
 
 The corpus (tests/kit/redteam.py) is graded in one batch with --jobs 2 beside two honest
 submissions, at the user level (workers run as unprivileged uids; needs root) and, for the attacks
-whose outcome depends on it, at the process level (same user as the grader).
+whose outcome depends on it, at the confined level with the grader run as a normal user (what an
+instructor on a laptop or JupyterHub gets) and at the process level (same user as the grader).
 """
 
+import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,10 +27,9 @@ CALL_SECONDS = 4.0  # load never turns into a timeout (see sandbox._DeadlineRead
 MAX_SECONDS_PER_CASE = 240
 PROCESS_LEVEL = ("tamper-numpy", "forge-reports", "snoop-solutions", "os-exit-in-function", "memory-bomb",
                  "loop-in-function", "inherited-memory")
-# the attacks on what confinement hides, graded at the confined level (no worker uid: namespaces and
-# Landlock alone, which is what a grader who is not root gets). Not the fork bomb: run as root here,
-# the worker would be uid 0, which the kernel exempts from every process limit.
-CONFINED_LEVEL = ("snoop-solutions", "snoop-hidden-tests", "snoop-environment", "snoop-labels", "walk-filesystem",
+# the attacks on what confinement hides, graded by a grader that is not root (namespaces and Landlock
+# alone: what an instructor on a laptop or JupyterHub gets), from the instructor's own copy of the kit
+CONFINED_LEVEL = ("fork-bomb", "snoop-solutions", "snoop-hidden-tests", "snoop-environment", "snoop-labels", "walk-filesystem",
                   "forge-reports", "atexit-and-signals", "shared-places", "disk-flood", "network",
                   "delete-working-directory", "forge-frames", "class-entry-link", "inherited-memory")
 # one worker runs the three batches one after another under pytest -n: the process level leaves its
@@ -34,14 +38,27 @@ pytestmark = pytest.mark.xdist_group("redteam")
 # a uid block of its own, so that other tests grading at the same time (pytest -n) never look like leftovers
 REDTEAM_UID = DEFAULT_WORKER_UID + 500
 USER_LEVEL = os.geteuid() == 0 and not sandbox.python_runs_as(DEFAULT_WORKER_UID)
+INSTRUCTOR_UID = DEFAULT_WORKER_UID + 900  # the normal user who grades in the confined-level test (run as root)
+KIT_PARTS = ("pyproject.toml", "grader", "tests", "solutions", "exercises", "data")
+# the confined-level batch, run by the instructor's Python in the instructor's copy of the kit
+AS_INSTRUCTOR = """import json, sys
+from grader import grade
+from grader.grade import Options
+from grader.submissions import find
+reports = grade.grade_all(find([sys.argv[1]]), Options(seed=99, jobs=2, call_timeout=float(sys.argv[3])))
+open(sys.argv[2], 'w').write(json.dumps(reports))"""
 
 
-def batch(tmp_path: Path, cases, uid, isolation: str = "auto") -> tuple[dict, float]:
-    folder = tmp_path / "class"
+def make_class(folder: Path, cases) -> Path:
     for case in cases:
         case.make(folder / case.name)
     for name in ("honest-1", "honest-2"):
         shutil.copytree(grade.KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def batch(tmp_path: Path, cases, uid, isolation: str = "auto") -> tuple[dict, float]:
+    folder = make_class(tmp_path / "class", cases)
     start = time.perf_counter()
     reports = grade.grade_all(find([folder]), Options(seed=99, jobs=2, worker_uid=uid, call_timeout=CALL_SECONDS,
                                                       isolation=isolation))
@@ -99,16 +116,48 @@ def test_hostile_submissions_at_the_user_level(tmp_path):
           f"{max(r['seconds'] for r in reports.values()):.0f} s")
 
 
-@pytest.mark.skipif(not sandbox.available_layers(None), reason="neither Landlock nor user namespaces work here")
+def as_instructor(cases) -> tuple[dict, float]:
+    """Grade the cases as a normal user would: not root, from their own copy of the kit."""
+    home = Path(tempfile.mkdtemp(prefix="nnkit-instructor-"))
+    try:
+        home.chmod(0o711)
+        kit = home / "kit"
+        kit.mkdir()
+        for part in KIT_PARTS:
+            source = grade.KIT / part
+            if source.is_dir():
+                shutil.copytree(source, kit / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            else:
+                shutil.copy2(source, kit / part)
+        folder = make_class(home / "class", cases)
+        for path in (home, *home.rglob("*")):
+            os.chown(path, INSTRUCTOR_UID, INSTRUCTOR_UID, follow_symlinks=False)
+        start = time.perf_counter()
+        run = subprocess.run([sys.executable, "-c", AS_INSTRUCTOR, str(folder), str(home / "reports.json"),
+                              str(CALL_SECONDS)], user=INSTRUCTOR_UID, group=INSTRUCTOR_UID, extra_groups=[],
+                             cwd=kit, env={"PATH": "/usr/bin:/bin", "HOME": str(home)}, capture_output=True,
+                             text=True, timeout=1500)
+        seconds = time.perf_counter() - start
+        assert run.returncode == 0, run.stderr[-3000:]
+        return {r["student"]: r for r in json.loads((home / "reports.json").read_text())}, seconds
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or bool(sandbox.python_runs_as(INSTRUCTOR_UID)),
+                    reason="run as root, with a Python a normal user can run, to grade as that user")
 @pytest.mark.timeout(1800)
-def test_hostile_submissions_at_the_confined_level(tmp_path):
+def test_hostile_submissions_graded_by_a_normal_user():
     cases = [case for case in CASES if case.name in CONFINED_LEVEL]
-    before = leftovers(set())
-    reports, seconds = batch(tmp_path, cases, None)
+    before = leftovers({INSTRUCTOR_UID})
+    reports, seconds = as_instructor(cases)
     check(reports, cases, "confined")
     assert all(r["isolation"].startswith("confined:") for r in reports.values())
-    assert leftovers(set()) == before
-    print(f"\n{len(cases)} hostile cases + 2 honest at the confined level: {seconds:.0f} s")
+    deadline = time.monotonic() + 10  # workers die with their grader, an instant after it
+    while leftovers({INSTRUCTOR_UID}) != before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert leftovers({INSTRUCTOR_UID}) == before
+    print(f"\n{len(cases)} hostile cases + 2 honest graded by a normal user (confined level): {seconds:.0f} s")
 
 
 @pytest.mark.timeout(1800)
