@@ -18,6 +18,7 @@ when this was written. `probe()` says, without side effects, which layers this m
 """
 
 import ctypes
+import functools
 import os
 import struct
 import sys
@@ -34,6 +35,10 @@ NET_BIND_TCP, NET_CONNECT_TCP = 1, 2
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2
 SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/sys/devices/system/cpu",
                    "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/proc/self", "/dev/urandom", "/dev/zero")
+
+KIT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+DISTRIBUTION = "nn-tf-kit"
+NOT_PACKAGES = (".", "..", "__pycache__")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -66,6 +71,40 @@ def python_paths() -> list[str]:
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
              *site.getsitepackages()}
     return sorted(p for p in paths if p and os.path.exists(p))
+
+
+def kit_paths(search: list[str] | None = None) -> set[str]:
+    """The kit and every package of every install of it on the search path (a non-editable install
+    copies solutions/ and grader/ into site-packages): what the worker may never read."""
+    import importlib.metadata
+
+    paths = {KIT}
+    for distribution in importlib.metadata.distributions(name=DISTRIBUTION, path=search or sys.path):
+        for file in distribution.files or []:
+            top = file.parts[0]  # a package folder (not a script outside, '../../../bin/nn-kit')
+            if len(file.parts) > 1 and top not in NOT_PACKAGES and not top.endswith((".dist-info", ".egg-info")):
+                paths.add(os.path.realpath(file.locate().parents[len(file.parts) - 2]))
+    return paths
+
+
+def _without(roots, hidden: set[str]) -> list[str]:
+    """The roots less the hidden paths: a root that holds one is replaced by its entries, recursively."""
+    kept = []
+    for given in roots:
+        root = os.path.realpath(given)
+        inside = {h for h in hidden if h == root or h.startswith(root.rstrip("/") + "/")}
+        if not inside:
+            kept.append(given)  # as given: /proc/self must name the worker, not this process
+        elif root not in inside and os.path.isdir(root):
+            kept += _without([os.path.join(root, name) for name in sorted(os.listdir(root))], inside)
+    return kept
+
+
+@functools.cache
+def readable() -> tuple[str, ...]:
+    """What a confined worker may read: Python, its packages and system folders, less the kit's
+    paths (computed before any fork: nothing but system calls is safe in the forked child)."""
+    return tuple(_without([*python_paths(), *SYSTEM_READABLE], kit_paths()))
 
 
 def _landlock(abi: int, readable, read_only, writable) -> None:
@@ -118,8 +157,7 @@ def confine(scratch: str, writable: str, size_bytes: int, layers: tuple[str, ...
     if "namespaces" in layers:
         _namespaces(writable, size_bytes)
     if "landlock" in layers:
-        readable = [*python_paths(), *SYSTEM_READABLE]
-        _landlock(landlock_abi(), readable, [scratch], [writable, "/dev/null"])
+        _landlock(landlock_abi(), readable(), [scratch], [writable, "/dev/null"])
 
 
 def die_with_parent() -> None:
@@ -132,6 +170,7 @@ def probe(scratch: str, writable: str, uid: int | None = None) -> tuple[str, ...
     """The layers that work here for a worker running as uid, tried in a throwaway child:
     ("namespaces", "landlock") or fewer."""
     found = []
+    readable()
     for layer in ("namespaces", "landlock"):
         child = os.fork()
         if child == 0:

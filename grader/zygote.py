@@ -182,6 +182,8 @@ def main() -> None:
     import exercises.selfcheck  # noqa: F401  (its no_autodiff guards the tasks derived by hand)
     from grader import confine, worker  # noqa: F401  (what every child needs, loaded once)
 
+    confine.readable()
+
     Zygote(control).serve()
 
 
