@@ -10,6 +10,7 @@
 """
 
 import argparse
+import json
 import os
 import secrets
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from data import mnist
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
+from grader.gradebook import read_roster
 from grader.submissions import find
 
 SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
@@ -65,6 +67,9 @@ def instructor_mistake(args) -> str:
             return f"{path} does not exist"
         if path.is_dir() and not any(path.iterdir()):
             return f"{path} is an empty folder"
+    roster = getattr(args, "roster", None)
+    if roster is not None and not roster.is_file():
+        return f"--roster {roster} is not a file"
     if args.out is None:
         return ""
     out = args.out.resolve()
@@ -87,6 +92,11 @@ def grade(args) -> int:
     if not provide_mnist():
         return 1
     submissions = find(args.submissions)
+    try:
+        roster = read_roster(args.roster) if getattr(args, "roster", None) else []
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"nn-kit {args.command}: --roster: {error}", file=sys.stderr)
+        return 2
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     uid = args.worker_uid if args.worker_uid is not None else (DEFAULT_WORKER_UID if os.geteuid() == 0 else None)
     isolation = isolation_level(uid, args.allow_process_level)
@@ -103,14 +113,18 @@ def grade(args) -> int:
     print(f"\n{len(graded)} submission(s) graded in {time.perf_counter() - start:.1f} s with seed {seed} "
           f"(--jobs {args.jobs})")
     if args.out is not None:
-        reports.write_all(graded, args.out)
-        print(f"reports: {args.out}/ (gradebook.csv, class.json, histogram.png, <student>/report.json, "
-              f"feedback.md, results.json)")
+        reports.write_all(graded, args.out, roster)
+        print(f"reports: {args.out}/ (gradebook.csv and .sqlite, class.json, histogram.png, checks.csv and .png, "
+              f"<student>/report.json, feedback.md, results.json)")
+        if roster:
+            missing = json.loads((args.out / "class.json").read_text())["missing"]
+            print(f"roster: {len(missing)} of {len(roster)} student(s) submitted nothing"
+                  + (f": {', '.join(missing)}" if missing else ""))
     faulty = [r["student"] for r in graded if r["grader_faults"]]
     if faulty:
         print(f"\nGRADER FAULT: the grading itself failed on some checks of {len(faulty)} submission(s) "
               f"({', '.join(faulty[:10])}{' …' if len(faulty) > 10 else ''}); their scores are incomplete, not "
-              f"the students' fault: see 'grader_faults' and 'warnings' in report.json and regrade them", file=sys.stderr)
+              f"the students' fault: see 'grader_faults' in report.json and regrade them", file=sys.stderr)
         return 3
     return 0
 
@@ -133,24 +147,30 @@ def gradescope_bundle(args) -> int:
 def gradescope_run(args) -> int:
     """Grade one submission and write Gradescope's results.json; always writes a result. A fault of
     the set-up (no MNIST, no isolation, a check the grader failed on) is never scored: results.json
-    then says so in its top-level output, holds no score, and the command exits 1."""
-    import json
-
+    then says so in its top-level output (what students see: no details), holds no score, the
+    details go to the autograder's log (stderr), and the command exits 1. The seed comes from the
+    assignment and the students (submission_metadata.json), so a resubmission of the same code
+    gets the same score."""
     from grader.reports import gradescope
+    from grader.scale_out import submission_seed
 
     results = Path(args.results)
     results.parent.mkdir(parents=True, exist_ok=True)
 
-    def fault(reason: str) -> int:
+    def fault(reason: str, detail: str = "") -> int:
         results.write_text(json.dumps({"output": f"Grading fault (not your code's): {reason}. Your instructor "
                                                  "must fix the autograder; nothing was scored.", "tests": []}, indent=1),
                            encoding="utf-8")
-        print(f"grading fault: {reason}", file=sys.stderr)
+        print(f"grading fault: {reason}{': ' + detail if detail else ''}", file=sys.stderr)
         return 1
 
     if not provide_mnist():
         return fault("MNIST is missing or not verified on the autograder")
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    metadata = Path(args.metadata) if args.metadata else Path(args.submission).parent / "submission_metadata.json"
+    seed = args.seed if args.seed is not None else submission_seed(metadata)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+        print(f"no readable {metadata}: random grading seed {seed}", file=sys.stderr)
     uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
     if isolation_level(uid, allow_process_level=False) is None:
         return fault("the autograder cannot isolate student code")
@@ -158,7 +178,7 @@ def gradescope_run(args) -> int:
 
     [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid))
     if report["grader_faults"]:
-        return fault(f"the grader failed on {', '.join(report['grader_faults'])} ({'; '.join(report['warnings'])[:300]})")
+        return fault(f"the grader failed on {len(report['grader_faults'])} check(s)", "; ".join(report["grader_faults"]))
     results.write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
     print(f"{report['score']['earned']} / {report['score']['possible']} points")
     return 0
@@ -194,6 +214,9 @@ def main(argv=None) -> int:
     setup.set_defaults(out=None)
     graded.add_argument("--out", type=os.path.abspath, default="reports",
                         help="where reports go (default: reports/ in the current folder, never inside the kit)")
+    graded.add_argument("--roster", type=Path, default=None,
+                        help="a CSV of the class (column student, login, username, name or id; else the first): "
+                             "who submitted nothing is listed")
     for command in (setup, graded):
         command.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
         command.add_argument("--seed", type=int, default=None, help="grading seed (default: random, recorded)")
@@ -213,7 +236,10 @@ def main(argv=None) -> int:
     run = commands.add_parser("gradescope-run", help="grade one submission into Gradescope's results.json")
     run.add_argument("submission")
     run.add_argument("results")
-    run.add_argument("--seed", type=int, default=None)
+    run.add_argument("--seed", type=int, default=None,
+                     help="default: derived from the assignment and the students in submission_metadata.json")
+    run.add_argument("--metadata", default=None, help="Gradescope's submission_metadata.json (default: beside "
+                     "the submission folder)")
     run.set_defaults(run=gradescope_run)
     commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
                         ).set_defaults(run=classroom_workflow)

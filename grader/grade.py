@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from grader import skeleton
-from grader.plugin import GRADER_FAULT, RESULTS_KEY, exercise_of, sign, task_of
+from grader.plugin import FAULT_MESSAGE, GRADER_FAULT, RESULTS_KEY, exercise_of, sign, task_of
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
 from grader.course import EXERCISES
@@ -156,10 +156,10 @@ def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tup
 def build_report(submission: Submission, payload: dict | None, problem: str, seconds: float, seed: int) -> dict:
     """The report of one submission: every rubric check, points per exercise, total."""
     found = {t["id"]: t for t in (payload or {}).get("tests", [])}
-    missing = problem or "grading stopped before this check ran"
     tests = []
     for check in rubric():
-        result = found.get(check["id"]) or {"earned": 0, "category": GRADER_FAULT, "message": missing, "seconds": 0.0}
+        result = found.get(check["id"]) or {"earned": 0, "category": GRADER_FAULT, "message": FAULT_MESSAGE,
+                                            "seconds": 0.0}
         earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
         tests.append({**check, "earned": earned, "category": result["category"], "message": result["message"],
                       "seconds": result["seconds"]})
@@ -170,7 +170,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     earned, possible = sum(t["earned"] for t in tests), sum(t["points"] for t in tests)
     details = {t["id"]: t.get("detail", "") for t in (payload or {}).get("tests", [])}
     faults = [f"{t['id'].split('::')[-1]} {details.get(t['id'], '')}".strip()
-              for t in tests if t["category"] == GRADER_FAULT]
+              for t in tests if t["category"] == GRADER_FAULT] + ([f"the grading run: {problem}"] if problem else [])
     return {
         "schema": SCHEMA,
         "student": submission.name,
@@ -180,7 +180,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         "seconds": round(seconds, 2),
         "score": {"earned": earned, "possible": possible, "percent": round(100.0 * earned / possible, 2)},
         "exercises": exercises,
-        "warnings": submission.warnings + ([problem] if problem else []),
+        "warnings": submission.warnings,  # for the student; what failed in the grader is in grader_faults
         "grader_faults": faults,
         "tests": tests,
     }

@@ -141,6 +141,9 @@ def failure_text(item, excinfo) -> str:
     return f"{category}: {message}"
 
 
+FAULT_MESSAGE = "the grader failed on this check; this is not a fault of your code and your instructor has been told"
+
+
 def verdict(excinfo, tampered=()) -> tuple[str, str]:
     """(category, message for the student) of a failed test."""
     category, message = _verdict(excinfo.value)
@@ -157,6 +160,10 @@ def _verdict(error) -> tuple[str, str]:
         if error.category in ("not implemented", "missing"):
             return error.category, error.message
         where = f"\n  at {error.where}" if error.where else ""
+        if error.module:  # one message for every check that uses the module
+            return error.category, (f"{error.module}.py does not import: {error.type}: {error.message[:600]}{where}\n"
+                                    f"  hint: no check that uses {error.module}.py can run until it imports; "
+                                    f"fix this error first")
         return error.category, (f"{error.path} raised {error.type}: {error.message[:600]}{where}\n"
                                 f"  hint: {hint(error.path)}")
     if isinstance(error, WorkerLost):
@@ -166,8 +173,7 @@ def _verdict(error) -> tuple[str, str]:
         return "timeout", f"the check ran out of time\n  hint: {CATEGORY_HINTS['timeout']}"
     # Anything else was raised by the grader's own code: a fault of the grading set-up, which the
     # report and the console flag for the instructor; it is never the student's mistake.
-    return GRADER_FAULT, ("the grader failed on this check; this is not a fault of your code and your instructor "
-                          "has been told")
+    return GRADER_FAULT, FAULT_MESSAGE
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -181,8 +187,8 @@ def pytest_runtest_makereport(item, call):
     results = item.config._nnkit_results
     if call.when == "setup":
         points = item.get_closest_marker("points").args[0]
-        results.append({"id": item.nodeid, "exercise": exercise_of(item), "points": points, "earned": 0,
-                        "category": None, "message": "", "seconds": 0.0})
+        results.append({"id": item.nodeid, "exercise": exercise_of(item), "task": task_of(item), "points": points,
+                        "earned": 0, "category": None, "message": "", "seconds": 0.0})
     entry = results[-1]
     entry["seconds"] = round(entry["seconds"] + report.duration, 3)
     if report.failed and entry["category"] is None:

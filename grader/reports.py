@@ -1,39 +1,53 @@
-"""Outputs of a grading run: per-student JSON, feedback and Gradescope results; a class gradebook,
-statistics and a score histogram; the score table printed at the end.
+"""Outputs of a grading run: per-student JSON, feedback and Gradescope results; the class's gradebook,
+statistics, score histogram and per-check report, made from the gradebook (grader/gradebook.py) so
+that a regrade of one student keeps the rest of the class; the score table printed at the end.
 
     OUT/<student>/report.json     the full report (schema "nn-kit-report/1", see README)
     OUT/<student>/feedback.md     what the student reads
     OUT/<student>/results.json    Gradescope's results format
-    OUT/gradebook.csv             one row per student, one column per exercise
-    OUT/class.json                mean and median per exercise and of the total
+    OUT/gradebook.sqlite          every grading of every student (the history)
+    OUT/gradebook.csv             the latest grading of each student (and the roster's missing ones)
+    OUT/class.json                mean and median per exercise and of the total; who is missing
     OUT/histogram.png             the distribution of total scores
+    OUT/checks.csv, checks.png    per check: pass rate, most common failure category and message
 """
 
 import csv
 import json
 import statistics
+from collections import Counter
 from pathlib import Path
 
+from grader import gradebook
 from grader.course import EXERCISES
+
+STATUS = {True: "graded", False: "grader fault: incomplete, regrade"}
 
 
 def feedback(report: dict) -> str:
-    """The student's feedback in Markdown: score per exercise, then every check that lost points."""
+    """The student's feedback in Markdown: score per exercise, then the checks that lost points in
+    course order, one entry for checks that failed with the same message (a module that does not
+    import fails them all). No machine paths or isolation details: those are for the instructor."""
     score = report["score"]
     lines = [f"# Feedback for {report['student']}", "",
              f"**Score: {score['earned']} / {score['possible']} ({score['percent']} %)**", "",
              "| exercise | points |", "|---|---|"]
     lines += [f"| {name} | {e['earned']} / {e['possible']} |" for name, e in report["exercises"].items()]
-    lines += ["", f"Grading seed {report['seed']}; isolation: {report['isolation']}.", ""]
+    lines += ["", f"Grading seed {report['seed']}.", ""]
     for warning in report["warnings"]:
         lines.append(f"- note: {warning}")
-    lost = [t for t in report["tests"] if t["earned"] < t["points"]]
+    order = {name: i for i, name in enumerate(EXERCISES)}
+    lost = sorted((t for t in report["tests"] if t["earned"] < t["points"]), key=lambda t: order.get(t["exercise"], 0))
+    groups = {}
+    for test in lost:
+        groups.setdefault((test["exercise"], test["category"], test["message"]), []).append(test)
     if lost:
         lines += ["", "## Checks that lost points", ""]
-    for test in lost:
-        name = test["id"].split("::")[-1]
-        lines += [f"### {test['exercise']}: {name} (0 / {test['points']}, {test['category']})", "", "```",
-                  test["message"].replace("```", "'''"), "```", ""]
+    for (exercise, category, message), tests in groups.items():
+        names = ", ".join(t["id"].split("::")[-1] for t in tests)
+        points = sum(t["points"] for t in tests)
+        lines += [f"### {exercise}: {names} (0 / {points}, {category})", "", "```", message.replace("```", "'''"),
+                  "```", ""]
     if not lost:
         lines += ["", "Every check passed."]
     return "\n".join(lines) + "\n"
@@ -45,7 +59,7 @@ def gradescope(report: dict) -> dict:
         "score": report["score"]["earned"],
         "execution_time": report["seconds"],
         "output": f"{report['score']['earned']} / {report['score']['possible']} points; seed {report['seed']}",
-        "tests": [{"name": t["id"].split("::")[-1], "score": t["earned"], "max_score": t["points"],
+        "tests": [{"name": f"{t['exercise']}: {t['id'].split('::')[-1]}", "score": t["earned"], "max_score": t["points"],
                    "output": t["message"], "visibility": "visible", "tags": [t["exercise"]]}
                   for t in report["tests"]],
     }
@@ -61,12 +75,17 @@ def class_statistics(reports: list[dict]) -> dict:
     return {"students": len(reports), **stats}
 
 
-def histogram(reports: list[dict], path: Path) -> None:
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def histogram(reports: list[dict], path: Path) -> None:
+    plt = _pyplot()
     possible = reports[0]["score"]["possible"]
     figure, axes = plt.subplots(figsize=(6, 3.5))
     axes.hist([r["score"]["earned"] for r in reports], bins=range(0, possible + 1, 10), edgecolor="black")
@@ -80,7 +99,9 @@ def histogram(reports: list[dict], path: Path) -> None:
     plt.close(figure)
 
 
-def write_all(reports: list[dict], out: Path) -> None:
+def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
+    """Write the graded students' files, add their gradings (and the roster, if given) to the
+    gradebook, and remake every class export from the latest grading of each student."""
     out.mkdir(parents=True, exist_ok=True)
     for report in reports:
         folder = out / report["student"]
@@ -88,15 +109,82 @@ def write_all(reports: list[dict], out: Path) -> None:
         (folder / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
         (folder / "feedback.md").write_text(feedback(report), encoding="utf-8")
         (folder / "results.json").write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
+    gradebook.record(out, reports)
+    if roster:
+        gradebook.set_roster(out, roster)
+    roster, current = gradebook.roster(out), gradebook.latest(out)
+    missing = [name for name in roster if name not in {r["student"] for r in current}]
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *EXERCISES, "total", "percent", "seed"])
-        for r in reports:
-            writer.writerow([r["student"], *(r["exercises"][n]["earned"] for n in EXERCISES),
-                             r["score"]["earned"], r["score"]["percent"], r["seed"]])
-    if reports:
-        (out / "class.json").write_text(json.dumps(class_statistics(reports), indent=1), encoding="utf-8")
-        histogram(reports, out / "histogram.png")
+        writer.writerow(["student", *EXERCISES, "total", "percent", "seed", "status", "graded_at", "warnings"])
+        for r in current:
+            status = STATUS[not r["grader_faults"]] + ("" if not roster or r["student"] in roster else "; not on the roster")
+            writer.writerow([r["student"], *(r["exercises"][n]["earned"] for n in EXERCISES), r["score"]["earned"],
+                             r["score"]["percent"], r["seed"], status, r["graded_at"], " | ".join(r["warnings"])])
+        for name in missing:
+            writer.writerow([name, *([""] * len(EXERCISES)), "", "", "", "no submission", "", ""])
+    if current:
+        stats = {**class_statistics(current), "missing": missing, "gradings": len(gradebook.history(out))}
+        (out / "class.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")
+        histogram(current, out / "histogram.png")
+        checks = check_report(current)
+        write_checks(checks, out / "checks.csv")
+        checks_chart(checks, out / "checks.png")
+
+
+def _gist(message: str) -> str:
+    """A failure message in one line: its first line, and the mistake it names, if any."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    mistake = next((line for line in lines if line.startswith("mistake:")), "")
+    return " ".join(filter(None, [lines[0] if lines else "", mistake]))[:200]
+
+
+def check_report(reports: list[dict]) -> list[dict]:
+    """Per check, in the rubric's order: how many passed, and the most common failure."""
+    rows = {}
+    for report in reports:
+        for test in report["tests"]:
+            row = rows.setdefault(test["id"], {"check": test["id"].split("::")[-1], "exercise": test["exercise"],
+                                               "task": test.get("task", ""), "points": test["points"],
+                                               "passed": 0, "failed": 0, "categories": Counter(), "messages": Counter()})
+            if test["earned"] >= test["points"]:
+                row["passed"] += 1
+            else:
+                row["failed"] += 1
+                row["categories"][test["category"]] += 1
+                row["messages"][_gist(test["message"])] += 1
+    order = {name: i for i, name in enumerate(EXERCISES)}
+    result = []
+    for row in sorted(rows.values(), key=lambda r: order.get(r["exercise"], len(order))):
+        (category, times), = row.pop("categories").most_common(1) or [("", 0)]
+        (message, count), = row.pop("messages").most_common(1) or [("", 0)]
+        result.append({**row, "pass_rate": round(row["passed"] / (row["passed"] + row["failed"]), 3),
+                       "top_category": category, "top_category_count": times,
+                       "top_message": message, "top_message_count": count})
+    return result
+
+
+def write_checks(checks: list[dict], path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(checks[0]) if checks else ["check"])
+        writer.writeheader()
+        writer.writerows(checks)
+
+
+def checks_chart(checks: list[dict], path: Path) -> None:
+    """A bar per check: the share of the class that passed it."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(8, 1 + 0.22 * len(checks)))
+    labels = [f"{c['exercise']}: {c['check']}" for c in checks]
+    axes.barh(range(len(checks)), [100 * c["pass_rate"] for c in checks], color="tab:blue")
+    axes.set_yticks(range(len(checks)), labels, fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("students who passed the check (%)")
+    axes.set_title(f"Checks passed by the class ({len(checks)} checks)")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
 
 
 def progress_printer(total: int, start: float, stream=None):

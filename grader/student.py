@@ -18,6 +18,7 @@ from grader.sandbox import Limits, Sandbox, WorkerLost
 # An import may start a new worker, and with it Python and TensorFlow: at least this long, in time
 # the worker could run (what load costs it is added, see sandbox._DeadlineReader).
 IMPORT_SECONDS = 15.0
+IMPORT = "import "  # the path of a module's import, in errors
 
 
 class StudentError(Exception):
@@ -25,6 +26,7 @@ class StudentError(Exception):
 
     def __init__(self, path: str, error: dict):
         self.path, self.type, self.message, self.where = path, error["type"], error["message"], error["where"]
+        self.module = path.removeprefix(IMPORT) if path.startswith(IMPORT) else ""  # whose import raised it
         super().__init__(f"{path} raised {self.type}: {self.message}")
 
     @property
@@ -167,7 +169,7 @@ class Student:
         if module not in self.imported:
             try:
                 seconds = max(IMPORT_SECONDS, getattr(getattr(self.backend, "limits", None), "call_seconds", 0))
-                self.send({"op": "import", "path": module}, (), {}, f"import {module}", seconds, imports=False)
+                self.send({"op": "import", "path": module}, (), {}, f"{IMPORT}{module}", seconds, imports=False)
             except (StudentError, WorkerLost) as error:
                 self.broken[module] = error
                 raise

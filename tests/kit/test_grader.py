@@ -2,6 +2,7 @@
 the same scores for the same seed whether graded serially or in parallel. Broken and hostile
 submissions are the red team's corpus (test_redteam.py)."""
 
+import csv
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, grade, reports, skeleton
+from grader import cli, grade, gradebook, reports, scale_out, skeleton
 from grader.grade import Options
 from grader.plugin import sign
 from grader.submissions import find
@@ -59,6 +60,7 @@ def class_folder(tmp_path_factory) -> Path:
     submission(tmp, "blank")
     submission(tmp, "partial", finished=("perceptron", "backprop"))
     submission(tmp, "off-by-zero", finished=EXERCISES, edits={"perceptron": ("a > 0 else", "a >= 0 else")})
+    submission(tmp, "syntax-error", finished=EXERCISES, edits={"perceptron": ("def step_fn", "def oops(:\n\n\ndef step_fn")})
     # a correct train that cannot run inside tf.function (the MNIST check's fast path must not cost it a
     # point), and a backward that asks tf.GradientTape instead of deriving by hand (loses backward's 5)
     submission(tmp, "eager-train-taped-backward", finished=EXERCISES, edits={
@@ -84,6 +86,12 @@ def test_full_marks_zero_and_exact_partial_credit(parallel):
     assert [t["id"].split("::")[1] for t in wrong] == ["test_step_fn_values"]
     assert wrong[0]["category"] == "value" and "step_fn(0.0)" in wrong[0]["message"]
     assert by_name["off-by-zero"]["score"]["earned"] == 98
+    broken = by_name["syntax-error"]
+    assert scores(broken) == {**POSSIBLE, "perceptron": 0, "mlp": 0}
+    assert {t["category"] for t in broken["tests"] if not t["earned"]} == {"crash"}
+    feedback = reports.feedback(broken)  # one entry per module that does not import, not one per check
+    assert feedback.count("### ") == 2 and "perceptron.py does not import: SyntaxError" in feedback
+    assert "mlp.py does not import" in feedback and "fix this error first" in feedback
     other = by_name["eager-train-taped-backward"]
     assert scores(other)["training"] == POSSIBLE["training"] and scores(other)["backprop"] == POSSIBLE["backprop"] - 5
     assert {t["category"] for t in other["tests"] if "backward" in t["id"] and not t["earned"]} == {"not by hand"}
@@ -105,16 +113,60 @@ def test_a_report_records_seed_isolation_versions_and_timings(parallel):
     assert len(report["tests"]) == len(grade.rubric())
 
 
+def gradebook_rows(out: Path) -> dict:
+    with open(out / "gradebook.csv", newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
 def test_outputs_for_a_class(parallel, tmp_path):
-    reports.write_all(parallel, tmp_path)
-    rows = (tmp_path / "gradebook.csv").read_text().splitlines()
-    assert rows[0] == "student,perceptron,mlp,backprop,training,evaluation,speed,total,percent,seed"
-    assert "reference,15,15,25,25,10,10,100,100.0,1234" in rows
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Name,Login\nR,reference\nB,blank\nD,dave\n")
+    reports.write_all(parallel, tmp_path, gradebook.read_roster(roster))
+    rows = gradebook_rows(tmp_path)
+    assert list(rows["reference"].values())[:10] == ["reference", "15", "15", "25", "25", "10", "10", "100", "100.0",
+                                                     "1234"]
+    assert rows["reference"]["status"] == "graded" and rows["partial"]["status"] == "graded; not on the roster"
+    assert rows["dave"]["status"] == "no submission" and rows["dave"]["total"] == ""
     results = json.loads((tmp_path / "partial" / "results.json").read_text())
     assert results["score"] == 40 and {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     assert "not implemented" in (tmp_path / "blank" / "feedback.md").read_text()
-    assert json.loads((tmp_path / "class.json").read_text())["total"]["max"] == 100
-    assert (tmp_path / "histogram.png").read_bytes()[:4] == b"\x89PNG"
+    stats = json.loads((tmp_path / "class.json").read_text())
+    assert stats["total"]["max"] == 100 and stats["missing"] == ["dave"] and stats["students"] == len(parallel)
+    for chart in ("histogram.png", "checks.png"):
+        assert (tmp_path / chart).read_bytes()[:4] == b"\x89PNG"
+    with open(tmp_path / "checks.csv", newline="") as handle:
+        checks = {row["check"]: row for row in csv.DictReader(handle)}
+    assert len(checks) == len(grade.rubric())
+    step = checks["test_step_fn_values"]  # failed by blank, off-by-zero and syntax-error
+    assert (step["task"], step["passed"], step["failed"]) == ("perceptron.step_fn", "3", "3")
+    assert step["top_category"] in ("value", "not implemented", "crash") and step["top_message"]
+    assert float(checks["test_backward_matches_gradient_tape_float64"]["pass_rate"]) == pytest.approx(4 / 6, abs=1e-3)
+
+
+def test_a_regrade_replaces_the_students_row_and_keeps_the_history(parallel, tmp_path):
+    reports.write_all(parallel, tmp_path)
+    partial = next(r for r in parallel if r["student"] == "partial")
+    regraded = {**partial, "seed": 99, "score": {**partial["score"], "earned": 55},
+                "exercises": {**partial["exercises"], "mlp": {"earned": 15, "possible": 15}}}
+    reports.write_all([regraded], tmp_path)
+    rows = gradebook_rows(tmp_path)
+    assert set(rows) == {r["student"] for r in parallel}
+    assert (rows["partial"]["total"], rows["partial"]["mlp"], rows["partial"]["seed"]) == ("55", "15", "99")
+    assert rows["reference"]["total"] == "100"
+    assert json.loads((tmp_path / "class.json").read_text())["gradings"] == len(parallel) + 1
+    assert [g["earned"] for g in gradebook.history(tmp_path) if g["student"] == "partial"] == [40, 55]
+
+
+def test_feedback_groups_one_cause_in_course_order_without_grader_internals(parallel):
+    reference = next(r for r in parallel if r["student"] == "reference")
+    broken = "perceptron.py raised SyntaxError: invalid syntax (line 3)"
+    tests = [{**t, "earned": 0, "category": "crash", "message": broken} if t["exercise"] == "perceptron"
+             else {**t, "earned": 0, "category": "value", "message": "speed.tf_step_fn (wrong value)"}
+             if t["exercise"] == "speed" else t for t in reversed(reference["tests"])]
+    text = reports.feedback({**reference, "tests": tests})
+    assert text.count(broken) == text.count("speed.tf_step_fn") == 1
+    assert text.index(broken) < text.index("speed.tf_step_fn")
+    assert "isolation" not in text and "uid" not in text and str(ROOT) not in text
 
 
 def test_forged_or_unsigned_results_count_as_nothing(tmp_path):
@@ -129,12 +181,20 @@ def test_forged_or_unsigned_results_count_as_nothing(tmp_path):
 
 
 @pytest.mark.timeout(600)
-def test_the_command_line_grades_and_writes_reports(tmp_path, capsys):
-    folder = submission(tmp_path, "blank")
-    assert cli.main(["grade", str(folder), "--out", str(tmp_path / "out"), "--seed", "3"]) == 0
-    assert json.loads((tmp_path / "out" / "blank" / "report.json").read_text())["score"]["earned"] == 0
+def test_the_command_line_grades_a_class_then_regrades_one(tmp_path, capsys):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    for name in ("amy", "ben"):
+        submission(folder, name)
+    (tmp_path / "roster.csv").write_text("student\namy\nben\ncy\n")
+    assert cli.main(["grade", str(folder), "--out", str(out), "--seed", "3", "--roster", str(tmp_path / "roster.csv")]) == 0
+    assert json.loads((out / "amy" / "report.json").read_text())["score"]["earned"] == 0
     output = capsys.readouterr().out
-    assert "blank" in output and "with seed 3" in output
+    assert "amy" in output and "with seed 3" in output and "1 of 3 student(s) submitted nothing: cy" in output
+    assert cli.main(["grade", str(folder / "ben"), "--out", str(out), "--seed", "4"]) == 0
+    rows = gradebook_rows(out)
+    assert (rows["amy"]["seed"], rows["ben"]["seed"], rows["cy"]["status"]) == ("3", "4", "no submission")
+    assert [g["student"] for g in gradebook.history(out)] == ["amy", "ben", "ben"]
 
 
 @pytest.mark.parametrize("make, problem", [
@@ -158,6 +218,19 @@ def test_a_setup_fault_on_gradescope_is_reported_not_scored(tmp_path, monkeypatc
     written = json.loads(results.read_text())
     assert "Grading fault" in written["output"] and "MNIST" in written["output"]
     assert "score" not in written and written["tests"] == []
+
+
+def test_a_gradescope_seed_follows_the_assignment_and_the_students(tmp_path):
+    def seed(assignment, *users):
+        path = tmp_path / "submission_metadata.json"
+        path.write_text(json.dumps({"assignment": {"id": assignment}, "users": [{"id": u} for u in users]}))
+        return scale_out.submission_seed(path)
+
+    assert seed(7, 1, 2) == seed(7, 2, 1)  # a resubmission (of a group, in any order): the same seed
+    assert len({seed(7, 1, 2), seed(7, 3), seed(8, 1, 2)}) == 3 and 0 <= seed(7, 3) < 2**31
+    (tmp_path / "broken.json").write_text("{")
+    assert scale_out.submission_seed(tmp_path / "broken.json") is None
+    assert scale_out.submission_seed(tmp_path / "absent.json") is None
 
 
 def test_progress_is_one_line_per_submission_on_a_terminal_only():
