@@ -32,6 +32,8 @@ KIT = Path(__file__).resolve().parent.parent
 PACKAGE = "submission"
 WRITABLE = "tmp"  # the worker's only writable folder (its cwd and package are read-only)
 BUSY_FACTOR = 10  # a call may take up to this many times its limit in wall time on a loaded machine
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CPUS = len(os.sched_getaffinity(0))
 MAX_REPLY_BYTES = 64 * 2**20  # what the trusted side buffers of one reply (the largest honest one: ~1 MiB)
 KEPT_ENVIRONMENT = ("LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1",
@@ -78,21 +80,60 @@ def waiting_seconds(pid: int) -> dict[str, float]:
     return waits
 
 
+def _stat_fields(pid) -> list[str]:
+    """/proc/<pid>/stat after the command name (which may hold spaces): state, ppid, …"""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2:].split()
+
+
+def family_cpu_seconds(root: int) -> float:
+    """CPU time used by root and every process below it, their reaped children included. Rooted at
+    a worker's zygote, a child subreaper serving one worker at a time, this is all the worker and
+    whatever it started used, even processes that left its session."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat_fields(entry.name)[1]), []).append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            total += sum(int(v) for v in _stat_fields(pid)[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            pass
+        todo += children.get(pid, [])
+    return total / CLOCK_TICKS
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy (all CPUs), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
 class _DeadlineReader:
     """File-like reads from a worker's pipe that give up once the call has used `seconds` of time
-    the worker could have run: time its threads spent waiting for a CPU on a loaded machine is
+    the worker could have run: time its threads spent waiting for a CPU taken by other processes
+    (a loaded machine; not the worker's own threads and children, counted from its zygote down) is
     added to the deadline (up to BUSY_FACTOR times the limit in all), so that load never turns into
-    a student's timeout while sleeping or spinning code is still stopped on time."""
+    a student's timeout while sleeping or spinning code, or code that loads the CPUs itself, is still
+    stopped on time."""
 
-    def __init__(self, fd: int, seconds: float, pid: int):
-        self.fd, self.seconds, self.pid = fd, seconds, pid
+    def __init__(self, fd: int, seconds: float, pid: int, family: int):
+        self.fd, self.seconds, self.pid, self.family = fd, seconds, pid, family
         self.start, self.waits = time.monotonic(), waiting_seconds(pid)
+        self.busy, self.own = machine_cpu_seconds(), family_cpu_seconds(family)
         self.selector = selectors.DefaultSelector()
         self.selector.register(fd, selectors.EVENT_READ)
 
     def _deadline(self) -> float:
         now = waiting_seconds(self.pid)
-        delay = max((now[t] - self.waits.get(t, 0.0) for t in now), default=0.0)
+        waited = max((now[t] - self.waits.get(t, 0.0) for t in now), default=0.0)
+        others = (machine_cpu_seconds() - self.busy) - (family_cpu_seconds(self.family) - self.own)
+        delay = min(waited, max(others, 0.0) / CPUS)  # a wait no other process caused is the worker's own
         return self.start + min(self.seconds + max(delay, 0.0), BUSY_FACTOR * self.seconds)
 
     def read(self, size: int) -> bytes:
@@ -377,11 +418,14 @@ class Sandbox:
         sent = threading.Thread(target=self._send, args=(header, blobs), daemon=True)
         sent.start()
         try:
-            reply = wire.read_frame(_DeadlineReader(self.process.stdout.fileno(), timeout, self.process.pid),
-                                    MAX_REPLY_BYTES)
+            reader = _DeadlineReader(self.process.stdout.fileno(), timeout, self.process.pid, self.zygote.process.pid)
+            reply = wire.read_frame(reader, MAX_REPLY_BYTES)
         except TimeoutError:
             self.stop()
-            raise WorkerLost("timeout", f"no answer within {timeout:g} s") from None
+            waited = time.monotonic() - reader.start
+            raise WorkerLost("timeout", f"no answer within {timeout:g} s of the time it could run"
+                                        + (f" ({waited:.0f} s on the clock: the machine was busy)"
+                                           if waited > 1.5 * timeout else "")) from None
         except (EOFError, wire.ProtocolError, ValueError, RecursionError) as error:
             raise WorkerLost(*self._death(error)) from None
         if not isinstance(reply[0], dict) or reply[0].get("id") != header["id"] or self._pending():

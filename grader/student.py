@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader import source_scan
 from grader import worker as wire
 from grader.sandbox import Limits, Sandbox, WorkerLost
 
@@ -102,7 +103,14 @@ class Remote:
         return self._student.send({"op": "call", "path": self._path}, args, kwargs, self._path)
 
     def by_hand(self, *args, **kwargs):
-        """Call with TensorFlow's automatic differentiation refused (a task to derive by hand)."""
+        """Call with TensorFlow's automatic differentiation refused (a task to derive by hand); a
+        submission whose source reaches for what could undo that refusal fails at once."""
+        reached = self._student.reaches()
+        if reached:
+            raise StudentError(self._path, {"type": "AutodiffUsed", "where": reached[0], "message": (
+                f"{self._path} must compute its derivatives by hand, and the submission reaches for "
+                f"{'; '.join(reached[:3])}, which no exercise needs and which can undo the refusal of "
+                f"TensorFlow's automatic differentiation")})
         return self._student.send({"op": "call", "path": self._path, "by_hand": True}, args, kwargs, self._path)
 
     def with_timeout(self, seconds: float, *args, **kwargs):
@@ -128,8 +136,9 @@ class InProcess:
 class Student:
     """Access to one submission's modules: `student.<module>.<name>(…)`."""
 
-    def __init__(self, backend):
-        self.backend = backend
+    def __init__(self, backend, folder: Path | None = None):
+        self.backend, self.folder = backend, folder  # folder: the submission's source, read by `reaches`
+        self.reached: list[str] | None = None
         self.tampered: set[str] = set()
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
@@ -141,7 +150,13 @@ class Student:
 
     @classmethod
     def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
-        return cls(Sandbox(submission, limits, uid))
+        return cls(Sandbox(submission, limits, uid), submission)
+
+    def reaches(self) -> list[str]:
+        """What the submission's source reaches for beyond the exercises (grader/source_scan.py)."""
+        if self.reached is None:
+            self.reached = source_scan.scan(self.folder) if self.folder else []
+        return self.reached
 
     @property
     def isolation(self) -> str:

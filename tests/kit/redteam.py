@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.sandbox import KIT
+from tests.kit.mistakes import TAPED_BACKWARD
 
 HONEST = "return 1.0 if a > 0 else 0.0"
 BROKEN = "return 1.0"
@@ -138,6 +139,22 @@ LEAKED += [o for o in gc.get_objects() if isinstance(o, dict) and 'step_fn' in o
 LEAKED = [o if callable(o) else o['step_fn'] for o in LEAKED]
 SECRETS = [v for k, v in __import__('os').environ.items() if k not in ('PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ',
            'TF_CPP_MIN_LOG_LEVEL', 'PYTHONDONTWRITEBYTECODE', 'OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')]
+"""
+
+AUTODIFF_RESTORED = """import tensorflow as tf
+from tensorflow.python.eager import tape
+
+REAL_PUSH = tape.push_new_tape  # taken at import, before any guard is in place
+
+
+def with_autodiff(function):
+    def run(*args, **kwargs):
+        guard, tape.push_new_tape = tape.push_new_tape, REAL_PUSH
+        try:
+            return function(*args, **kwargs)
+        finally:
+            tape.push_new_tape = guard
+    return run
 """
 
 DISK_FLOOD = """
@@ -305,6 +322,12 @@ for pid in ancestors():
             return 1
 
     return Function()""")]),
+    # autodiff in a by-hand task, with TensorFlow's internals put back during the call (the guard
+    # is in the worker): the source reaches for them, so every by-hand check fails before it runs
+    Case("autodiff-restored", {"backprop": 11}, {"not by hand"}, edits=[
+        ("backprop", "import tensorflow as tf\n", AUTODIFF_RESTORED),
+        ("backprop", "def backward(", "@with_autodiff\ndef backward("),
+        ("backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD)]),
     # hard-coding the visible self-checks' answers
     Case("hard-coded-visible", STEP_BROKEN, {"value"}, body="""
 visible = {-3.0: 0.0, -1e-6: 0.0, 0.0: 0.0, 1e-6: 1.0, 0.5: 1.0, 7: 1.0}

@@ -53,6 +53,15 @@ def nap(seconds):
     import time
     time.sleep(seconds)
     return seconds
+
+def hog(children):
+    import os
+    for _ in range(children):  # its own load: it must not buy the call more time
+        if os.fork() == 0:
+            while True:
+                pass
+    while True:
+        pass
 '''
 
 
@@ -78,3 +87,18 @@ def test_load_on_the_machine_never_becomes_a_timeout(tmp_path):
         student.close()
     assert slept.value.category == "timeout" and napped < 3.0 * 3
     assert loaded > 3.0, f"the load did not slow the call ({loaded:.1f} s): the test proves nothing"
+
+
+@pytest.mark.timeout(300)
+def test_load_a_worker_makes_itself_does_not_extend_its_time(tmp_path):
+    (tmp_path / "evaluation.py").write_text(MODULE + BUSY)
+    student = Student.isolated(tmp_path, Limits(call_seconds=3.0))
+    try:
+        student.evaluation.pid()
+        start = time.monotonic()
+        with pytest.raises(WorkerLost) as hogged:
+            student.evaluation.hog(4 * os.cpu_count())
+        seconds = time.monotonic() - start
+    finally:
+        student.close()
+    assert hogged.value.category == "timeout" and seconds < 3.0 * 2, f"stopped after {seconds:.1f} s"

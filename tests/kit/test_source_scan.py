@@ -1,0 +1,42 @@
+"""The source scan: what a by-hand task's submission may not reach for, found without running it."""
+
+import pytest
+
+from grader import source_scan
+from grader.course import EXERCISES
+from grader.sandbox import KIT
+from grader.student import Student, StudentError
+from tests.kit.mistakes import CORPUS
+
+
+@pytest.mark.parametrize("source, found", [
+    ("from tensorflow.python.eager import tape", "import tensorflow.python.eager"),
+    ("import importlib", "import importlib"),
+    ("import sys\nsys.modules['x']", "import sys"),
+    ("x = __import__('tensorflow')", "__import__()"),
+    ("f = tf.GradientTape.__init__.__globals__", "the attribute __globals__"),
+    ("t = tf.__internal__", "the attribute __internal__"),
+    ("t = tf._api", "the private attribute _api"),
+    ("t = getattr(tf, 'Gradient' + 'Tape')", "getattr() with a computed name"),
+    ("t = getattr(tf, '__dict__')", "getattr(…, '__dict__')"),
+    ("exec('1')", "exec()"),
+    ("name = 'tensorflow.python.eager.tape'", "the name 'tensorflow.python'"),
+])
+def test_each_way_to_reach_internals_is_found(source, found):
+    assert [f for f in source_scan.findings(source, "backprop.py") if f.startswith(found)], source
+
+
+def test_the_reference_the_skeletons_and_every_corpus_mistake_reach_for_nothing():
+    assert source_scan.scan(KIT / "solutions") == source_scan.scan(KIT / "exercises") == []
+    sources = {name: (KIT / "solutions" / f"{name}.py").read_text() for name in EXERCISES}
+    for mistake in CORPUS:
+        assert source_scan.findings(sources[mistake.module].replace(mistake.old, mistake.new, 1), "x.py") == [], \
+            mistake.name
+
+
+def test_a_by_hand_call_fails_before_it_runs_when_the_source_reaches_for_internals(tmp_path):
+    (tmp_path / "backprop.py").write_text("from tensorflow.python.eager import tape\ndef cost(a, d):\n    return 0.0\n")
+    student = Student(backend=None, folder=tmp_path)  # no worker: the refusal comes first
+    with pytest.raises(StudentError) as refused:
+        student.backprop.cost.by_hand(1.0, 2.0)
+    assert refused.value.category == "not by hand" and "backprop.py:1" in refused.value.where
