@@ -33,7 +33,7 @@ class StudentError(Exception):
     @property
     def category(self) -> str:
         return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing",
-                "AutodiffUsed": "not by hand"}.get(self.type, "crash")
+                "AutodiffUsed": "not by hand", "ReachesInternals": "tampering detected"}.get(self.type, "crash")
 
 
 class Opaque:
@@ -105,12 +105,8 @@ class Remote:
     def by_hand(self, *args, **kwargs):
         """Call with TensorFlow's automatic differentiation refused (a task to derive by hand); a
         submission whose source reaches for what could undo that refusal fails at once."""
-        reached = self._student.reaches()
-        if reached:
-            raise StudentError(self._path, {"type": "AutodiffUsed", "where": reached[0], "message": (
-                f"{self._path} must compute its derivatives by hand, and the submission reaches for "
-                f"{'; '.join(reached[:3])}, which no exercise needs and which can undo the refusal of "
-                f"TensorFlow's automatic differentiation")})
+        self._student.refuse_reaching(self._path, "AutodiffUsed", f"{self._path} must compute its derivatives by "
+                                      f"hand; that TensorFlow's automatic differentiation is refused")
         return self._student.send({"op": "call", "path": self._path, "by_hand": True}, args, kwargs, self._path)
 
     def with_timeout(self, seconds: float, *args, **kwargs):
@@ -152,11 +148,21 @@ class Student:
     def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
         return cls(Sandbox(submission, limits, uid), submission)
 
-    def reaches(self) -> list[str]:
-        """What the submission's source reaches for beyond the exercises (grader/source_scan.py)."""
+    def refuse_reaching(self, path: str, error_type: str, observed: str) -> None:
+        """Fail a check whose judge relies on what the worker observes (autodiff refused, how a step
+        was traced) when the submission's source reaches for what could change that observation
+        (grader/source_scan.py): no exercise needs any of it."""
         if self.reached is None:
             self.reached = source_scan.scan(self.folder) if self.folder else []
-        return self.reached
+        if self.reached:
+            raise StudentError(path, {"type": error_type, "where": self.reached[0], "message": (
+                f"{observed} is observed where your code runs, and the submission reaches for "
+                f"{'; '.join(self.reached[:3])}, which no exercise needs and which could change that")})
+
+    def trace_record(self) -> tuple[int, int, int]:
+        """(traces, eager traces, runs) of the harness's traced step (grader/worker.py TraceRecord)."""
+        self.refuse_reaching("speed.compile_step", "ReachesInternals", "how the compiled step runs")
+        return tuple(self.send({"op": "trace_record"}, (), {}, "the traced step's record"))
 
     @property
     def isolation(self) -> str:

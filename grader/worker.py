@@ -46,7 +46,8 @@ WATCHED = ("numpy.allclose", "numpy.array_equal", "numpy.isclose", "numpy.asarra
            "numpy.testing.assert_allclose", "tensorflow.GradientTape", "tensorflow.debugging.assert_near",
            "tensorflow.function", "tensorflow.executing_eagerly",
            "builtins.isinstance", "builtins.abs", "builtins.float", "builtins.AssertionError", "math.isclose",
-           "json.dumps", "exercises.selfcheck.no_autodiff", "worker.write_frame", "worker.array_to_blob", "worker.Dispatcher.encode", "worker.traced_step", "worker.frozen_step")
+           "json.dumps", "exercises.selfcheck.no_autodiff", "worker.write_frame", "worker.array_to_blob", "worker.Dispatcher.encode", "worker.traced_step", "worker.frozen_step",
+           "worker.TraceRecord", "worker.Dispatcher.handle")
 
 
 def snapshot() -> dict:
@@ -153,19 +154,31 @@ def harness_mlp(weights, biases):
     return HarnessMLP()
 
 
-def traced_step():
-    """A training step that tells how it was run: Python executes its body only when tf.function
-    traces it (every call, when nothing compiles it), so each result [loss, trace number, ran
-    eagerly] says which trace produced it. The loss is the model's mean squared error; nothing is
-    updated."""
+class TraceRecord:
+    """How the harness's traced step was run: `traces` times Python ran its body (under tf.function
+    only to trace it), `eager` of those outside a graph, `runs` times the step ran at all (a
+    py_function inside it runs on every call, compiled or not). Kept by the Dispatcher and read by
+    the trusted side with the `trace_record` op: it never travels through the student's code, and
+    nothing public leads from the step to it."""
+
+    def __init__(self):
+        self.traces = self.eager = self.runs = 0
+
+
+def traced_step(record: TraceRecord):
+    """A training step that records how it is run (see TraceRecord); it returns the model's mean
+    squared error on the batch and updates nothing."""
     import tensorflow as tf
 
-    traces = []
+    def ran():
+        record.runs += 1
+        return 0.0
 
     def step(model, x_batch, y_batch, learning_rate):
-        traces.append(learning_rate)
-        loss = tf.reduce_mean(tf.square(model(x_batch) - y_batch))
-        return tf.stack([loss, tf.constant(float(len(traces))), tf.constant(float(tf.executing_eagerly()))])
+        record.traces += 1
+        record.eager += bool(tf.executing_eagerly())
+        marker = tf.py_function(ran, [], tf.float32)
+        return tf.reduce_mean(tf.square(model(x_batch) - y_batch)) + 0.0 * marker
 
     return step
 
@@ -199,6 +212,7 @@ class Dispatcher:
         self.handles = {}
         self.next_handle = 1
         self.originals = None
+        self.trace_record = None
 
     def module(self, name: str):
         if self.originals is None:
@@ -266,7 +280,8 @@ class Dispatcher:
         if name.startswith("student:"):
             return self.resolve(name[len("student:"):])
         if name == "traced_step":
-            return traced_step()
+            self.trace_record = TraceRecord()
+            return traced_step(self.trace_record)
         if name == "frozen_step":
             return frozen_step
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]
@@ -342,6 +357,9 @@ class Dispatcher:
             result = self.module(request["path"]) and None
         elif op == "build":  # an object made by the harness from the arguments, e.g. a $model
             result = args[0]
+        elif op == "trace_record":
+            record = self.trace_record or TraceRecord()
+            result = [int(record.traces), int(record.eager), int(record.runs)]
         elif op == "ping":
             result = os.getpid()
         else:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_numbers, fail
+from exercises.selfcheck import expect_close, fail
 from grader.student import Fn, Handle, Model
 from grader.worker import harness_mlp
 from solutions import training as reference
@@ -33,42 +33,43 @@ def compiled_step(student, weights, biases, rate, step=None):
 
 def traced_runs(student, rng, batches_wanted: int):
     """compile_step given the harness's traced_step (grader/worker.py), called on batches of several
-    sizes: (call, [(loss, trace number, ran eagerly) per batch], expected losses). What tells a
-    compiled step from an eager one is what the step itself observed, not a type name or a counter
-    the worker reports."""
+    sizes: (call, batches, (traces, eager traces, runs)). What tells a compiled step from an eager
+    one is what the step observed of how it was run, read from the harness, never from a value
+    that passed through the student's code."""
     sizes, weights, biases, batches, rate = case(rng)
     batches = batches[:batches_wanted]
     _, compiled = compiled_step(student, weights, biases, rate, Fn("traced_step"))
     model = harness_mlp(weights, biases)
     call = f"compile_step(a {sizes} MLP, {rate:.3f}, step), then batches of {[len(x) for x, _ in batches]}"
-    runs, expected = [], []
-    for x, y in batches:
-        got = expect_numbers("speed.compile_step", call + " → what the step returned",
-                             compiled(tf.constant(x), tf.constant(y)), np.zeros(3))
-        runs.append(tuple(float(v) for v in got))
-        expected.append(float(tf.reduce_mean(tf.square(model(x) - y))))
-    expect_close("speed.compile_step", call + " → the step's result for each batch", [r[0] for r in runs], expected,
-                 rtol=1e-5)
-    return call, runs
+    losses = [compiled(tf.constant(x), tf.constant(y)) for x, y in batches]
+    expected = [float(tf.reduce_mean(tf.square(model(x) - y))) for x, y in batches]
+    expect_close("speed.compile_step", call + " → the step's result for each batch", losses, expected, rtol=1e-5)
+    return call, len(batches), student.trace_record()
+
+
+def expect_compiled(call: str, batches: int, record) -> None:
+    traces, eager, runs = record
+    if eager or not traces:
+        fail("speed.compile_step", call, "the step run inside a compiled graph", "the step run eagerly"
+             if eager else "the step never run", "wrap the step in tf.function", "value")
+    if runs != batches:
+        fail("speed.compile_step", call + " → times the compiled step ran", batches, runs,
+             "return the compiled function itself: each call must run it", "value")
 
 
 @pytest.mark.points(2)
 @pytest.mark.task("speed.compile_step")
 def test_compile_step_returns_a_tf_function(student, rng):
-    call, runs = traced_runs(student, rng, 1)
-    if runs[0][2] != 0.0:
-        fail("speed.compile_step", call, "the step run inside a compiled graph", "the step run eagerly",
-             "wrap the step in tf.function", "value")
+    expect_compiled(*traced_runs(student, rng, 1))
 
 
 @pytest.mark.points(4)
 @pytest.mark.task("speed.compile_step")
 def test_compile_step_traces_once_for_every_batch_size(student, rng):
-    call, runs = traced_runs(student, rng, 5)
-    traces = max(int(r[1]) for r in runs)
-    if any(r[2] != 0.0 for r in runs) or traces != 1:
-        fail("speed.compile_step", call + " → number of traces", 1,
-             "the step run eagerly" if any(r[2] != 0.0 for r in runs) else traces, "traced once per batch size?")
+    call, batches, record = traced_runs(student, rng, 5)
+    expect_compiled(call, batches, record)
+    if record[0] != 1:
+        fail("speed.compile_step", call + " → number of traces", 1, record[0], "traced once per batch size?")
 
 
 @pytest.mark.points(4)

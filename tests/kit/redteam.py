@@ -322,6 +322,19 @@ for pid in ancestors():
             return 1
 
     return Function()""")]),
+    # a step traced once (so the trace looks right), then every call run eagerly by the student's code
+    Case("compiled-once-then-eager", {"speed": 4}, {"value"}, edits=[("speed", """    @tf.function(input_signature=signature)
+    def compiled(x_batch, y_batch):
+        return step(model, x_batch, y_batch, learning_rate)
+
+    return compiled""", """    traced = tf.function(lambda x, y: step(model, x, y, learning_rate), input_signature=signature)
+    traced.get_concrete_function()
+
+    def compiled(x_batch, y_batch):
+        return step(model, x_batch, y_batch, learning_rate) if step is train else \\
+            tf.reduce_mean(tf.square(model(x_batch) - y_batch))
+
+    return compiled""")]),
     # autodiff in a by-hand task, with TensorFlow's internals put back during the call (the guard
     # is in the worker): the source reaches for them, so every by-hand check fails before it runs
     Case("autodiff-restored", {"backprop": 11}, {"not by hand"}, edits=[
