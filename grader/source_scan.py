@@ -4,8 +4,9 @@ special attributes, and Python's ways to reach a name without writing it.
 The tasks derived by hand run with TensorFlow's automatic differentiation refused
 (`exercises.selfcheck.no_autodiff`), but that guard lives in the worker, which student code
 controls: code that holds TensorFlow's internals can put them back for a moment. Holding them takes
-one of the constructs found here, which no exercise needs, so the by-hand checks also fail, on the
-trusted side and before the call, when any module of the submission uses one. Read, never run.
+one of the constructs found here, which no exercise needs. So such checks run in a worker that has
+imported only the module under test and the modules it imports, and fail, on the trusted side and
+before the call, when any of those uses one (grader/student.py `Student.observed`). Read, never run.
 """
 
 import ast
@@ -19,6 +20,7 @@ CALLS = {"__import__", "eval", "exec", "compile", "globals", "locals", "vars", "
 SPECIAL = {"__init__", "__call__", "__name__", "__doc__", "__len__", "__iter__", "__next__", "__getitem__",
            "__repr__", "__str__", "__enter__", "__exit__"}  # special names ordinary code defines or calls
 OWN = {"self", "cls"}
+NOTEBOOK_SETUP = "exercises.notebook"  # a released notebook's set-up cell imports it
 
 
 def _imported(node: ast.AST) -> list[str]:
@@ -31,7 +33,9 @@ def _imported(node: ast.AST) -> list[str]:
 
 def _finding(node: ast.AST) -> str:
     for name in _imported(node):
-        if name in ("sys",) or any(name == m or name.startswith(m + ".") for m in INTERNAL_MODULES):
+        if name == NOTEBOOK_SETUP:
+            continue
+        if name == "sys" or any(name == m or name.startswith(m + ".") for m in INTERNAL_MODULES):
             return f"import {name}"
     if isinstance(node, ast.Attribute):
         owner = node.value
@@ -68,10 +72,29 @@ def findings(source: str, filename: str) -> list[str]:
     return sorted(set(found), key=found.index)
 
 
-def scan(folder: Path) -> list[str]:
-    """The findings of every exercise module of a submission's folder."""
+def imports(folder: Path, module: str) -> list[str]:
+    """The module and the submission's modules it imports (`from .x import`), transitively."""
+    found, todo = [], [module]
+    while todo:
+        name = todo.pop()
+        path = folder / f"{name}.py"
+        if name in found or name not in EXERCISES or not path.is_file():
+            continue
+        found.append(name)
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo += [node.module] if node.module else [alias.name for alias in node.names]
+    return found
+
+
+def scan(folder: Path, modules=EXERCISES) -> list[str]:
+    """The findings of the named modules of a submission's folder."""
     found = []
-    for name in EXERCISES:
+    for name in modules:
         path = folder / f"{name}.py"
         if path.is_file():
             found += findings(path.read_text(encoding="utf-8", errors="replace"), path.name)

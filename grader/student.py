@@ -105,8 +105,8 @@ class Remote:
     def by_hand(self, *args, **kwargs):
         """Call with TensorFlow's automatic differentiation refused (a task to derive by hand); a
         submission whose source reaches for what could undo that refusal fails at once."""
-        self._student.refuse_reaching(self._path, "AutodiffUsed", f"{self._path} must compute its derivatives by "
-                                      f"hand; that TensorFlow's automatic differentiation is refused")
+        self._student.observed(self._path, "AutodiffUsed", f"{self._path} must compute its derivatives by hand; "
+                               f"that TensorFlow's automatic differentiation is refused")
         return self._student.send({"op": "call", "path": self._path, "by_hand": True}, args, kwargs, self._path)
 
     def with_timeout(self, seconds: float, *args, **kwargs):
@@ -134,7 +134,6 @@ class Student:
 
     def __init__(self, backend, folder: Path | None = None):
         self.backend, self.folder = backend, folder  # folder: the submission's source, read by `reaches`
-        self.reached: list[str] | None = None
         self.tampered: set[str] = set()
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
@@ -148,20 +147,24 @@ class Student:
     def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
         return cls(Sandbox(submission, limits, uid), submission)
 
-    def refuse_reaching(self, path: str, error_type: str, observed: str) -> None:
-        """Fail a check whose judge relies on what the worker observes (autodiff refused, how a step
-        was traced) when the submission's source reaches for what could change that observation
-        (grader/source_scan.py): no exercise needs any of it."""
-        if self.reached is None:
-            self.reached = source_scan.scan(self.folder) if self.folder else []
-        if self.reached:
-            raise StudentError(path, {"type": error_type, "where": self.reached[0], "message": (
-                f"{observed} is observed where your code runs, and the submission reaches for "
-                f"{'; '.join(self.reached[:3])}, which no exercise needs and which could change that")})
+    def observed(self, path: str, error_type: str, what: str) -> None:
+        """Before a check whose judge is something the worker observes (autodiff refused during a
+        by-hand task, how a step was traced): give it a worker that has imported only the module of
+        `path` and the modules it imports (a fresh one if others were imported: their code could have
+        prepared the worker), and fail at once if their source reaches for what could change the
+        observation (grader/source_scan.py): no exercise needs any of it."""
+        modules = source_scan.imports(self.folder, path.split(".")[0]) if self.folder else []
+        if getattr(self.backend, "starts", 0) == self.starts and self.imported - set(modules):
+            self.backend.stop()
+        reached = source_scan.scan(self.folder, modules) if self.folder else []
+        if reached:
+            raise StudentError(path, {"type": error_type, "where": reached[0], "message": (
+                f"{what} is observed where your code runs, and your code reaches for {'; '.join(reached[:3])}, "
+                f"which no exercise needs and which could change that")})
 
     def trace_record(self) -> tuple[int, int, int]:
-        """(traces, eager traces, runs) of the harness's traced step (grader/worker.py TraceRecord)."""
-        self.refuse_reaching("speed.compile_step", "ReachesInternals", "how the compiled step runs")
+        """(traces, eager traces, runs) of the harness's traced step (grader/worker.py TraceRecord);
+        the step was compiled after `observed("speed.compile_step", …)`."""
         return tuple(self.send({"op": "trace_record"}, (), {}, "the traced step's record"))
 
     @property

@@ -38,6 +38,7 @@ def traced_runs(student, rng, batches_wanted: int):
     that passed through the student's code."""
     sizes, weights, biases, batches, rate = case(rng)
     batches = batches[:batches_wanted]
+    student.observed("speed.compile_step", "ReachesInternals", "how the compiled step runs")
     _, compiled = compiled_step(student, weights, biases, rate, Fn("traced_step"))
     model = harness_mlp(weights, biases)
     call = f"compile_step(a {sizes} MLP, {rate:.3f}, step), then batches of {[len(x) for x, _ in batches]}"

@@ -40,3 +40,15 @@ def test_a_by_hand_call_fails_before_it_runs_when_the_source_reaches_for_interna
     with pytest.raises(StudentError) as refused:
         student.backprop.cost.by_hand(1.0, 2.0)
     assert refused.value.category == "not by hand" and "backprop.py:1" in refused.value.where
+
+
+def test_a_module_is_scanned_with_the_modules_it_imports_and_no_others(tmp_path):
+    (tmp_path / "speed.py").write_text("from .training import train\n")
+    (tmp_path / "training.py").write_text("from . import mlp\nimport tensorflow as tf\n")
+    (tmp_path / "mlp.py").write_text("x = 1\n")
+    (tmp_path / "perceptron.py").write_text("import sys\n")
+    assert source_scan.imports(tmp_path, "speed") == ["speed", "training", "mlp"]
+    assert source_scan.scan(tmp_path, source_scan.imports(tmp_path, "speed")) == []
+    assert source_scan.scan(tmp_path) == ["import sys (perceptron.py:1)"]
+    assert source_scan.findings("import exercises.notebook\nimport exercises.selfcheck\n", "x.py") == \
+        ["import exercises.selfcheck (x.py:2)"]  # a notebook's set-up cell, pasted, is no finding
