@@ -140,7 +140,12 @@ def nbgrader_course(args) -> int:
 def gradescope_bundle(args) -> int:
     from grader.scale_out import build_bundle
 
-    print(f"Gradescope autograder bundle: {build_bundle(Path(args.file))}")
+    try:
+        bundle = build_bundle(Path(args.file), args.with_data)
+    except mnist.MNISTError as error:
+        print(f"nn-kit gradescope-bundle --with-data: {error}", file=sys.stderr)
+        return 2
+    print(f"Gradescope autograder bundle: {bundle}" + (" (MNIST included)" if args.with_data else ""))
     return 0
 
 
@@ -232,6 +237,8 @@ def main(argv=None) -> int:
     course.set_defaults(run=nbgrader_course)
     bundle = commands.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
     bundle.add_argument("file")
+    bundle.add_argument("--with-data", action="store_true",
+                        help="include the kit's verified MNIST (for an autograder built without internet)")
     bundle.set_defaults(run=gradescope_bundle)
     run = commands.add_parser("gradescope-run", help="grade one submission into Gradescope's results.json")
     run.add_argument("submission")

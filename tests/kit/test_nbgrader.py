@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from data import mnist
 from grader import grade, notebooks, scale_out
 from grader.cli import DEFAULT_WORKER_UID
 from grader.nbgrader_course import ASSIGNMENT, build_course
@@ -200,6 +201,8 @@ def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_p
     shutil.copytree(grade.KIT / "solutions", root / "submission", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "submission" / "perceptron.py").write_text(
         (root / "submission" / "perceptron.py").read_text().replace("return 1.0 if a > 0 else 0.0", "return 1.0"))
+    metadata = root / "submission_metadata.json"
+    metadata.write_text(json.dumps({"assignment": {"id": 41}, "users": [{"id": 7, "name": "Carol"}]}))
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "KIT_MNIST": str(grade.KIT / "data" / "mnist.npz"),
            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True,
@@ -209,6 +212,17 @@ def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_p
     assert results["score"] == 97
     assert {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     assert sum(t["max_score"] for t in results["tests"]) == 100
+    assert f"seed {scale_out.submission_seed(metadata)}" in results["output"]  # a resubmission: the same seed
+    assert results["tests"][0]["name"].startswith(results["tests"][0]["tags"][0] + ": ")
+
+
+def test_a_bundle_with_data_carries_verified_mnist_and_checks_python(tmp_path):
+    bundle = scale_out.build_bundle(tmp_path / "autograder.zip", with_data=True)
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extract("source/data/mnist.npz", tmp_path)
+        setup = archive.read("setup.sh").decode()
+    assert mnist.read_verified(tmp_path / "source" / "data" / "mnist.npz")
+    assert "sys.version_info >= (3, 11)" in setup and "if [ -f data/mnist.npz ]" in setup
 
 
 def test_classroom_workflow_gives_each_task_the_points_of_its_hidden_checks():
