@@ -137,6 +137,20 @@ def nbgrader_course(args) -> int:
     return 0
 
 
+def nbgrader_pregrade(args) -> int:
+    from grader.nbgrader_course import pregrade
+
+    start = time.perf_counter()
+    try:
+        count = pregrade(Path(args.course), args.jobs)
+    except (OSError, ValueError) as error:
+        print(f"nn-kit nbgrader-pregrade: {error}", file=sys.stderr)
+        return 2
+    print(f"{count} submission(s) pre-graded in {time.perf_counter() - start:.0f} s (--jobs {args.jobs}); next: "
+          f"cd {args.course} && nbgrader autograde nn-tf (it reuses these reports)")
+    return 0
+
+
 def gradescope_bundle(args) -> int:
     from grader.scale_out import build_bundle
 
@@ -235,6 +249,11 @@ def main(argv=None) -> int:
     course.add_argument("directory")
     course.add_argument("--seed", type=int, default=None, help="grading seed of the course (default 2021)")
     course.set_defaults(run=nbgrader_course)
+    ahead = commands.add_parser("nbgrader-pregrade", help="grade an nbgrader course's submitted/ folder in "
+                                "parallel, so that nbgrader autograde only fills in the results")
+    ahead.add_argument("course")
+    ahead.add_argument("--jobs", type=int, default=2, help="submissions graded at once")
+    ahead.set_defaults(run=nbgrader_pregrade)
     bundle = commands.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
     bundle.add_argument("file")
     bundle.add_argument("--with-data", action="store_true",

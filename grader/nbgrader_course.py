@@ -12,7 +12,9 @@ records. The student's code never runs in a kernel during grading, so kernel-lev
 """
 
 import hashlib
+import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -106,6 +108,57 @@ def modules_from(folder: Path, target: Path) -> list[str]:
     return warnings
 
 
+PREGRADED = ".nn-kit-pregraded"  # in the course root: reports of `nn-kit nbgrader-pregrade`
+
+
+def _staged(student: str, submitted: Path, scratch: Path) -> tuple[Submission, str]:
+    """The student's notebooks as modules in scratch, and the digest of what will be graded."""
+    modules = scratch / "modules"
+    modules.mkdir()
+    warnings = modules_from(submitted, modules)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(modules.glob("*.py")))).hexdigest()
+    return Submission(student, modules, warnings), digest
+
+
+def _cached(course: Path, student: str, digest: str, seed: int) -> Path:
+    key = hashlib.sha256(f"{student}\0{digest}\0{seed}".encode()).hexdigest()[:32]
+    return course / PREGRADED / f"{key}.json"
+
+
+def course_seed(course: Path) -> int:
+    """The grading seed written in the course's nbgrader_config.py."""
+    found = re.search(r"^c\.GradeInIsolation\.seed = (\d+)$", (course / "nbgrader_config.py").read_text(), re.M)
+    if not found:
+        raise ValueError(f"{course} has no nbgrader_config.py written by nn-kit nbgrader-course")
+    return int(found.group(1))
+
+
+def pregrade(course: Path, jobs: int) -> int:
+    """Grade every submitted notebook folder of the assignment, `jobs` at a time, with the course's
+    seed, and keep the reports where `nbgrader autograde` (GradeInIsolation) finds them: it then
+    only fills the grade cells. Submissions are checked against the release first, as autograde's
+    hook does. Returns how many were graded."""
+    seed = course_seed(course)
+    folders = sorted(p for p in (course / "submitted").glob(f"*/{ASSIGNMENT}") if p.is_dir())
+    for folder in folders:
+        check_submission(ASSIGNMENT, folder.parent.name, [str(p) for p in sorted(folder.glob("*.ipynb"))])
+    uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
+    if uid is not None:
+        lock(course)
+    (course / PREGRADED).mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="nnkit-nb-") as scratch:
+        staged = []
+        for folder in folders:
+            place = Path(scratch) / folder.parent.name
+            place.mkdir()
+            staged.append(_staged(folder.parent.name, folder, place))
+        reports = grade.grade_all([s for s, _ in staged], grade.Options(seed=seed, jobs=jobs, worker_uid=uid))
+    for (submission, digest), report in zip(staged, reports):
+        if not report["grader_faults"]:
+            _cached(course, submission.name, digest, seed).write_text(json.dumps(report), encoding="utf-8")
+    return len(reports)
+
+
 class GradeInIsolation(Preprocessor):
     """nbgrader autograde's grading step: grade the student's notebooks with the isolated grader,
     then fill every hidden-check grade cell of this notebook with its result."""
@@ -137,18 +190,19 @@ class GradeInIsolation(Preprocessor):
         return nb, resources
 
     def _report(self, student: str, submitted: Path, course: Path) -> dict:
-        """The grader's report on the student's notebooks (graded once, reused for each notebook)."""
+        """The grader's report on the student's notebooks (graded once, reused for each notebook;
+        taken from `nn-kit nbgrader-pregrade` when it graded exactly these modules with this seed)."""
         with tempfile.TemporaryDirectory(prefix="nnkit-nb-") as scratch:
-            modules = Path(scratch) / "modules"
-            modules.mkdir()
-            warnings = modules_from(submitted, modules)
-            digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(modules.glob("*.py")))).hexdigest()
+            submission, digest = _staged(student, submitted, Path(scratch))
             key = (student, digest, self.seed)
+            cached = _cached(course, student, digest, self.seed)
+            if key not in self._reports and cached.is_file():
+                self.log.info("nn-kit: %s was pre-graded; its report is reused", student)
+                self._reports[key] = json.loads(cached.read_text(encoding="utf-8"))
             if key not in self._reports:
                 uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
                 if uid is not None:
                     lock(course)  # other students' notebooks and the source notebooks are out of reach
-                submission = Submission(student, modules, warnings)
                 if GradeInIsolation._slot is None or not GradeInIsolation._slot.alive:
                     GradeInIsolation._slot = grade.Slot()  # one trusted process for the whole class
                 self._reports[key] = grade.grade_one(submission, grade.Options(seed=self.seed, worker_uid=uid),

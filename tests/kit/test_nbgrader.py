@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from data import mnist
-from grader import grade, notebooks, scale_out
+from grader import cli, grade, notebooks, scale_out
 from grader.cli import DEFAULT_WORKER_UID
 from grader.nbgrader_course import ASSIGNMENT, build_course
 from grader.submissions import find
@@ -121,7 +121,9 @@ def course(tmp_path_factory) -> Path:
     submit(root, "cheater", {**solved, "perceptron": broken_step(solved["perceptron"], CHEAT_CELL)})
     submit(root, "corrupt", {**solved, "mlp": b"{this is not a notebook"})
     submit(root, "zzz-edited-locked", {**solved, "mlp": edited_locked_cells(solved["mlp"])})
-    nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    assert cli.main(["nbgrader-pregrade", str(root), "--jobs", "2"]) == 0  # autograde then reuses the reports
+    autograde = nbgrader(root, "autograde", ASSIGNMENT, "--force")
+    (root / "autograde.log").write_text(autograde.stdout + autograde.stderr)
     nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
     nbgrader(root, "export")
     return root
@@ -136,6 +138,11 @@ def exported(course: Path) -> dict:
 def test_nbgrader_round_trip_scores(course):
     assert exported(course) == {"solutions": 100.0, "blank": 0.0, "partial": 40.0, "cheater": 97.0, "corrupt": 85.0,
                                 "aaa-forged-cells": 97.0, "zzz-edited-locked": 100.0}
+
+
+def test_autograde_reuses_the_parallel_pregrading(course):
+    log = (course / "autograde.log").read_text()
+    assert log.count("was pre-graded; its report is reused") == 7, log[-3000:]
 
 
 def test_forged_cells_are_restored_and_reported_to_the_instructor_only(course):
