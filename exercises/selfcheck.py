@@ -174,8 +174,9 @@ class AutodiffUsed(Exception):
 @contextlib.contextmanager
 def no_autodiff(task: str):
     """While a task that is to be derived by hand runs, TensorFlow's automatic differentiation
-    refuses to start: a GradientTape or ForwardAccumulator (however the code reached it) and
-    tf.gradients raise AutodiffUsed. Putting them back during the task counts as using them."""
+    refuses to start: a GradientTape (new, or one made earlier and entered again) or
+    ForwardAccumulator, however the code reached it, and tf.gradients raise AutodiffUsed. Putting
+    them back during the task counts as using them."""
     from tensorflow.python.eager import forwardprop, tape
     from tensorflow.python.ops import gradients_util
 
@@ -183,7 +184,7 @@ def no_autodiff(task: str):
         raise AutodiffUsed(f"{task} must compute its derivatives by hand (the chain rule), not with TensorFlow's "
                            f"automatic differentiation (GradientTape, tf.gradients)")
 
-    places = [(tape, "push_new_tape"), (gradients_util, "_GradientsHelper"),
+    places = [(tape, "push_new_tape"), (tape, "push_tape"), (gradients_util, "_GradientsHelper"),
               (forwardprop.ForwardAccumulator, "_push_accumulator")]
     saved = [getattr(owner, name) for owner, name in places]
     for owner, name in places:

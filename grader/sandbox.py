@@ -68,72 +68,72 @@ class WorkerLost(Exception):
         self.category = category
 
 
-def waiting_seconds(pid: int) -> dict[str, float]:
-    """thread id → seconds it has spent runnable but waiting for a CPU (the machine's load, not the
-    code's doing), from /proc/<pid>/task/*/schedstat."""
-    waits = {}
+def thread_times(pid: int) -> dict[str, tuple[float, float]]:
+    """thread id → (seconds on a CPU, seconds runnable but waiting for one), from
+    /proc/<pid>/task/*/schedstat."""
+    times = {}
     for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
         try:
-            waits[stat.parent.name] = int(stat.read_text().split()[1]) / 1e9
-        except (OSError, IndexError, ValueError):
+            ran, waited = stat.read_text().split()[:2]
+            times[stat.parent.name] = (int(ran) / 1e9, int(waited) / 1e9)
+        except (OSError, ValueError):
             continue
-    return waits
+    return times
 
 
-def _stat_fields(pid) -> list[str]:
-    """/proc/<pid>/stat after the command name (which may hold spaces): state, ppid, …"""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2:].split()
-
-
-def family_cpu_seconds(root: int) -> float:
-    """CPU time used by root and every process below it, their reaped children included. Rooted at
-    a worker's zygote, a child subreaper serving one worker at a time, this is all the worker and
-    whatever it started used, even processes that left its session."""
-    children = {}
+def processes() -> dict[int, tuple[int, float]]:
+    """pid → (parent pid, CPU seconds it and its reaped children used), for every process."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                children.setdefault(int(_stat_fields(entry.name)[1]), []).append(int(entry.name))
+                text = (entry / "stat").read_text()
+                fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+                found[int(entry.name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / CLOCK_TICKS)
             except (OSError, IndexError, ValueError):
                 continue
-    total, todo = 0, [root]
+    return found
+
+
+def others_cpu_seconds(before: dict, after: dict, family: int) -> float:
+    """CPU time processes outside `family` (a worker's zygote and everything below it) used between
+    two `processes()` snapshots. Only what live processes account for counts: children the worker
+    left to be reaped by the kernel (SIGCHLD ignored) count for no one, so they extend nothing."""
+    below, todo = {family}, [family]
+    children = {}
+    for pid, (parent, _) in after.items():
+        children.setdefault(parent, []).append(pid)
     while todo:
-        pid = todo.pop()
-        try:
-            total += sum(int(v) for v in _stat_fields(pid)[11:15])  # utime stime cutime cstime
-        except (OSError, IndexError, ValueError):
-            pass
-        todo += children.get(pid, [])
-    return total / CLOCK_TICKS
-
-
-def machine_cpu_seconds() -> float:
-    """CPU time the whole machine has spent busy (all CPUs), from /proc/stat."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in Path("/proc/stat").read_text().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+        for child in children.get(todo.pop(), []):
+            if child not in below:
+                below.add(child)
+                todo.append(child)
+    return sum(cpu - before.get(pid, (0, 0.0))[1] for pid, (_, cpu) in after.items() if pid not in below)
 
 
 class _DeadlineReader:
     """File-like reads from a worker's pipe that give up once the call has used `seconds` of time
-    the worker could have run: time its threads spent waiting for a CPU taken by other processes
-    (a loaded machine; not the worker's own threads and children, counted from its zygote down) is
-    added to the deadline (up to BUSY_FACTOR times the limit in all), so that load never turns into
-    a student's timeout while sleeping or spinning code, or code that loads the CPUs itself, is still
-    stopped on time."""
+    the worker could have run. The thread of the worker that did the most work may have waited for
+    a CPU; that wait extends the deadline as far as other processes (not the worker's own threads
+    or children, counted from its zygote down) took CPU time from it, up to BUSY_FACTOR times the
+    limit in all: load never turns into a student's timeout, while sleeping or spinning code, or
+    code that loads the CPUs itself, is still stopped on time."""
 
     def __init__(self, fd: int, seconds: float, pid: int, family: int):
         self.fd, self.seconds, self.pid, self.family = fd, seconds, pid, family
-        self.start, self.waits = time.monotonic(), waiting_seconds(pid)
-        self.busy, self.own = machine_cpu_seconds(), family_cpu_seconds(family)
+        self.start, self.threads, self.processes = time.monotonic(), thread_times(pid), processes()
         self.selector = selectors.DefaultSelector()
         self.selector.register(fd, selectors.EVENT_READ)
 
     def _deadline(self) -> float:
-        now = waiting_seconds(self.pid)
-        waited = max((now[t] - self.waits.get(t, 0.0) for t in now), default=0.0)
-        others = (machine_cpu_seconds() - self.busy) - (family_cpu_seconds(self.family) - self.own)
-        delay = min(waited, max(others, 0.0) / CPUS)  # a wait no other process caused is the worker's own
+        if time.monotonic() < self.start + self.seconds:
+            return self.start + self.seconds  # within the limit: no need to look at the load yet
+        now = thread_times(self.pid)
+        ran = {t: now[t][0] - self.threads.get(t, (0.0, 0.0))[0] for t in now}
+        busiest = max(ran, key=ran.get, default=None)
+        waited = now[busiest][1] - self.threads.get(busiest, (0.0, 0.0))[1] if busiest else 0.0
+        others = others_cpu_seconds(self.processes, processes(), self.family)
+        delay = min(waited, max(others, 0.0) / CPUS)
         return self.start + min(self.seconds + max(delay, 0.0), BUSY_FACTOR * self.seconds)
 
     def read(self, size: int) -> bytes:

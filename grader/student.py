@@ -156,7 +156,7 @@ class Student:
         modules = source_scan.imports(self.folder, path.split(".")[0]) if self.folder else []
         if getattr(self.backend, "starts", 0) == self.starts and self.imported - set(modules):
             self.backend.stop()
-        reached = source_scan.scan(self.folder, modules) if self.folder else []
+        reached = source_scan.scan(self.folder, modules, by_hand=error_type == "AutodiffUsed") if self.folder else []
         if reached:
             raise StudentError(path, {"type": error_type, "where": reached[0], "message": (
                 f"{what} is observed where your code runs, and your code reaches for {'; '.join(reached[:3])}, "

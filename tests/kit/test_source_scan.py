@@ -21,13 +21,23 @@ from tests.kit.mistakes import CORPUS
     ("t = getattr(tf, '__dict__')", "getattr(…, '__dict__')"),
     ("exec('1')", "exec()"),
     ("name = 'tensorflow.python.eager.tape'", "the name 'tensorflow.python'"),
+    ("import operator\ncells = operator.attrgetter('__closure__')(step)", "import operator"),
+    ("cells = attrgetter('__closure__')(step)", "the name '__closure__'"),
+    ("cells = functools.reduce(getattr, names, step)", "getattr passed on"),
 ])
 def test_each_way_to_reach_internals_is_found(source, found):
     assert [f for f in source_scan.findings(source, "backprop.py") if f.startswith(found)], source
 
 
+@pytest.mark.parametrize("source", ["t = tf.GradientTape()", "g = tf.gradients(y, x)", "from tensorflow import gradients",
+                                    "acc = tf.autodiff.ForwardAccumulator(x, t)", "j = tape.jacobian(y, x)"])
+def test_autodiff_by_name_is_found_where_derivatives_are_by_hand(source):
+    assert source_scan.findings(source, "backprop.py", by_hand=True) and not source_scan.findings(source, "x.py")
+
+
 def test_the_reference_the_skeletons_and_every_corpus_mistake_reach_for_nothing():
     assert source_scan.scan(KIT / "solutions") == source_scan.scan(KIT / "exercises") == []
+    assert source_scan.scan(KIT / "solutions", ["backprop"], by_hand=True) == []
     sources = {name: (KIT / "solutions" / f"{name}.py").read_text() for name in EXERCISES}
     for mistake in CORPUS:
         assert source_scan.findings(sources[mistake.module].replace(mistake.old, mistake.new, 1), "x.py") == [], \
@@ -48,6 +58,8 @@ def test_a_module_is_scanned_with_the_modules_it_imports_and_no_others(tmp_path)
     (tmp_path / "mlp.py").write_text("x = 1\n")
     (tmp_path / "perceptron.py").write_text("import sys\n")
     assert source_scan.imports(tmp_path, "speed") == ["speed", "training", "mlp"]
+    (tmp_path / "backprop.py").write_text("from submission.perceptron import x\n")  # however it is written
+    assert source_scan.imports(tmp_path, "backprop") == ["backprop", "perceptron"]
     assert source_scan.scan(tmp_path, source_scan.imports(tmp_path, "speed")) == []
     assert source_scan.scan(tmp_path) == ["import sys (perceptron.py:1)"]
     assert source_scan.findings("import exercises.notebook\nimport exercises.selfcheck\n", "x.py") == \
