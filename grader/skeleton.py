@@ -18,6 +18,7 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SECTION = re.compile(r"§([\w\- ]+(?:\.\w+)?)")
+NOT_DONE = "is not implemented yet"  # in every skeleton's NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def regions(source: str, module: str) -> list[Region]:
 
 
 def not_implemented_message(region: Region) -> str:
-    return f"{region.task} is not implemented yet — thesis §{region.section}"
+    return f"{region.task} {NOT_DONE} — thesis §{region.section}"
 
 
 def strip_solutions(source: str, module: str) -> str:

@@ -7,11 +7,13 @@ to a sandboxed worker process. Either way a call's arguments and result cross as
 tests see the same values from both, and never a student's object.
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
 
 from grader import source_scan
+from grader.skeleton import NOT_DONE
 from grader import worker as wire
 from grader.sandbox import Limits, Sandbox, WorkerLost
 
@@ -20,18 +22,22 @@ from grader.sandbox import Limits, Sandbox, WorkerLost
 # the worker could run (what load costs it is added, see sandbox._DeadlineReader).
 IMPORT_SECONDS = 15.0
 IMPORT = "import "  # the path of a module's import, in errors
+WORKER_PATH = re.compile(r"(?:/[\w.+-]+)*/submission/")  # the worker's scratch folder, in tracebacks
 
 
 class StudentError(Exception):
     """Student code raised an exception (reported, never re-raised as the student's own type)."""
 
     def __init__(self, path: str, error: dict):
-        self.path, self.type, self.message, self.where = path, error["type"], error["message"], error["where"]
+        self.path, self.type, self.where = path, error["type"], error["where"]
+        self.message = WORKER_PATH.sub("", error["message"])  # no machine paths in what the student reads
         self.module = path.removeprefix(IMPORT) if path.startswith(IMPORT) else ""  # whose import raised it
         super().__init__(f"{path} raised {self.type}: {self.message}")
 
     @property
     def category(self) -> str:
+        if self.type == "NotImplementedError" and self.message.strip() and NOT_DONE not in self.message:
+            return "crash"  # a library's (e.g. .numpy() inside tf.function), not a skeleton's or nbgrader's
         return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing",
                 "AutodiffUsed": "not by hand", "ReachesInternals": "tampering detected"}.get(self.type, "crash")
 
