@@ -140,24 +140,25 @@ def _gist(message: str) -> str:
 
 
 def check_report(reports: list[dict]) -> list[dict]:
-    """Per check, in the rubric's order: how many passed, and the most common failure."""
+    """Per check, in course order: how many passed, the most common failure category, and the most
+    common message among the failures of that category."""
     rows = {}
     for report in reports:
         for test in report["tests"]:
             row = rows.setdefault(test["id"], {"check": test["id"].split("::")[-1], "exercise": test["exercise"],
                                                "task": test.get("task", ""), "points": test["points"],
-                                               "passed": 0, "failed": 0, "categories": Counter(), "messages": Counter()})
+                                               "passed": 0, "failed": 0, "failures": []})
             if test["earned"] >= test["points"]:
                 row["passed"] += 1
             else:
                 row["failed"] += 1
-                row["categories"][test["category"]] += 1
-                row["messages"][_gist(test["message"])] += 1
+                row["failures"].append((test["category"], _gist(test["message"])))
     order = {name: i for i, name in enumerate(EXERCISES)}
     result = []
     for row in sorted(rows.values(), key=lambda r: order.get(r["exercise"], len(order))):
-        (category, times), = row.pop("categories").most_common(1) or [("", 0)]
-        (message, count), = row.pop("messages").most_common(1) or [("", 0)]
+        failures = row.pop("failures")
+        (category, times), = Counter(c for c, _ in failures).most_common(1) or [("", 0)]
+        (message, count), = Counter(m for c, m in failures if c == category).most_common(1) or [("", 0)]
         result.append({**row, "pass_rate": round(row["passed"] / (row["passed"] + row["failed"]), 3),
                        "top_category": category, "top_category_count": times,
                        "top_message": message, "top_message_count": count})
