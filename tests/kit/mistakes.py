@@ -3,9 +3,9 @@ both suites must make of it.
 
     python -m tests.kit.mistakes [--seed N]
 
-For every mistake the visible self-checks of its exercise run in-process on the package `mistake`
-(a copy of solutions/ with the one edit), then the exercise's hidden suite. Prints one JSON line
-per mistake: the tasks whose self-checks fail (in task order), the first failure's message, and
+For every mistake the visible self-checks of its exercise's tasks up to its own run in-process on
+the package `mistake` (a copy of solutions/ with the one edit), then the exercise's hidden suite.
+Prints one JSON line per mistake: the tasks whose self-checks fail (in task order), the first failure's message, and
 whether the hidden suite took points; then a summary line.
 """
 
@@ -214,7 +214,9 @@ def judge(mistake: Mistake, package: Path, seed: int) -> dict:
     order = [region.task for region in skeleton.all_regions()]
     exercise = mistake.task.split(".")[0]
     os.environ["KIT_TARGET"] = package.name
-    visible = _reports([str(KIT / "exercises"), "-m", exercise])
+    # the self-checks of the exercise's tasks up to the mistake's own: later ones cannot fail first
+    upto = [task for task in order[:order.index(mistake.task) + 1] if task.startswith(exercise + ".")]
+    visible = _reports([str(KIT / "exercises"), "-m", exercise, *(f"--task={task}" for task in upto)])
     failing = sorted({getattr(r, "task", "?") for r in visible}, key=lambda t: order.index(t) if t in order else len(order))
     first = next((r.longreprtext for r in visible if getattr(r, "task", "") == failing[0]), "") if failing else ""
     hidden = _reports([str(HIDDEN), "-x", "-m", exercise, "--submission", package.name, "--in-process",
