@@ -5,8 +5,8 @@ both suites must make of it.
 
 For every mistake the visible self-checks of its exercise's tasks up to its own run in-process on
 the package `mistake` (a copy of solutions/ with the one edit), then the exercise's hidden suite.
-Prints one JSON line per mistake: the tasks whose self-checks fail (in task order), the first failure's message, and
-whether the hidden suite took points; then a summary line.
+Prints one JSON line per mistake: the tasks whose self-checks fail (in task order), the first
+failure's message, and whether the hidden suite took points; then a summary line.
 """
 
 import argparse
