@@ -6,6 +6,7 @@ worker. The trusted process signs its results with a key only it and this proces
 nothing, and every check of the rubric appears in the report whatever happened.
 """
 
+import atexit
 import json
 import os
 import queue
@@ -103,6 +104,7 @@ class Slot:
             RESULTS_KEY: self.key, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "TMPDIR": self.tmp}
         self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], cwd=KIT, env=env, text=True,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+        atexit.register(self.close)  # a slot kept for a whole run (nbgrader autograde's) is closed at its end
 
     def run(self, args: list[str], log: Path, seconds: float) -> int | None:
         """pytest's exit code for one grading, or None if the slot died or ran out of time."""
