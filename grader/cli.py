@@ -19,6 +19,7 @@ from pathlib import Path
 
 from data import mnist
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
+from grader.course import EXERCISES
 from grader.gradebook import read_roster
 from grader.submissions import find
 
@@ -67,6 +68,10 @@ def instructor_mistake(args) -> str:
             return f"{path} does not exist"
         if path.is_dir() and not any(path.iterdir()):
             return f"{path} is an empty folder"
+    chosen = getattr(args, "exercises", EXERCISES)
+    unknown = [name for name in chosen if name not in EXERCISES]
+    if unknown or not chosen:
+        return f"--exercises: {', '.join(unknown) or 'none given'}; the exercises are {','.join(EXERCISES)}"
     roster = getattr(args, "roster", None)
     if roster is not None and not roster.is_file():
         return f"--roster {roster} is not a file"
@@ -106,7 +111,8 @@ def grade(args) -> int:
     from grader.grade import Options, grade_all  # loads TensorFlow: only the commands that grade do
 
     options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout,
-                      isolation="process" if isolation.startswith("process") else "auto")
+                      isolation="process" if isolation.startswith("process") else "auto",
+                      exercises=tuple(name for name in EXERCISES if name in args.exercises))
     start = time.perf_counter()
     graded = grade_all(submissions, options, progress=reports.progress_printer(len(submissions), start))
     print(reports.table(graded))
@@ -236,6 +242,10 @@ def main(argv=None) -> int:
     graded.add_argument("--roster", type=Path, default=None,
                         help="a CSV of the class (column student, login, username, name or id; else the first): "
                              "who submitted nothing is listed")
+    graded.add_argument("--exercises", type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
+                        default=list(EXERCISES), help="grade only these exercises, comma-separated (an assignment "
+                        f"that covers part of the course); default: all ({','.join(EXERCISES)})")
+    setup.set_defaults(exercises=list(EXERCISES))
     for command in (setup, graded):
         command.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
         command.add_argument("--seed", type=int, default=None, help="grading seed (default: random, recorded)")

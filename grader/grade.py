@@ -20,18 +20,15 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-import pytest
 
-from grader import skeleton
-from grader.plugin import FAULT_MESSAGE, GRADER_FAULT, RESULTS_KEY, exercise_of, sign, task_of
+from grader.plugin import FAULT_MESSAGE, GRADER_FAULT, RESULTS_KEY, sign
+from grader.rubric import HIDDEN, rubric
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
 from grader.course import EXERCISES
 
-HIDDEN = KIT / "tests" / "hidden"
 SCHEMA = "nn-kit-report/1"
 
 
@@ -43,41 +40,7 @@ class Options:
     call_timeout: float = Limits.call_seconds
     submission_timeout: float = 900.0
     isolation: str = "auto"  # or "process": the bare process level, for trusted code (see README)
-
-
-class _Collector:
-    def __init__(self):
-        self.items = []
-
-    def pytest_collection_finish(self, session):
-        self.items = [{"id": item.nodeid, "exercise": exercise_of(item), "task": task_of(item),
-                       "points": item.get_closest_marker("points").args[0]} for item in session.items]
-
-
-@lru_cache(maxsize=1)
-def rubric() -> tuple[dict, ...]:
-    """Every hidden check with its exercise, task and points, in suite order."""
-    collector = _Collector()
-    code = pytest.main([str(HIDDEN), "--collect-only", "-p", "no:terminal", "-p", "no:cacheprovider",
-                        "--rootdir", str(KIT)], plugins=[collector])
-    if code != 0 or not collector.items:
-        raise RuntimeError(f"the hidden suites could not be collected (pytest exit code {code})")
-    return tuple(collector.items)
-
-
-def possible_points() -> dict[str, int]:
-    totals = {name: 0 for name in EXERCISES}
-    for check in rubric():
-        totals[check["exercise"]] += check["points"]
-    return totals
-
-
-def task_points() -> dict[str, int]:
-    """Points of each task (the sum of its hidden checks), in the order of the exercises' tasks."""
-    totals = {region.task: 0 for region in skeleton.all_regions()}
-    for check in rubric():
-        totals[check["task"]] += check["points"]
-    return totals
+    exercises: tuple[str, ...] = EXERCISES  # the exercises graded (an assignment may cover some of them)
 
 
 def _verified(path: Path, key: str) -> dict | None:
@@ -145,6 +108,8 @@ def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tup
             "--results", str(results), "--call-timeout", str(options.call_timeout), "--isolation", options.isolation]
     if options.worker_uid is not None:
         args += ["--worker-uid", str(options.worker_uid)]
+    if set(options.exercises) != set(EXERCISES):
+        args += ["-m", " or ".join(options.exercises)]
     code = slot.run(args, log, options.submission_timeout)
     if code is None:
         return None, f"the grading process stopped, or took longer than {options.submission_timeout:g} s"
@@ -155,11 +120,13 @@ def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tup
     return payload, ""
 
 
-def build_report(submission: Submission, payload: dict | None, problem: str, seconds: float, seed: int) -> dict:
-    """The report of one submission: every rubric check, points per exercise, total."""
+def build_report(submission: Submission, payload: dict | None, problem: str, seconds: float,
+                 options: Options) -> dict:
+    """The report of one submission: every rubric check of the graded exercises, points per exercise
+    (0 of 0 for an exercise not graded), total."""
     found = {t["id"]: t for t in (payload or {}).get("tests", [])}
     tests = []
-    for check in rubric():
+    for check in (check for check in rubric() if check["exercise"] in options.exercises):
         result = found.get(check["id"]) or {"earned": 0, "category": GRADER_FAULT, "message": FAULT_MESSAGE,
                                             "seconds": 0.0}
         earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
@@ -176,7 +143,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     return {
         "schema": SCHEMA,
         "student": submission.name,
-        "seed": seed,
+        "seed": options.seed,
         "isolation": (payload or {}).get("isolation", "none: no grading run finished"),
         "versions": (payload or {}).get("versions", {}),
         "seconds": round(seconds, 2),
@@ -200,7 +167,7 @@ def grade_one(submission: Submission, options: Options, slot: Slot | None = None
     finally:
         if own:
             slot.close()
-    return build_report(submission, payload, problem, time.perf_counter() - start, options.seed)
+    return build_report(submission, payload, problem, time.perf_counter() - start, options)
 
 
 def grade_all(submissions: list[Submission], options: Options, progress=None) -> list[dict]:

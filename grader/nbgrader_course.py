@@ -24,6 +24,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Integer
 
 from grader import grade, notebooks
+from grader.rubric import rubric
 from grader.notebooks import read_notebook, restore_from_release
 from grader.cli import DEFAULT_WORKER_UID
 from grader.sandbox import lock
@@ -55,7 +56,7 @@ def build_course(root: Path, seed: int = 2021) -> Path:
     source = root / "source" / ASSIGNMENT
     source.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(CONFIG.format(root=str(root.resolve()), seed=seed), encoding="utf-8")
-    checks = grade.rubric()
+    checks = rubric()
     for module in EXERCISES:
         mine = [c for c in checks if c["exercise"] == module]
         nbformat.write(notebooks.module_to_notebook(module, mine), str(source / f"{module}.ipynb"))

@@ -27,6 +27,7 @@ import pytest
 
 from exercises.selfcheck import SelfCheckFailure, hint
 from grader.course import EXERCISES
+from grader.rubric import HIDDEN, rubric
 from grader.sandbox import Limits, WorkerLost
 from grader.student import Student, StudentError
 
@@ -124,10 +125,17 @@ def task_of(item) -> str:
 
 
 def pytest_collection_modifyitems(items):
+    """Every hidden check collected must be in the rubric (read from the source) as collected."""
+    checks = {check["id"]: check for check in rubric()}
     for item in filter(is_hidden, items):
-        if item.get_closest_marker("points") is None or not task_of(item).startswith(exercise_of(item) + "."):
-            raise pytest.UsageError(f"{item.nodeid}: a hidden test needs @pytest.mark.points(n), an exercise marker "
-                                    f"and @pytest.mark.task(name) of a task of that exercise")
+        points = item.get_closest_marker("points")
+        where = f"{Path(str(item.path)).relative_to(HIDDEN.parent.parent).as_posix()}::{item.name}"
+        collected = {"id": where, "exercise": exercise_of(item), "task": task_of(item),
+                     "points": points.args[0] if points else None}
+        if checks.get(where) != collected or not collected["task"].startswith(collected["exercise"] + "."):
+            raise pytest.UsageError(f"{item.nodeid}: collected as {collected}, but the rubric read from the source "
+                                    f"has {checks.get(where)}; a hidden test needs @pytest.mark.points(n), "
+                                    f"its module's exercise marker and @pytest.mark.task(name) of a task of that exercise")
         item.repr_failure = functools.partial(failure_text, item)
 
 

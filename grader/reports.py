@@ -212,14 +212,15 @@ def progress_printer(total: int, start: float, stream=None):
 
 
 def table(reports: list[dict]) -> str:
-    """The score table: one row per student, one column per exercise."""
+    """The score table: one row per student, one column per graded exercise."""
     if not reports:
         return "no submissions"
     possible = reports[0]["exercises"]
+    graded = [name for name in EXERCISES if possible[name]["possible"]]
     width = max(12, *(len(r["student"]) for r in reports))
-    header = f"{'student':<{width}} " + " ".join(f"{n[:10]:>10}" for n in EXERCISES) + "      total"
-    limits = f"{'(possible)':<{width}} " + " ".join(f"{possible[n]['possible']:>10}" for n in EXERCISES) + \
+    header = f"{'student':<{width}} " + " ".join(f"{n[:10]:>10}" for n in graded) + "      total"
+    limits = f"{'(possible)':<{width}} " + " ".join(f"{possible[n]['possible']:>10}" for n in graded) + \
              f" {reports[0]['score']['possible']:>10}"
-    rows = [f"{r['student']:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>10}" for n in EXERCISES) +
+    rows = [f"{r['student']:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>10}" for n in graded) +
             f" {r['score']['earned']:>10}" for r in reports]
     return "\n".join([header, limits, *rows])

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from data import mnist
-from grader import grade
+from grader.rubric import task_points
 from grader.sandbox import KIT
 
 BUNDLED = ("pyproject.toml", "README.md", "grader", "solutions", "exercises", "data", "tests/__init__.py",
@@ -108,7 +108,7 @@ def step_id(task: str) -> str:
 def classroom_workflow() -> str:
     """The GitHub Classroom workflow: one self-check step per task, worth the points of the task's
     hidden checks, so partial work earns partial credit as it does in the hidden suites."""
-    points = grade.task_points()
+    points = task_points()
     steps = "".join(STEP.format(task=task, name=step_id(task), points=value) for task, value in points.items())
     ids = [step_id(task) for task in points]
     env = ", ".join(f"{name.upper()}_RESULTS: \"${{{{steps.{name}.outputs.result}}}}\"" for name in ids)

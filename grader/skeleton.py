@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import course
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
@@ -97,9 +99,8 @@ def skeletons() -> dict[Path, str]:
 
 def all_regions() -> list[Region]:
     """Every task of the kit, in exercise order (the order of solutions/__init__.EXERCISES)."""
-    from solutions import EXERCISES as order
-
-    return [r for module in order for r in regions((SOLUTIONS / f"{module}.py").read_text(encoding="utf-8"), module)]
+    return [region for module in course.EXERCISES
+            for region in regions((SOLUTIONS / f"{module}.py").read_text(encoding="utf-8"), module)]
 
 
 def stale() -> list[Path]:

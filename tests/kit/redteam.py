@@ -36,8 +36,16 @@ class Case:
     warning: str = ""  # what the report's warnings must say
 
     def score(self, level: str = "user") -> dict:
+        """Points per exercise it is graded on."""
         expected = self.process_level if level == "process" and self.process_level is not None else self.expected
-        return {**FULL, **expected}
+        return {name: points for name, points in {**FULL, **expected}.items() if name in self.exercises}
+
+    @property
+    def exercises(self) -> tuple[str, ...]:
+        """The exercises it is graded on: perceptron, where most attacks live, and mlp, which imports it (a
+        witness that the attack won nothing elsewhere); every exercise if it edits or should lose points in another."""
+        involved = {"perceptron", "mlp", *self.expected, *(self.process_level or {}), *(e[0] for e in self.edits)}
+        return ("perceptron", "mlp") if involved == {"perceptron", "mlp"} else tuple(FULL)
 
     def make(self, folder: Path) -> Path:
         """The submission of this case (a folder, or a zip beside it); returns its path."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, grade, gradebook, reports, scale_out, skeleton
+from grader import cli, grade, gradebook, reports, rubric, scale_out, skeleton
 from grader.grade import Options
 from grader.plugin import sign
 from grader.submissions import find
@@ -43,14 +43,40 @@ def scores(report: dict) -> dict:
 
 
 def test_the_rubric_sums_to_round_totals():
-    assert grade.possible_points() == POSSIBLE
-    assert sum(grade.possible_points().values()) == 100
+    assert rubric.possible_points() == POSSIBLE
+    assert sum(rubric.possible_points().values()) == 100
 
 
 def test_every_task_has_hidden_checks_and_every_check_one_task():
     tasks = [region.task for region in skeleton.all_regions()]
-    assert {check["task"] for check in grade.rubric()} == set(tasks)
-    assert sum(grade.task_points().values()) == 100 and list(grade.task_points()) == tasks
+    assert {check["task"] for check in rubric.rubric()} == set(tasks)
+    assert sum(rubric.task_points().values()) == 100 and list(rubric.task_points()) == tasks
+
+
+class Collected:
+    def pytest_collection_finish(self, session):
+        self.ids = [item.nodeid for item in session.items]
+
+
+def test_the_rubric_read_from_source_is_what_pytest_collects():
+    collected = Collected()  # the plugin refuses (exit 4) a check whose points, task or exercise differ
+    assert pytest.main([str(rubric.HIDDEN), "--collect-only", "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT)],
+                       plugins=[collected]) == 0
+    assert collected.ids == [check["id"] for check in rubric.rubric()]
+
+
+@pytest.mark.parametrize("test", [
+    "@pytest.mark.points(2)\ndef test_x(student): pass",  # no task
+    "@pytest.mark.task('perceptron.step_fn')\ndef test_x(student): pass",  # no points
+    "@pytest.mark.points(2)\n@pytest.mark.task('perceptron.step_fn')\n@pytest.mark.parametrize('n', range(3))\n"
+    "def test_x(student, n): pass",  # parameters that cannot be read without running the module
+    "@pytest.mark.points(2)\n@pytest.mark.task('perceptron.step_fn')\n@pytest.mark.skip\ndef test_x(student): pass",
+])
+def test_a_hidden_test_the_rubric_cannot_read_is_refused(tmp_path, test):
+    path = tmp_path / "test_perceptron.py"
+    path.write_text(f"import pytest\npytestmark = pytest.mark.perceptron\n\n{test}\n")
+    with pytest.raises(rubric.RubricError, match="test_x"):
+        rubric.checks_of(path)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +139,7 @@ def test_a_report_records_seed_isolation_versions_and_timings(parallel):
     assert report["schema"] == "nn-kit-report/1" and report["seed"] == 1234
     assert report["isolation"].startswith(("user:", "confined:"))
     assert report["versions"]["tensorflow"] and report["seconds"] > 0
-    assert len(report["tests"]) == len(grade.rubric())
+    assert len(report["tests"]) == len(rubric.rubric())
 
 
 def gradebook_rows(out: Path) -> dict:
@@ -139,7 +165,7 @@ def test_outputs_for_a_class(parallel, tmp_path):
         assert (tmp_path / chart).read_bytes()[:4] == b"\x89PNG"
     with open(tmp_path / "checks.csv", newline="") as handle:
         checks = {row["check"]: row for row in csv.DictReader(handle)}
-    assert len(checks) == len(grade.rubric())
+    assert len(checks) == len(rubric.rubric())
     step = checks["test_step_fn_values"]  # failed by blank, off-by-zero and syntax-error
     assert (step["task"], step["passed"], step["failed"]) == ("perceptron.step_fn", "3", "3")
     assert step["top_category"] in ("value", "not implemented", "crash") and step["top_message"]
@@ -207,6 +233,7 @@ def test_the_command_line_grades_a_class_then_regrades_one(tmp_path, capsys):
     (lambda tmp: [str(submission(tmp, "bob")), "--out", str(ROOT / "reports")], "inside the kit"),
     (lambda tmp: [str(submission(tmp, "dan")), "--out", "/dev/null/reports"],
      "is not a folder you can write to"),
+    (lambda tmp: [str(submission(tmp, "eve")), "--exercises", "perceptron,mpl"], "--exercises: mpl; the exercises are"),
 ])
 def test_instructor_mistakes_are_refused_before_grading(tmp_path, capsys, make, problem):
     assert cli.main(["grade", *make(tmp_path)]) == 2

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from data import mnist
-from grader import cli, grade, notebooks, scale_out
+from grader import cli, grade, notebooks, rubric, scale_out
 from grader.cli import DEFAULT_WORKER_UID
 from grader.nbgrader_course import ASSIGNMENT, build_course
 from grader.submissions import find
@@ -234,7 +234,7 @@ def test_a_bundle_with_data_carries_verified_mnist_and_checks_python(tmp_path):
 
 def test_classroom_workflow_gives_each_task_the_points_of_its_hidden_checks():
     workflow = scale_out.classroom_workflow()
-    for task, points in grade.task_points().items():
+    for task, points in rubric.task_points().items():
         assert f"test-name: {task}\n          command: pytest exercises/ --task {task}\n          timeout: 10\n" \
                f"          max-score: {points}\n" in workflow
     assert "tests/hidden" not in workflow and "grader" not in workflow.split("steps:")[1].replace(

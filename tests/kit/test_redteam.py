@@ -1,9 +1,10 @@
 """Red team: hostile and broken submissions earn nothing, break nothing, and are told why.
 
-The corpus (tests/kit/redteam.py) is graded in one batch with --jobs 2 beside two honest
-submissions, at the user level (workers run as unprivileged uids; needs root) and, for the attacks
-whose outcome depends on it, at the confined level with the grader run as a normal user (what an
-instructor on a laptop or JupyterHub gets) and at the process level (same user as the grader).
+The corpus (tests/kit/redteam.py) is graded with --jobs 2 beside two honest submissions, each case on
+the exercises it involves (`Case.exercises`): at the user level (workers run as unprivileged uids;
+needs root) and, for the attacks whose outcome depends on it, at the confined level with the grader
+run as a normal user (what an instructor on a laptop or JupyterHub gets) and at the process level
+(same user as the grader).
 """
 
 import json
@@ -23,6 +24,8 @@ from grader.grade import Options
 from grader.submissions import find
 from tests.kit.redteam import CASES, FULL
 
+FULL_EXERCISES = tuple(FULL)
+
 CALL_SECONDS = 4.0  # load never turns into a timeout (see sandbox._DeadlineReader)
 MAX_SECONDS_PER_CASE = 240
 PROCESS_LEVEL = ("tamper-numpy", "forge-reports", "snoop-solutions", "os-exit-in-function", "memory-bomb",
@@ -40,28 +43,39 @@ REDTEAM_UID = DEFAULT_WORKER_UID + 500
 USER_LEVEL = os.geteuid() == 0 and not sandbox.python_runs_as(DEFAULT_WORKER_UID)
 INSTRUCTOR_UID = DEFAULT_WORKER_UID + 900  # the normal user who grades in the confined-level test (run as root)
 KIT_PARTS = ("pyproject.toml", "grader", "tests", "solutions", "exercises", "data")
-# the confined-level batch, run by the instructor's Python in the instructor's copy of the kit
+# the confined-level batches, run by the instructor's Python in the instructor's copy of the kit
 AS_INSTRUCTOR = """import json, sys
 from grader import grade
 from grader.grade import Options
 from grader.submissions import find
-reports = grade.grade_all(find([sys.argv[1]]), Options(seed=99, jobs=2, call_timeout=float(sys.argv[3])))
+reports = [r for exercises, folder in json.loads(sys.argv[1]) for r in grade.grade_all(
+    find([folder]), Options(seed=99, jobs=2, call_timeout=float(sys.argv[3]), exercises=tuple(exercises)))]
 open(sys.argv[2], 'w').write(json.dumps(reports))"""
 
 
-def make_class(folder: Path, cases) -> Path:
+def make_classes(root: Path, cases) -> list[tuple[tuple, str]]:
+    """One class folder per set of exercises the cases are graded on, with the two honest
+    submissions in the one graded on every exercise: [(exercises, folder)]."""
+    groups = {FULL_EXERCISES: []}
     for case in cases:
-        case.make(folder / case.name)
-    for name in ("honest-1", "honest-2"):
-        shutil.copytree(grade.KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return folder
+        groups.setdefault(case.exercises, []).append(case)
+    classes = []
+    for exercises, group in groups.items():
+        folder = root / f"class-{len(classes)}"
+        for case in group:
+            case.make(folder / case.name)
+        if exercises == FULL_EXERCISES:
+            for name in ("honest-1", "honest-2"):
+                shutil.copytree(grade.KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        classes.append((exercises, str(folder)))
+    return classes
 
 
 def batch(tmp_path: Path, cases, uid, isolation: str = "auto") -> tuple[dict, float]:
-    folder = make_class(tmp_path / "class", cases)
     start = time.perf_counter()
-    reports = grade.grade_all(find([folder]), Options(seed=99, jobs=2, worker_uid=uid, call_timeout=CALL_SECONDS,
-                                                      isolation=isolation))
+    reports = [report for exercises, folder in make_classes(tmp_path, cases) for report in grade.grade_all(
+        find([folder]), Options(seed=99, jobs=2, worker_uid=uid, call_timeout=CALL_SECONDS, isolation=isolation,
+                                exercises=exercises))]
     return {r["student"]: r for r in reports}, time.perf_counter() - start
 
 
@@ -71,11 +85,11 @@ def check(reports: dict, cases, level: str) -> None:
     problems = []
     for case in cases:
         report = reports[case.name]
-        scores = {n: e["earned"] for n, e in report["exercises"].items()}
+        scores = {n: e["earned"] for n, e in report["exercises"].items() if e["possible"]}
         categories = {t["category"] for t in report["tests"] if t["earned"] < t["points"]}
         if scores != case.score(level):
             problems.append(f"{case.name}: {scores} != {case.score(level)}")
-        elif case.score(level) != FULL and categories != case.categories:
+        elif case.score(level) != {n: FULL[n] for n in case.exercises} and categories != case.categories:
             problems.append(f"{case.name}: categories {categories} != {case.categories}")
         if case.warning not in " ".join(report["warnings"]):
             problems.append(f"{case.name}: warnings {report['warnings']} lack {case.warning!r}")
@@ -129,11 +143,11 @@ def as_instructor(cases) -> tuple[dict, float]:
                 shutil.copytree(source, kit / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
             else:
                 shutil.copy2(source, kit / part)
-        folder = make_class(home / "class", cases)
+        classes = make_classes(home / "classes", cases)
         for path in (home, *home.rglob("*")):
             os.chown(path, INSTRUCTOR_UID, INSTRUCTOR_UID, follow_symlinks=False)
         start = time.perf_counter()
-        run = subprocess.run([sys.executable, "-c", AS_INSTRUCTOR, str(folder), str(home / "reports.json"),
+        run = subprocess.run([sys.executable, "-c", AS_INSTRUCTOR, json.dumps(classes), str(home / "reports.json"),
                               str(CALL_SECONDS)], user=INSTRUCTOR_UID, group=INSTRUCTOR_UID, extra_groups=[],
                              cwd=kit, env={"PATH": "/usr/bin:/bin", "HOME": str(home)}, capture_output=True,
                              text=True, timeout=1500)
