@@ -5,7 +5,7 @@ Thesis: §Cross-Validation (its k-fold tables).
 
 import numpy as np
 
-from .training import make_dataset, testing_loop, training_loop
+from .training import loss, make_dataset, testing_loop, train, training_loop
 
 
 def fold_indices(n: int, k: int):
@@ -22,13 +22,15 @@ def fold_indices(n: int, k: int):
     raise NotImplementedError('evaluation.fold_indices is not implemented yet — thesis §Cross-Validation')
 
 
-def kfold(build_model, x, y, k: int, epochs: int, learning_rate, batch_size: int, seed=None) -> dict:
+def kfold(build_model, x, y, k: int, epochs: int, learning_rate, batch_size: int, seed=None, step=train) -> dict:
     """k-fold cross-validation of a freshly built model per fold.
 
     Thesis §Cross-Validation: for every (train, test) pair of `fold_indices(len(x), k)`, build a
     new model with `build_model()`, train it on the training part with `training_loop` (batches
-    from `make_dataset`), and test it on the test part with `testing_loop`. A fold's error is
-    100 − its accuracy. The variance is the population variance of the accuracies (np.var).
+    from `make_dataset`; hand `step` on, e.g. a tf.function step), and test it on the test part
+    with `testing_loop`. A fold's error is the mean squared error (`loss`) of the trained model on
+    its test part, as in the thesis' tables (Fig. 18: 0.012977 beside 90.81 %). The variance is
+    the population variance of the accuracies (np.var), in percent².
 
     x: (n, 784) float32; y: (n, 10) one-hot float32.
     Returns {"accuracies": [k floats, percent], "errors": [k floats], "mean_accuracy": float,

@@ -73,14 +73,21 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", result["accuracies"], np.zeros(3))
     if not (np.all(accuracies >= 40) and np.all(accuracies <= 100)):
         fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies)
-    expect_close("evaluation.kfold", call + " → errors", result["errors"], 100 - accuracies,
-                 alternatives={"errors as accuracies": accuracies})
+    folds = [(np.asarray(train), np.asarray(test)) for train, test in kit.evaluation.fold_indices(len(x), 3)]
+
+    def squared_errors(part: int) -> list[float]:  # each fold's trained model on its train (0) or test (1) part
+        return [float(np.mean((np.asarray(m.model(x[f[part]])) - y[f[part]]) ** 2)) for m, f in zip(built, folds)]
+
+    errors = squared_errors(1)
+    expect_close("evaluation.kfold", call + " → errors (each fold's mean squared error on its test fold)",
+                 result["errors"], errors, rtol=1e-4,
+                 alternatives={"errors as 100 − accuracy": 100 - accuracies, "errors on the training folds": squared_errors(0)})
     expect_close("evaluation.kfold", call + " → mean_accuracy", result["mean_accuracy"], accuracies.mean())
-    expect_close("evaluation.kfold", call + " → mean_error", result["mean_error"], 100 - accuracies.mean())
+    expect_close("evaluation.kfold", call + " → mean_error", result["mean_error"], np.mean(errors), rtol=1e-4)
     expect_close("evaluation.kfold", call + " → variance", result["variance"], accuracies.var(),
                  alternatives={"the sample variance": accuracies.var(ddof=1)})
     row = {image.tobytes(): i for i, image in enumerate(x)}
-    for fold, (model, (train, test)) in enumerate(zip(built, kit.evaluation.fold_indices(len(x), 3))):
+    for fold, (model, (train, test)) in enumerate(zip(built, folds)):
         batches = [[row[r.tobytes()] for r in batch] for batch in model.seen]
         trained = sorted(i for batch in batches if len(batch) <= 10 for i in batch)
         tested = sorted(i for batch in batches if len(batch) > 10 for i in batch)
@@ -93,3 +100,21 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
             fail("evaluation.kfold", call, f"fold {fold}'s model tested on its own fold's {len(test)} images",
                  f"tested on {len(set(tested))} images, {len(set(tested) - set(np.asarray(test).tolist()))} "
                  f"of them from its training folds", "a leak between folds")
+
+
+@pytest.mark.task("evaluation.kfold")
+@pytest.mark.uses("evaluation.fold_indices", "mlp.MLP.from_sizes", "training.training_loop", "training.testing_loop")
+def test_kfold_hands_its_step_on(kit):
+    x = np.random.default_rng(0).random((12, 784)).astype(np.float32)
+    y = np.eye(10, dtype=np.float32)[np.arange(12) % 10]
+    calls = []
+
+    def step(model, x_batch, y_batch, learning_rate):
+        calls.append(len(x_batch))
+        return tf.constant(0.0)
+
+    call = "kfold(build_model, 12 images, k=3, epochs=1, learning_rate=0.5, batch_size=4, seed=0, step=a counting step)"
+    kit.evaluation.kfold(lambda: kit.mlp.MLP.from_sizes([784, 3, 10], seed=0), x, y, 3, 1, 0.5, 4, seed=0, step=step)
+    if calls != [4, 4] * 3:
+        fail("evaluation.kfold", call, "step called on each fold's two training batches of 4: [4, 4, 4, 4, 4, 4]",
+             calls or "step never called", "step ignored")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from data import mnist
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
+from grader import reproduce
 from grader.course import EXERCISES
 from grader.gradebook import read_roster
 from grader.submissions import find
@@ -279,6 +280,10 @@ def main(argv=None) -> int:
     run.set_defaults(run=gradescope_run)
     commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
                         ).set_defaults(run=classroom_workflow)
+    again = commands.add_parser("reproduce", help="rerun the thesis' evaluation chapter (Figs. 17–20) beside its "
+                                "numbers, with the thesis' protocol and a fresh model per fold")
+    reproduce.add_arguments(again)
+    again.set_defaults(run=reproduce.run)
     starter = commands.add_parser("release", help="write the students' starter repository (no answers in it)")
     starter.add_argument("directory")
     starter.set_defaults(run=release)

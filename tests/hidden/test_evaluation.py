@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
-from grader.student import Model, StudentError
+from grader.student import Fn, Model, StudentError
 from grader.worker import harness_mlp
 from solutions import evaluation as reference
 from tests.hidden.conftest import expect_parts, random_parameters
@@ -74,7 +75,18 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
     if not isinstance(got, dict) or set(got) != set(expected):
         fail("evaluation.kfold", call, f"a dict with the keys {sorted(expected)}", got, "wrong structure", "type")
     # The same training, up to float rounding in the student's own train: a few test images may differ.
-    expect_close("evaluation.kfold", call + " → accuracies", got["accuracies"], expected["accuracies"], atol=4.0)
+    accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", got["accuracies"], np.zeros(k))
+    expect_close("evaluation.kfold", call + " → accuracies", accuracies, expected["accuracies"], atol=4.0)
+    expect_close("evaluation.kfold", call + " → errors (each fold's mean squared error on its test fold)",
+                 got["errors"], expected["errors"], rtol=0.1, alternatives={"errors as 100 − accuracy": 100 - accuracies})
+    call = call.replace(f"epochs={epochs}", "epochs=1").replace(")", ", step=a step that trains nothing)")
+    frozen = student.evaluation.kfold(student.build(Model(weights, biases, factory=True)), x, y, k, 1, rate, batch,
+                                      seed=seed, step=Fn("frozen_step"))
+    untrained = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 1, rate, batch, seed=seed,
+                                step=lambda model, x_batch, y_batch, learning_rate: tf.constant(0.0))
+    if not isinstance(frozen, dict) or not np.allclose(frozen.get("accuracies"), untrained["accuracies"], atol=1e-3):
+        fail("evaluation.kfold", call, f"the untrained models' accuracies {untrained['accuracies']}",
+             frozen.get("accuracies") if isinstance(frozen, dict) else frozen, "step ignored")
 
 
 @pytest.mark.points(3)
@@ -89,8 +101,10 @@ def test_kfold_summary_statistics(student, rng, mnist):
     reference_run = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 2, 8.0, 10, seed=1)
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", got["accuracies"], np.zeros(k))
     expect_close("evaluation.kfold", call + " → accuracies", accuracies, reference_run["accuracies"], atol=4.0)
-    expected = {"errors": 100 - accuracies, "mean_accuracy": accuracies.mean(), "mean_error": 100 - accuracies.mean(),
-                "variance": accuracies.var()}
+    errors = expect_numbers("evaluation.kfold", call + " → errors", got.get("errors"), np.zeros(k))
+    expect_close("evaluation.kfold", call + " → errors (each fold's mean squared error on its test fold)", errors,
+                 reference_run["errors"], rtol=0.1, alternatives={"errors as 100 − accuracy": 100 - accuracies})
+    expected = {"mean_accuracy": accuracies.mean(), "mean_error": errors.mean(), "variance": accuracies.var()}
     for key, value in expected.items():
-        expect_close("evaluation.kfold", f"{call} → {key} (from your accuracies {accuracies.tolist()})",
+        expect_close("evaluation.kfold", f"{call} → {key} (from your accuracies {accuracies.tolist()} and errors)",
                      got.get(key), value, alternatives={"the sample variance": accuracies.var(ddof=1)})

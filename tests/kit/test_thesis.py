@@ -3,6 +3,7 @@
 import pytest
 import tensorflow as tf
 
+from grader import cli, reproduce
 from solutions import perceptron
 from tests.benchmarks import mnist_thesis
 
@@ -17,3 +18,21 @@ def test_mnist_thesis_configuration_reaches_the_thesis_accuracy():
     result = mnist_thesis.run(seed=0)
     assert result["accuracy"] == pytest.approx(mnist_thesis.THESIS_ACCURACY, abs=1.5)
     assert result["losses"][-1] < result["losses"][0]
+
+
+@pytest.mark.timeout(600)
+def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks():
+    kit = reproduce.Kit("solutions")
+    train, test = reproduce.data(kit, quick=True)
+    said = []
+    rows = reproduce.run_figure(kit, 18, True, 0, train, test, say=said.append)
+    by = {(row["rate"], row["protocol"]): row for row in rows}
+    assert len(rows) == 6 and all(0 < row["error"] < 0.5 and row["variance"] >= 0 for row in rows)
+    leak = by[(0.9, "thesis protocol")]["accuracy"] - by[(0.9, "fresh model per fold")]["accuracy"]
+    assert leak > 5, leak  # one model trained on through every fold has seen each later fold's test images
+    assert "Fig. 18" in said[-1] and "90.81" in said[-1] and "thesis protocol" in said[-1]
+
+
+def test_reproducing_with_unfinished_exercises_says_so(capsys):
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", "exercises"]) == 1
+    assert "finish the exercises first" in capsys.readouterr().err
