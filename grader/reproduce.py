@@ -43,12 +43,22 @@ QUICK_IMAGES, QUICK_EPOCHS = 3500, 2  # --quick: a smoke run, not comparable wit
 
 
 class Kit:
-    """The modules of one implementation (solutions or exercises)."""
+    """The modules of one implementation (solutions or exercises), and how its models start."""
 
-    def __init__(self, package: str):
-        self.name = package
+    def __init__(self, package: str, init: str = "uniform"):
+        self.name, self.init = package, init
         for module in ("mlp", "training", "evaluation", "speed"):
             setattr(self, module, importlib.import_module(f"{package}.{module}"))
+
+    def model(self, seed: int):
+        """A [784, 15, 10] MLP: parameters uniform in [−1, 1] (the thesis' text, `MLP.from_sizes`), or
+        normal(0, 1) as the thesis' own code draws them (`init="normal"`)."""
+        if self.init == "uniform":
+            return self.mlp.MLP.from_sizes(SIZES, seed=seed)
+        rng = np.random.default_rng(seed)
+        pairs = list(zip(SIZES[:-1], SIZES[1:]))
+        return self.mlp.MLP([rng.normal(size=pair).astype(np.float32) for pair in pairs],
+                            [rng.normal(size=(1, n)).astype(np.float32) for _, n in pairs])
 
     def compiled_step(self):
         """A training step that runs each model's step through its own `compile_step` graph."""
@@ -74,7 +84,7 @@ def data(kit: Kit, quick: bool):
 
 def single_split(kit: Kit, train, test, epochs: int, rate: float, seed: int) -> dict:
     """The thesis' "no validation" run: train on the training images, test on the test images."""
-    model = kit.mlp.MLP.from_sizes(SIZES, seed=seed)
+    model = kit.model(seed)
     kit.training.training_loop(model, kit.training.make_dataset(*train, BATCH, seed), epochs, rate, kit.compiled_step())
     accuracy = float(kit.training.testing_loop(model, *test)[0])
     return {"accuracy": accuracy, "error": float(kit.training.loss(model(test[0]), test[1])), "variance": None}
@@ -85,10 +95,10 @@ def five_fold(kit: Kit, train, test, epochs: int, rate: float, seed: int, thesis
     thesis' protocol) one model built once and trained on through every fold."""
     x, y = np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
     seeds = itertools.count(seed)
-    once = kit.mlp.MLP.from_sizes(SIZES, seed=seed)
+    once = kit.model(seed)
 
     def build_model():
-        return once if thesis_protocol else kit.mlp.MLP.from_sizes(SIZES, seed=next(seeds))
+        return once if thesis_protocol else kit.model(next(seeds))
 
     result = kit.evaluation.kfold(build_model, x, y, FOLDS, epochs, rate, BATCH, seed=seed, step=kit.compiled_step())
     return {"accuracy": result["mean_accuracy"], "error": result["mean_error"], "variance": result["variance"]}
@@ -161,11 +171,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"a smoke run: {QUICK_IMAGES:,} images and {QUICK_EPOCHS} epochs (minutes, not hours)")
     parser.add_argument("--with", dest="package", choices=("solutions", "exercises"), default="solutions",
                         help="whose code runs the experiments: the reference solutions or your exercises")
+    parser.add_argument("--init", choices=("uniform", "normal"), default="uniform",
+                        help="initial parameters: uniform in [-1, 1] (the thesis' text, your from_sizes) or "
+                             "normal(0, 1) (the thesis' own code)")
     parser.add_argument("--seed", type=int, default=0)
 
 
 def run(args) -> int:
-    kit = Kit(args.package)
+    kit = Kit(args.package, args.init)
     try:
         train, test = data(kit, args.quick)
         for figure in args.figure:

@@ -440,7 +440,7 @@ class Sandbox:
 
     def _send(self, header, blobs) -> None:
         try:
-            wire.write_frame(self.process.stdin, header, [bytes(b) for b in blobs])
+            wire.write_frame(self.process.stdin, header, blobs)
         except (BrokenPipeError, OSError, ValueError):
             pass
 
