@@ -21,6 +21,7 @@ from data import mnist
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
 from grader import reproduce
 from grader.course import EXERCISES
+from grader import gradebook
 from grader.gradebook import read_roster
 from grader.submissions import find
 
@@ -28,18 +29,30 @@ SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
 DEFAULT_WORKER_UID = 61000
 
 
-def provide_mnist() -> bool:
-    """Make sure a verified MNIST is where the kit looks; True when it is."""
+def provide_mnist(source: Path | None = None, download: bool = False) -> bool:
+    """Make sure a verified MNIST is where the kit looks: already there, copied from `source` or from
+    the course's shared copy, or (`download`) fetched; True when it is."""
     target = mnist.mnist_path()
-    problem = None
-    for source in (target, SHARED_MNIST):
+    if source is not None:
+        places = [source]
+    else:
+        places = [target] + ([SHARED_MNIST] if SHARED_MNIST.exists() else [])
+    for place in places:
         try:
-            mnist.install(source, target)
+            mnist.install(place, target)
         except mnist.MNISTError as error:
             problem = error
             continue
         print(f"MNIST: verified at {target}")
         return True
+    if download and source is None:
+        print(f"MNIST: not at {target}; downloading the official file …")
+        try:
+            mnist.download(target)
+            print(f"MNIST: verified at {target}")
+            return True
+        except mnist.MNISTError as error:
+            problem = error
     print(f"MNIST: {problem}", file=sys.stderr)
     return False
 
@@ -64,20 +77,29 @@ def isolation_level(uid: int | None, allow_process_level: bool) -> str | None:
 
 def instructor_mistake(args) -> str:
     """Why the command cannot be run as given ('' when it can), checked before any grading."""
+    if args.jobs < 1:
+        return f"--jobs {args.jobs}: grade at least one submission at a time"
     for path in map(Path, args.submissions):
         if not path.exists():
             return f"{path} does not exist"
+        if path.is_file() and path.suffix.lower() != ".zip":
+            return f"{path} is a file: give a student's folder or .zip, or a class folder that holds them"
         if path.is_dir() and not any(path.iterdir()):
             return f"{path} is an empty folder"
     chosen = getattr(args, "exercises", EXERCISES)
     unknown = [name for name in chosen if name not in EXERCISES]
     if unknown or not chosen:
-        return f"--exercises: {', '.join(unknown) or 'none given'}; the exercises are {','.join(EXERCISES)}"
+        return f"--exercises: unknown {', '.join(unknown) or '(none given)'}; the exercises are {','.join(EXERCISES)}"
     roster = getattr(args, "roster", None)
     if roster is not None and not roster.is_file():
         return f"--roster {roster} is not a file"
     if args.out is None:
         return ""
+    last = gradebook.last_grading(args.out) if args.out.is_dir() else None
+    earlier = [name for name, e in last["exercises"].items() if e["possible"]] if last else []
+    if earlier and set(earlier) != set(chosen):
+        return (f"--out {args.out} holds a gradebook of the exercises {','.join(earlier)}; grade "
+                f"{','.join(name for name in EXERCISES if name in chosen)} into another --out (one gradebook per assignment)")
     out = args.out.resolve()
     for path in map(lambda p: Path(p).resolve(), args.submissions):
         if path.is_dir() and (out == path or path in out.parents):
@@ -95,7 +117,7 @@ def grade(args) -> int:
     if mistake:
         print(f"nn-kit {args.command}: {mistake}", file=sys.stderr)
         return 2
-    if not provide_mnist():
+    if not provide_mnist(getattr(args, "mnist", None), download=args.command == "setup"):
         return 1
     submissions = find(args.submissions)
     try:
@@ -103,7 +125,10 @@ def grade(args) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"nn-kit {args.command}: --roster: {error}", file=sys.stderr)
         return 2
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    last = gradebook.last_grading(args.out) if args.out is not None and args.out.is_dir() else None
+    seed = args.seed if args.seed is not None else last["seed"] if last else secrets.randbelow(2**31)
+    if args.seed is None and last:
+        print(f"seed {seed}: the class's, from {args.out / gradebook.FILE} (--seed to choose another)")
     uid = args.worker_uid if args.worker_uid is not None else (DEFAULT_WORKER_UID if os.geteuid() == 0 else None)
     isolation = isolation_level(uid, args.allow_process_level)
     if isolation is None:
@@ -117,6 +142,9 @@ def grade(args) -> int:
     start = time.perf_counter()
     graded = grade_all(submissions, options, progress=reports.progress_printer(len(submissions), start))
     print(reports.table(graded))
+    for report in graded:
+        for warning in report["warnings"]:
+            print(f"note: {report['student']}: {warning}")
     print(f"\n{len(graded)} submission(s) graded in {time.perf_counter() - start:.1f} s with seed {seed} "
           f"(--jobs {args.jobs})")
     if args.out is not None:
@@ -139,8 +167,10 @@ def grade(args) -> int:
 def nbgrader_course(args) -> int:
     from grader.nbgrader_course import ASSIGNMENT, build_course
 
-    root = build_course(Path(args.directory), args.seed if args.seed is not None else 2021)
-    print(f"nbgrader course written to {root}; next: cd {root} && nbgrader generate_assignment {ASSIGNMENT}")
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    root = build_course(Path(args.directory), seed)
+    print(f"nbgrader course written to {root} (grading seed {seed}, in its nbgrader_config.py); next: cd {root} "
+          f"&& python -m nbgrader generate_assignment {ASSIGNMENT}")
     return 0
 
 
@@ -154,7 +184,7 @@ def nbgrader_pregrade(args) -> int:
         print(f"nn-kit nbgrader-pregrade: {error}", file=sys.stderr)
         return 2
     print(f"{count} submission(s) pre-graded in {time.perf_counter() - start:.0f} s (--jobs {args.jobs}); next: "
-          f"cd {args.course} && nbgrader autograde nn-tf (it reuses these reports)")
+          f"cd {Path(args.course).resolve()} && python -m nbgrader autograde nn-tf (it reuses these reports)")
     return 0
 
 
@@ -235,6 +265,9 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     setup = commands.add_parser("setup", help="provide MNIST, then grade the reference solutions and the skeletons")
     setup.set_defaults(submissions=[str(KIT / "solutions"), str(KIT / "exercises")])
+    setup.add_argument("--mnist", type=Path, default=None,
+                       help="a copy of mnist.npz to check and copy into the kit (default: data/mnist.npz, then "
+                            "../shared/data/mnist.npz, then a download)")
     graded = commands.add_parser("grade", help="grade submissions with the hidden suites")
     graded.add_argument("submissions", nargs="+", help="a directory or .zip of modules, or a folder of them")
     setup.set_defaults(out=None)
@@ -258,7 +291,7 @@ def main(argv=None) -> int:
         command.set_defaults(run=grade)
     course = commands.add_parser("nbgrader-course", help="write an nbgrader course graded by the isolated grader")
     course.add_argument("directory")
-    course.add_argument("--seed", type=int, default=None, help="grading seed of the course (default 2021)")
+    course.add_argument("--seed", type=int, default=None, help="grading seed of the course (default: random, written into its config)")
     course.set_defaults(run=nbgrader_course)
     ahead = commands.add_parser("nbgrader-pregrade", help="grade an nbgrader course's submitted/ folder in "
                                 "parallel, so that nbgrader autograde only fills in the results")

@@ -61,6 +61,16 @@ def latest(out: Path) -> list[dict]:
     return [{**json.loads(report), "graded_at": graded_at} for report, graded_at in rows]
 
 
+def last_grading(out: Path) -> dict | None:
+    """The report of the latest grading in the gradebook in `out` (None when there is none): its
+    seed and the exercises it graded are the class's."""
+    if not (out / FILE).exists():
+        return None
+    with closing(_connect(out)) as connection:
+        row = connection.execute("SELECT report FROM gradings ORDER BY id DESC LIMIT 1").fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def history(out: Path) -> list[dict]:
     """Every grading, oldest first: student, graded_at, seed, earned, possible, complete."""
     with closing(_connect(out)) as connection:

@@ -169,9 +169,12 @@ def _verdict(error) -> tuple[str, str]:
             return error.category, error.message
         where = f"\n  at {error.where}" if error.where else ""
         if error.module:  # one message for every check that uses the module
+            missing = next((name for name in EXERCISES if error.type == "ModuleNotFoundError"
+                            and f"No module named '{name}'" in error.message), None)
+            fix = (f"import the other exercises relatively, as the skeletons do (from .{missing} import …): "
+                   f"the grader imports your files as one package" if missing else "fix this error first")
             return error.category, (f"{error.module}.py does not import: {error.type}: {error.message[:600]}{where}\n"
-                                    f"  hint: no check that uses {error.module}.py can run until it imports; "
-                                    f"fix this error first")
+                                    f"  hint: no check that uses {error.module}.py can run until it imports; {fix}")
         return error.category, (f"{error.path} raised {error.type}: {error.message[:600]}{where}\n"
                                 f"  hint: {hint(error.path)}")
     if isinstance(error, WorkerLost):

@@ -32,7 +32,7 @@ def feedback(report: dict) -> str:
     lines = [f"# Feedback for {report['student']}", "",
              f"**Score: {score['earned']} / {score['possible']} ({score['percent']} %)**", "",
              "| exercise | points |", "|---|---|"]
-    lines += [f"| {name} | {e['earned']} / {e['possible']} |" for name, e in report["exercises"].items()]
+    lines += [f"| {name} | {e['earned']} / {e['possible']} |" for name, e in report["exercises"].items() if e["possible"]]
     lines += ["", f"Grading seed {report['seed']}.", ""]
     for warning in report["warnings"]:
         lines.append(f"- note: {warning}")
@@ -70,7 +70,8 @@ def class_statistics(reports: list[dict]) -> dict:
         return {"mean": round(statistics.fmean(values), 2), "median": statistics.median(values),
                 "min": min(values), "max": max(values)}
 
-    stats = {name: summary([r["exercises"][name]["earned"] for r in reports]) for name in EXERCISES}
+    graded = [name for name in EXERCISES if reports[0]["exercises"][name]["possible"]]
+    stats = {name: summary([r["exercises"][name]["earned"] for r in reports]) for name in graded}
     stats["total"] = summary([r["score"]["earned"] for r in reports])
     return {"students": len(reports), **stats}
 
@@ -113,16 +114,20 @@ def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
     if roster:
         gradebook.set_roster(out, roster)
     roster, current = gradebook.roster(out), gradebook.latest(out)
-    missing = [name for name in roster if name not in {r["student"] for r in current}]
+    missing = [name for name in roster if name.casefold() not in {r["student"].casefold() for r in current}]
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *EXERCISES, "total", "percent", "seed", "status", "graded_at", "warnings"])
+        writer.writerow(["student", *EXERCISES, "total", "possible", "percent", "seed", "status", "graded_at",
+                         "warnings"])
+        on_roster = {name.casefold() for name in roster}
         for r in current:
-            status = STATUS[not r["grader_faults"]] + ("" if not roster or r["student"] in roster else "; not on the roster")
-            writer.writerow([r["student"], *(r["exercises"][n]["earned"] for n in EXERCISES), r["score"]["earned"],
-                             r["score"]["percent"], r["seed"], status, r["graded_at"], " | ".join(r["warnings"])])
+            status = STATUS[not r["grader_faults"]] + ("; not on the roster" if roster and r["student"].casefold()
+                                                       not in on_roster else "")
+            scores = [e["earned"] if e["possible"] else "" for e in (r["exercises"][n] for n in EXERCISES)]
+            writer.writerow([r["student"], *scores, r["score"]["earned"], r["score"]["possible"], r["score"]["percent"],
+                             r["seed"], status, r["graded_at"], " | ".join(r["warnings"])])
         for name in missing:
-            writer.writerow([name, *([""] * len(EXERCISES)), "", "", "", "no submission", "", ""])
+            writer.writerow([name, *([""] * len(EXERCISES)), "", "", "", "", "no submission", "", ""])
     if current:
         stats = {**class_statistics(current), "missing": missing, "gradings": len(gradebook.history(out))}
         (out / "class.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")

@@ -215,15 +215,20 @@ def test_the_command_line_grades_a_class_then_regrades_one(tmp_path, capsys):
     folder.mkdir()
     for name in ("amy", "ben"):
         submission(folder, name)
-    (tmp_path / "roster.csv").write_text("student\namy\nben\ncy\n")
+    (tmp_path / "roster.csv").write_text("student\nAmy\nben\ncy\n")  # a roster's case need not match the folders'
     assert cli.main(["grade", str(folder), "--out", str(out), "--seed", "3", "--roster", str(tmp_path / "roster.csv")]) == 0
     assert json.loads((out / "amy" / "report.json").read_text())["score"]["earned"] == 0
     output = capsys.readouterr().out
     assert "amy" in output and "with seed 3" in output and "1 of 3 student(s) submitted nothing: cy" in output
-    assert cli.main(["grade", str(folder / "ben"), "--out", str(out), "--seed", "4"]) == 0
+    assert cli.main(["grade", str(folder / "ben"), "--out", str(out)]) == 0  # a regrade keeps the class's seed
+    assert "seed 3: the class's" in capsys.readouterr().out
     rows = gradebook_rows(out)
-    assert (rows["amy"]["seed"], rows["ben"]["seed"], rows["cy"]["status"]) == ("3", "4", "no submission")
+    assert (rows["amy"]["seed"], rows["ben"]["seed"], rows["cy"]["status"]) == ("3", "3", "no submission")
+    assert rows["amy"]["status"] == "graded" and rows["amy"]["possible"] == "100"
     assert [g["student"] for g in gradebook.history(out)] == ["amy", "ben", "ben"]
+    # a grading of other exercises would overwrite the class's full grades: refused before grading
+    assert cli.main(["grade", str(folder / "ben"), "--out", str(out), "--exercises", "mlp"]) == 2
+    assert "one gradebook per assignment" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("make, problem", [
@@ -233,7 +238,9 @@ def test_the_command_line_grades_a_class_then_regrades_one(tmp_path, capsys):
     (lambda tmp: [str(submission(tmp, "bob")), "--out", str(ROOT / "reports")], "inside the kit"),
     (lambda tmp: [str(submission(tmp, "dan")), "--out", "/dev/null/reports"],
      "is not a folder you can write to"),
-    (lambda tmp: [str(submission(tmp, "eve")), "--exercises", "perceptron,mpl"], "--exercises: mpl; the exercises are"),
+    (lambda tmp: [str(submission(tmp, "eve")), "--exercises", "perceptron,mpl"], "--exercises: unknown mpl;"),
+    (lambda tmp: [str(submission(tmp, "fay") / "perceptron.py")], "is a file: give a student's folder or .zip"),
+    (lambda tmp: [str(submission(tmp, "gus")), "--jobs", "0"], "grade at least one submission at a time"),
 ])
 def test_instructor_mistakes_are_refused_before_grading(tmp_path, capsys, make, problem):
     assert cli.main(["grade", *make(tmp_path)]) == 2
