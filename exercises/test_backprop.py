@@ -52,6 +52,7 @@ def test_update(kit, value, gradient, rate, expected):
 
 
 @pytest.mark.task("backprop.descend")
+@pytest.mark.uses("backprop.cost_partial", "backprop.update")
 def test_descend_thesis_table_learning_rate_1(kit):
     weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=1.0, steps=5)"
@@ -63,6 +64,7 @@ def test_descend_thesis_table_learning_rate_1(kit):
 
 
 @pytest.mark.task("backprop.descend")
+@pytest.mark.uses("backprop.cost_partial", "backprop.update")
 def test_descend_thesis_table_learning_rate_01(kit):
     weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 0.1, 25)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=25)"
@@ -84,6 +86,7 @@ def test_chain_partials_match_gradient_tape(kit, trial):
 
 
 @pytest.mark.task("backprop.descend_two")
+@pytest.mark.uses("backprop.chain_partials", "backprop.update")
 def test_descend_two_thesis_numbers(kit):
     w1s, w2s, outputs = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
     call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"

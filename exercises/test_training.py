@@ -119,6 +119,7 @@ def test_predict(kit):
 
 
 @pytest.mark.task("training.testing_loop")
+@pytest.mark.uses("training.predict")
 def test_testing_loop(kit):
     outputs = np.eye(10)[[1, 2, 3, 4, 5, 6, 7, 8]]
     labels = [1, 2, 3, 0, 5, 0, 7, 0]
@@ -129,6 +130,7 @@ def test_testing_loop(kit):
 
 
 @pytest.mark.task("training.correct_per_digit")
+@pytest.mark.uses("training.predict")
 def test_correct_per_digit(kit):
     predicted, labels = [0, 1, 1, 2, 9, 9, 9], [0, 1, 2, 2, 9, 9, 3]
     got = kit.training.correct_per_digit(FixedOutputs(np.eye(10)[predicted]), tf.zeros((7, 784)), one_hot(labels))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 
 from grader.plugin import FAULT_MESSAGE, GRADER_FAULT, RESULTS_KEY, sign
-from grader.rubric import HIDDEN, rubric
+from grader.rubric import HIDDEN, rubric, task_points, task_uses
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
 from grader.course import EXERCISES
@@ -132,6 +132,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
         tests.append({**check, "earned": earned, "category": result["category"], "message": result["message"],
                       "seconds": result["seconds"]})
+    _blame_used_tasks(tests)
     exercises = {name: {"earned": 0, "possible": 0} for name in EXERCISES}
     for test in tests:
         exercises[test["exercise"]]["earned"] += test["earned"]
@@ -153,6 +154,24 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         "grader_faults": faults,
         "tests": tests,
     }
+
+
+def _blame_used_tasks(tests: list[dict]) -> None:
+    """Start the message of a failed check whose task uses another failing task (as its self-checks
+    say) with that: the used task is the one to fix first. A module that does not import, or a
+    message they share, already names the cause."""
+    failed: dict[str, set] = {}
+    for test in tests:
+        if test["earned"] < test["points"] and test["category"] != GRADER_FAULT:
+            failed.setdefault(test["task"], set()).add(test["message"])
+    order = list(task_points())
+    for test in tests:
+        broken = sorted((used for used in task_uses().get(test["task"], set())
+                         if used in failed and test["message"] not in failed[used]), key=order.index)
+        imports = " does not import: " in test["message"]
+        if test["task"] in failed and test["earned"] < test["points"] and broken and not imports:
+            test["message"] = (f"{test['task']} uses {', '.join(broken)}, which {'fail' if len(broken) > 1 else 'fails'}"
+                               f" too: fix that first, then look here again\n{test['message']}")
 
 
 def grade_one(submission: Submission, options: Options, slot: Slot | None = None) -> dict:

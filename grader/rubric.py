@@ -15,6 +15,7 @@ from grader.course import EXERCISES
 
 KIT = Path(__file__).resolve().parent.parent
 HIDDEN = KIT / "tests" / "hidden"
+VISIBLE = KIT / "exercises"
 
 
 class RubricError(Exception):
@@ -78,3 +79,26 @@ def task_points() -> dict[str, int]:
     for check in rubric():
         totals[check["task"]] += check["points"]
     return totals
+
+
+@lru_cache(maxsize=1)
+def task_uses() -> dict[str, set[str]]:
+    """Task → the tasks its self-checks call (their `@pytest.mark.uses`), directly or through another."""
+    direct: dict[str, set[str]] = {}
+    for path in sorted(VISIBLE.glob("test_*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef):
+                marks = dict(_mark(decorator) for decorator in node.decorator_list
+                             if ast.unparse(decorator).startswith(("pytest.mark.task(", "pytest.mark.uses(")))
+                if "task" in marks:
+                    direct.setdefault(marks["task"][0], set()).update(marks.get("uses", ()))
+    closed = {}
+    for task in direct:
+        found, todo = set(), list(direct[task])
+        while todo:
+            used = todo.pop()
+            if used not in found and used != task:
+                found.add(used)
+                todo += direct.get(used, ())
+        closed[task] = found
+    return closed

@@ -1,10 +1,11 @@
 """The visible self-checks fail on every skeleton, pass on every solution, and teach."""
 
+import ast
 import re
 
 import pytest
 
-from grader import skeleton
+from grader import rubric, skeleton
 from tests.kit.selfcheck_runs import ROOT, run_selfchecks, student_copy
 from tests.kit.mistakes import TAPED_BACKWARD
 
@@ -105,3 +106,22 @@ def test_a_syntax_error_is_reported_without_a_crash(tmp_path):
     run = run_selfchecks(root, "exercises", "-m", "mlp")
     assert run.returncode == 1
     assert "could not import exercises.mlp: SyntaxError" in run.stdout
+
+
+def test_every_task_declares_the_tasks_its_reference_calls():
+    """The self-checks' `uses` marks (which also tell a student, in the hidden feedback, to fix a used
+    task first) cover every task whose function the task's reference solution calls."""
+    regions = skeleton.all_regions()
+    by_name = {}
+    for region in regions:
+        by_name.setdefault(region.task.split(".")[-1], []).append(region.task)
+    missing = []
+    for region in regions:
+        module, name = region.task.split(".")[0], region.task.split(".")[-1]
+        tree = ast.parse((skeleton.SOLUTIONS / f"{module}.py").read_text(encoding="utf-8"))
+        function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name)
+        called = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
+        called |= {n.attr for n in ast.walk(function) if isinstance(n, ast.Attribute)}
+        calls = {task for word in called for task in by_name.get(word, ()) if task != region.task}
+        missing += [f"{region.task} calls {task}" for task in calls - rubric.task_uses().get(region.task, set())]
+    assert not missing, missing
