@@ -145,8 +145,8 @@ def _gist(message: str) -> str:
 
 
 def check_report(reports: list[dict]) -> list[dict]:
-    """Per check, in course order: how many passed, the most common failure category, and the most
-    common message among the failures of that category."""
+    """Per check, in course order: how many passed, the most common failure category (not
+    "not implemented" while any other occurs), and the most common message in that category."""
     rows = {}
     for report in reports:
         for test in report["tests"]:
@@ -162,7 +162,8 @@ def check_report(reports: list[dict]) -> list[dict]:
     result = []
     for row in sorted(rows.values(), key=lambda r: order.get(r["exercise"], len(order))):
         failures = row.pop("failures")
-        (category, times), = Counter(c for c, _ in failures).most_common(1) or [("", 0)]
+        tried = [c for c, _ in failures if c != "not implemented"]  # what the class got wrong comes first
+        (category, times), = Counter(tried or [c for c, _ in failures]).most_common(1) or [("", 0)]
         (message, count), = Counter(m for c, m in failures if c == category).most_common(1) or [("", 0)]
         result.append({**row, "pass_rate": round(row["passed"] / (row["passed"] + row["failed"]), 3),
                        "top_category": category, "top_category_count": times,
