@@ -76,7 +76,7 @@ def class_statistics(reports: list[dict]) -> dict:
     return {"students": len(reports), **stats}
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -86,7 +86,7 @@ def _pyplot():
 
 
 def histogram(reports: list[dict], path: Path) -> None:
-    plt = _pyplot()
+    plt = pyplot()
     possible = reports[0]["score"]["possible"]
     figure, axes = plt.subplots(figsize=(6, 3.5))
     axes.hist([r["score"]["earned"] for r in reports], bins=range(0, possible + 1, 10), edgecolor="black")
@@ -180,7 +180,7 @@ def write_checks(checks: list[dict], path: Path) -> None:
 
 def checks_chart(checks: list[dict], path: Path) -> None:
     """A bar per check: the share of the class that passed it."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(8, 1 + 0.22 * len(checks)))
     labels = [f"{c['exercise']}: {c['check']}" for c in checks]
     axes.barh(range(len(checks)), [100 * c["pass_rate"] for c in checks], color="tab:blue")

@@ -25,10 +25,12 @@ import math
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from data.mnist import load_mnist
+from grader.reports import pyplot
 
 SIZES, BATCH, FOLDS = (784, 15, 10), 10, 5
 
@@ -143,27 +145,42 @@ def single_split(kit: Kit, train, test, row: Row, epochs: int, seed: int) -> dic
 def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_protocol: bool) -> dict:
     """5-fold cross-validation of all images with the kit's kfold: a fresh model per fold, or (the
     thesis' protocol) one model built once and trained on through every fold. Also the correct
-    predictions per digit, summed over the test folds (Figs. 23–24)."""
+    predictions per digit, summed over the test folds (Figs. 23–24), and the test error after every
+    epoch, epoch 0 included, averaged over the folds (Fig. 21)."""
     x, y = np.concatenate([train[0], test[0]]), np.concatenate([train[1], test[1]])
     seeds, built = itertools.count(seed), []
     once = kit.model(row.sizes, seed)
-    folds = kit.evaluation.fold_indices(len(x), FOLDS)
-    per_digit = np.zeros(10, dtype=np.int64)
+    folds = [(np.asarray(train_idx), np.asarray(test_idx)) for train_idx, test_idx in
+             kit.evaluation.fold_indices(len(x), FOLDS)]
+    per_digit, epoch_errors = np.zeros(10, dtype=np.int64), np.zeros((FOLDS, epochs + 1))
+    steps_per_epoch = math.ceil(len(folds[0][0]) / BATCH)
+    compiled, steps = kit.compiled_step(), itertools.count()
+
+    def test_error(fold: int) -> float:
+        return float(kit.training.loss(built[fold](x[folds[fold][1]]), y[folds[fold][1]]))
 
     def count(fold: int) -> None:  # the fold's model is trained and tested: its per-digit counts
-        indices = np.asarray(folds[fold][1])
+        indices = folds[fold][1]
         per_digit[:] += np.asarray(kit.training.correct_per_digit(built[fold], x[indices], y[indices])[0])
 
     def build_model():
         if built:
             count(len(built) - 1)
         built.append(once if thesis_protocol else kit.model(row.sizes, next(seeds)))
+        epoch_errors[len(built) - 1, 0] = test_error(len(built) - 1)
         return built[-1]
 
-    result = kit.evaluation.kfold(build_model, x, y, FOLDS, epochs, row.rate, BATCH, seed=seed, step=kit.compiled_step())
+    def step(model, x_batch, y_batch, learning_rate):
+        loss = compiled(model, x_batch, y_batch, learning_rate)
+        done = next(steps) + 1
+        if done % steps_per_epoch == 0:
+            epoch_errors[len(built) - 1, (done // steps_per_epoch - 1) % epochs + 1] = test_error(len(built) - 1)
+        return loss
+
+    result = kit.evaluation.kfold(build_model, x, y, FOLDS, epochs, row.rate, BATCH, seed=seed, step=step)
     count(len(built) - 1)
     return {"accuracy": result["mean_accuracy"], "error": result["mean_error"], "variance": result["variance"],
-            "per_digit": per_digit.tolist()}
+            "per_digit": per_digit.tolist(), "epoch_errors": epoch_errors.mean(axis=0).tolist()}
 
 
 def spread(figure: int, index: int) -> float:
@@ -185,7 +202,7 @@ def verdict(figure: int, index: int, accuracy: float, quick: bool, init: str) ->
 
 
 def run_figure(kit: Kit, figure: int, quick: bool, seed: int, train, test, say=print) -> list[dict]:
-    """Every row of one figure (both protocols for a 5-fold figure); prints the table."""
+    """Every row of one figure (both protocols for a 5-fold figure), each said when done."""
     folded, thesis_rows = FIGURES[figure]
     protocols = ("thesis protocol", "fresh model per fold") if folded else ("single split",)
     rows = []
@@ -198,7 +215,6 @@ def run_figure(kit: Kit, figure: int, quick: bool, seed: int, train, test, say=p
         rows.append({"figure": figure, "index": index, "label": row.label, "protocol": protocol, "epochs": epochs,
                      **result, "seconds": time.perf_counter() - start})
         say(f"  … Fig. {figure}, {row.label}, {protocol}: {result['accuracy']:.2f} % in {rows[-1]['seconds']:.0f} s")
-    say(table(figure, rows, quick, f"{kit.name}, {kit.init} initial parameters", kit.init))
     return rows
 
 
@@ -251,9 +267,63 @@ def leak_summary(rows: list[dict]) -> str:
             f"has had more epochs, and it has already trained on the images it is tested on.")
 
 
+def write_report(out: Path, figures: dict[int, tuple[list[dict], str]]) -> Path:
+    """OUT/report.md with every table, and its charts as PNG: accuracy per experiment beside the
+    thesis', the test error per epoch (Fig. 21 is Fig. 20's), the correct predictions per digit."""
+    plt = pyplot()
+    out.mkdir(parents=True, exist_ok=True)
+    lines = ["# The thesis' evaluation chapter, rerun by the kit", ""]
+    for figure, (rows, text) in figures.items():
+        lines += [f"## Fig. {figure}", "", "```", text.strip(), "```", ""]
+        chart, axes = plt.subplots(figsize=(8, 3.5))
+        names = [f"{row['label']}\n{row['protocol']}" for row in rows]
+        axes.bar(range(len(rows)), [row["accuracy"] for row in rows], label="kit")
+        axes.scatter(range(len(rows)), [FIGURES[figure][1][row["index"]].accuracy for row in rows], color="black",
+                     zorder=3, label="thesis")
+        axes.set_xticks(range(len(rows)), names, fontsize=6)
+        axes.set_ylabel("accuracy (%)")
+        axes.set_title(f"Fig. {figure}: accuracy, kit and thesis")
+        axes.legend(fontsize=7)
+        lines += _saved(chart, out / f"fig{figure}.png", plt)
+        if any("epoch_errors" in row for row in rows):
+            chart, axes = plt.subplots(figsize=(6, 3.5))
+            for row in rows:
+                axes.plot(row["epoch_errors"], label=f"{row['label']}, {row['protocol']}")
+            axes.set_xlabel("epoch")
+            axes.set_ylabel("test error (MSE)")
+            axes.set_title(f"Test error per epoch{' (Fig. 21)' if figure == 20 else ''}, Fig. {figure}'s runs")
+            axes.legend(fontsize=6)
+            lines += _saved(chart, out / f"fig{figure}-error-per-epoch.png", plt)
+        for number, (sizes, thesis) in DIGITS.items():
+            mine = [row for row in rows if row["label"] == str(list(sizes))]
+            if mine:
+                chart, axes = plt.subplots(figsize=(6, 3.5))
+                width = 0.8 / (len(mine) + 1)
+                for i, counts in enumerate([thesis] + [row["per_digit"] for row in mine]):
+                    axes.bar(np.arange(10) + i * width, counts, width,
+                             label="thesis" if i == 0 else f"kit, {mine[i - 1]['protocol']}")
+                axes.set_xticks(np.arange(10) + width, [str(d) for d in range(10)])
+                axes.set_xlabel("digit")
+                axes.set_ylabel("correct predictions")
+                axes.set_title(f"Fig. {number}: {list(sizes)}")
+                axes.legend(fontsize=7)
+                lines += _saved(chart, out / f"fig{number}.png", plt)
+    path = out / "report.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _saved(chart, path: Path, plt) -> list[str]:
+    chart.tight_layout()
+    chart.savefig(path, dpi=120)
+    plt.close(chart)
+    return [f"![{path.stem}]({path.name})", ""]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--figure", type=int, nargs="+", choices=sorted(FIGURES), default=sorted(FIGURES),
-                        help="the figures to rerun (Figs. 23–24, the per-digit counts, come with Fig. 22)")
+                        help="the figures to rerun (Figs. 23–24, the per-digit counts, come with Fig. 22; Fig. 21, "
+                             "the test error per epoch, with Fig. 20)")
     parser.add_argument("--quick", action="store_true",
                         help=f"a smoke run: {QUICK_IMAGES:,} images and {QUICK_EPOCHS} epochs (minutes, not hours)")
     parser.add_argument("--with", dest="package", choices=("solutions", "exercises"), default="solutions",
@@ -262,16 +332,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="initial parameters: normal(0, 1), as the thesis' own code draws them (default), or "
                              "uniform in [-1, 1] (the thesis' text, your from_sizes)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="also write report.md and its charts (PNG) here")
 
 
 def run(args) -> int:
     kit = Kit(args.package, args.init)
+    figures = {}
     try:
         train, test = data(kit, args.quick)
         for figure in args.figure:
-            run_figure(kit, figure, args.quick, args.seed, train, test)
+            rows = run_figure(kit, figure, args.quick, args.seed, train, test, say=lambda line: print(line, flush=True))
+            figures[figure] = rows, table(figure, rows, args.quick, f"{kit.name}, {kit.init} initial parameters", kit.init)
+            print(figures[figure][1], flush=True)
     except NotImplementedError as error:
         print(f"nn-kit reproduce: {error or 'a task is not implemented yet'}: run `pytest exercises/` and finish "
               f"the exercises first", file=sys.stderr)
         return 1
+    if args.out is not None:
+        print(f"report: {write_report(args.out, figures)}")
     return 0

@@ -21,7 +21,7 @@ def test_mnist_thesis_configuration_reaches_the_thesis_accuracy():
 
 
 @pytest.mark.timeout(600)
-def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks():
+def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks(tmp_path):
     kit = reproduce.Kit("solutions")
     train, test = reproduce.data(kit, quick=True)
     said = []
@@ -31,7 +31,12 @@ def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks():
     assert all(sum(row["per_digit"]) == round(row["accuracy"] * reproduce.QUICK_IMAGES / 100) for row in rows)
     leak = by[("rate 0.9", "thesis protocol")]["accuracy"] - by[("rate 0.9", "fresh model per fold")]["accuracy"]
     assert leak > 5, leak  # one model trained on through every fold has seen each later fold's test images
-    assert "Fig. 18" in said[-1] and "90.81" in said[-1] and "thesis protocol" in said[-1]
+    assert len(said) == 6 and all(len(row["epoch_errors"]) == reproduce.QUICK_EPOCHS + 1 for row in rows)
+    assert all(row["epoch_errors"][-1] < row["epoch_errors"][0] for row in rows if row["label"] == "rate 0.9")
+    text = reproduce.table(18, rows, True, "solutions", "normal")
+    assert "Fig. 18" in text and "90.81" in text and "+" in text.splitlines()[-1]
+    report = reproduce.write_report(tmp_path, {18: (rows, text)})
+    assert "![fig18](fig18.png)" in report.read_text() and (tmp_path / "fig18-error-per-epoch.png").stat().st_size
 
 
 def test_reproducing_with_unfinished_exercises_says_so(capsys):
