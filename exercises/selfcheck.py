@@ -73,7 +73,8 @@ def signature(got: np.ndarray, expected: np.ndarray, close, alternatives: dict |
     size), then the right answer negated, doubled or halved."""
     for candidates in (alternatives or {}), {"negated": -expected, "doubled": 2 * expected, "halved": expected / 2}:
         fitting = [name for name, value in candidates.items() if np.shape(value) == got.shape
-                   and not np.allclose(value, expected) and close(got, np.asarray(value, dtype=np.float64))]
+                   and (np.shape(value) != expected.shape or not np.allclose(value, expected))
+                   and close(got, np.asarray(value, dtype=np.float64))]
         if fitting:
             return fitting[0] if len(fitting) == 1 else ""  # two fit on these inputs: which one is unknown
     return ""
@@ -121,12 +122,18 @@ def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
 def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: float = 1e-6,
                  alternatives: dict | None = None) -> None:
     """Check shape, then values within a tolerance (never ==), of a returned number or tensor. A
-    wrong value that is a known wrong answer (see `signature`) is named."""
-    array = expect_numbers(task, call, got, expected)
+    wrong value that is a known wrong answer (see `signature`) is named, also one of another shape."""
     expected = np.asarray(expected, dtype=np.float64)
 
     def close(a, b):
         return np.all(np.abs(a - b) <= atol + rtol * np.abs(b))
+
+    if alternatives:
+        array = as_array(task, call, got, expected)
+        named = signature(array, expected, close, alternatives) if array.shape != expected.shape else ""
+        if named:
+            fail(task, call, expected, array, named, "shape")
+    array = expect_numbers(task, call, got, expected)
 
     if not close(array, expected):
         named = signature(array, expected, close, alternatives)

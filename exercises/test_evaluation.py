@@ -47,7 +47,8 @@ def test_fold_indices_rejects_invalid_k(kit, n, k, rule):
         got = kit.evaluation.fold_indices(n, k)
     except ValueError as error:
         if rule not in str(error):
-            fail("evaluation.fold_indices", call, f"a ValueError whose message names the rule {rule!r}", repr(error))
+            fail("evaluation.fold_indices", call, f"a ValueError whose message names the rule {rule!r}", repr(error),
+                 "the rule not named")
         return
     fail("evaluation.fold_indices", call, f"ValueError naming the rule {rule!r}", got)
 

@@ -90,7 +90,7 @@ def test_training_loop_averages_the_step_losses(kit):
     if not calls:
         fail("training.training_loop", call, "step called on every batch", "step never called", "step ignored")
     expect_close("training.training_loop", call + " → mean loss per epoch", got, [2.0, 5.0],
-                 alternatives={"the sum, not the mean": [6.0, 15.0]})
+                 alternatives={"the sum, not the mean": [6.0, 15.0], "one epoch only": [2.0]})
     if calls != [(4, 0.3), (4, 0.3), (2, 0.3)] * 2:
         fail("training.training_loop", call, "step called with batches of 4, 4, 2 per epoch and the learning rate",
              calls, "wrong calls of step")
@@ -114,7 +114,8 @@ def test_predict(kit):
     outputs = np.eye(10)[[3, 0, 9, 3]] * 0.6 + 0.1
     got = kit.training.predict(FixedOutputs(outputs), tf.zeros((4, 784)))
     call = "predict(a model whose outputs peak at 3, 0, 9, 3, 4 images)"
-    expect_close("training.predict", call, got, [3, 0, 9, 3], atol=0)
+    expect_close("training.predict", call, got, [3, 0, 9, 3], atol=0,
+                 alternatives={"the wrong axis": np.argmax(outputs, axis=0)})
     expect_array("training.predict", call, got, np.int64)
 
 
@@ -141,5 +142,6 @@ def test_correct_per_digit(kit):
     predicted, labels = [0, 1, 4], [0, 1, 2]  # no 9 anywhere: still ten counts
     got = kit.training.correct_per_digit(FixedOutputs(np.eye(10)[predicted]), tf.zeros((3, 784)), one_hot(labels))
     call = f"correct_per_digit(a model predicting {predicted}, labels {labels})"
-    expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 0, 0, 0, 0, 0, 0, 0, 0], atol=0)
+    expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 0, 0, 0, 0, 0, 0, 0, 0], atol=0,
+                 alternatives={"fewer than ten counts": [1, 1]})
     expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], atol=0)
