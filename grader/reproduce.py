@@ -22,7 +22,9 @@ import argparse
 import importlib
 import itertools
 import math
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ import numpy as np
 
 from data.mnist import load_mnist
 from grader.reports import pyplot
+from grader.submissions import find, stage
 
 SIZES, BATCH, FOLDS = (784, 15, 10), 10, 5
 
@@ -326,8 +329,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "the test error per epoch, with Fig. 20)")
     parser.add_argument("--quick", action="store_true",
                         help=f"a smoke run: {QUICK_IMAGES:,} images and {QUICK_EPOCHS} epochs (minutes, not hours)")
-    parser.add_argument("--with", dest="package", choices=("solutions", "exercises"), default="solutions",
-                        help="whose code runs the experiments: the reference solutions or your exercises")
+    parser.add_argument("--with", dest="package", default="solutions",
+                        help="whose code runs the experiments: solutions (default), exercises, or a student's "
+                             "folder or .zip (run in this process, not sandboxed: only code you trust)")
     parser.add_argument("--init", choices=("normal", "uniform"), default="normal",
                         help="initial parameters: normal(0, 1), as the thesis' own code draws them (default), or "
                              "uniform in [-1, 1] (the thesis' text, your from_sizes)")
@@ -335,10 +339,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, help="also write report.md and its charts (PNG) here")
 
 
+def importable(choice: str, scratch: Path) -> str:
+    """The package whose code runs: solutions, exercises, or a submission (a folder, a .zip or
+    notebooks, as `nn-kit grade` takes them) staged as a package in `scratch`, put on sys.path."""
+    if choice in ("solutions", "exercises"):
+        return choice
+    submissions = find([choice])
+    if len(submissions) != 1:
+        raise ValueError(f"--with {choice}: give one student's folder or .zip, not a class of {len(submissions)}")
+    package = stage(submissions[0], scratch / "nnkit_reproduced")
+    (package / "__init__.py").write_text("import solutions  # TensorFlow, loaded quietly\n", encoding="utf-8")
+    sys.path.insert(0, str(scratch))
+    for warning in submissions[0].warnings:
+        print(f"note: {warning}")
+    return package.name
+
+
 def run(args) -> int:
-    kit = Kit(args.package, args.init)
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-reproduce-"))
     figures = {}
     try:
+        kit = Kit(importable(args.package, scratch), args.init)
+        kit.name = args.package
         train, test = data(kit, args.quick)
         for figure in args.figure:
             rows = run_figure(kit, figure, args.quick, args.seed, train, test, say=lambda line: print(line, flush=True))
@@ -348,6 +370,11 @@ def run(args) -> int:
         print(f"nn-kit reproduce: {error or 'a task is not implemented yet'}: run `pytest exercises/` and finish "
               f"the exercises first", file=sys.stderr)
         return 1
+    except (ValueError, ImportError) as error:
+        print(f"nn-kit reproduce: {error}", file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     if args.out is not None:
         print(f"report: {write_report(args.out, figures)}")
     return 0

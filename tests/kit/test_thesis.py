@@ -1,9 +1,12 @@
 """Thesis numbers the reference solutions must reproduce beyond the self-checks."""
 
+import shutil
+
 import pytest
 import tensorflow as tf
 
 from grader import cli, reproduce
+from grader.sandbox import KIT as ROOT
 from solutions import perceptron
 from tests.benchmarks import mnist_thesis
 
@@ -42,3 +45,17 @@ def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks(tmp_path):
 def test_reproducing_with_unfinished_exercises_says_so(capsys):
     assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", "exercises"]) == 1
     assert "finish the exercises first" in capsys.readouterr().err
+
+
+def test_a_student_folder_runs_the_reproduction_with_its_own_code(tmp_path, capsys):
+    folder = tmp_path / "erin" / "hw5"  # as an LMS download wraps it
+    shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    (folder / "training.py").write_text((folder / "training.py").read_text().replace(
+        "return 100.0 * correct / len(x), correct", "return 42.0, correct"))  # a wrong accuracy shows in the table
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path / "erin")]) == 0
+    table = capsys.readouterr().out
+    assert f"code: {tmp_path / 'erin'}" in table
+    assert sum(" 42.00 " in line and "quick run" in line for line in table.splitlines()) == 3
+    shutil.copytree(folder, tmp_path / "fay")
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path)]) == 2  # a class, not a student
+    assert "not a class of 2" in capsys.readouterr().err
