@@ -19,9 +19,12 @@ start as the thesis' code starts them, from normal(0, 1) parameters (its text sa
 """
 
 import argparse
+import hashlib
 import importlib
+import json
 import itertools
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -94,6 +97,7 @@ DIGITS = {23: ((784, 800, 10), (6807, 7726, 30, 6829, 3, 5959, 2, 7092, 6489, 66
           24: ((784, 100, 10), (6652, 7574, 6369, 6524, 6494, 5621, 6584, 6879, 6122, 6237))}
 SPREAD_OF = {17: 18, 19: 20}  # a figure without validation takes its spread from the 5-fold one
 QUICK_IMAGES, QUICK_EPOCHS = 7000, 3  # --quick: a smoke run, not comparable with the thesis
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nn-kit" / "reproduce.json"
 
 
 class Kit:
@@ -101,8 +105,11 @@ class Kit:
 
     def __init__(self, package: str, init: str = "normal"):
         self.name, self.init = package, init
-        for module in ("mlp", "training", "evaluation", "speed"):
+        digest = hashlib.sha256()
+        for module in ("perceptron", "mlp", "training", "evaluation", "speed"):
             setattr(self, module, importlib.import_module(f"{package}.{module}"))
+            digest.update(Path(getattr(self, module).__file__).read_bytes())
+        self.digest = digest.hexdigest()  # the code that ran: a cached result is reused only for the same code
 
     def model(self, sizes, seed: int):
         """An MLP of these layer sizes: parameters normal(0, 1), as the thesis' own code draws them
@@ -136,16 +143,24 @@ def data(kit: Kit, quick: bool):
     return [tuple(np.asarray(a) for a in kit.training.preprocess(x, y)) for x, y in ((x_train, y_train), (x_test, y_test))]
 
 
-def single_split(kit: Kit, train, test, row: Row, epochs: int, seed: int) -> dict:
+def single_split(kit: Kit, train, test, row: Row, epochs: int, seed: int, progress=None) -> dict:
     """The thesis' "no validation" run: train on the training images, test on the test images."""
     model = kit.model(row.sizes, seed)
-    kit.training.training_loop(model, kit.training.make_dataset(*train, BATCH, seed), epochs, row.rate,
-                               kit.compiled_step())
+    compiled, steps, per_epoch = kit.compiled_step(), itertools.count(1), math.ceil(len(train[0]) / BATCH)
+
+    def step(model, x_batch, y_batch, learning_rate):
+        loss = compiled(model, x_batch, y_batch, learning_rate)
+        done = next(steps)
+        if progress and done % per_epoch == 0:
+            progress(done // per_epoch, epochs)
+        return loss
+
+    kit.training.training_loop(model, kit.training.make_dataset(*train, BATCH, seed), epochs, row.rate, step)
     accuracy = float(kit.training.testing_loop(model, *test)[0])
     return {"accuracy": accuracy, "error": float(kit.training.loss(model(test[0]), test[1])), "variance": None}
 
 
-def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_protocol: bool) -> dict:
+def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_protocol: bool, progress=None) -> dict:
     """5-fold cross-validation of all images with the kit's kfold: a fresh model per fold, or (the
     thesis' protocol) one model built once and trained on through every fold. Also the correct
     predictions per digit, summed over the test folds (Figs. 23–24), and the test error after every
@@ -178,6 +193,8 @@ def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_pr
         done = next(steps) + 1
         if done % steps_per_epoch == 0:
             epoch_errors[len(built) - 1, (done // steps_per_epoch - 1) % epochs + 1] = test_error(len(built) - 1)
+            if progress:
+                progress(done // steps_per_epoch, FOLDS * epochs)
         return loss
 
     result = kit.evaluation.kfold(build_model, x, y, FOLDS, epochs, row.rate, BATCH, seed=seed, step=step)
@@ -204,20 +221,60 @@ def verdict(figure: int, index: int, accuracy: float, quick: bool, init: str) ->
     return f"OUTSIDE ±{allowed:.1f} ({gap:+.2f}): {cause}"
 
 
-def run_figure(kit: Kit, figure: int, quick: bool, seed: int, train, test, say=print) -> list[dict]:
-    """Every row of one figure (both protocols for a 5-fold figure), each said when done."""
+class Cache:
+    """Results of finished experiments, by code, figure, row, protocol and settings, kept in a JSON
+    file so that a rerun (or a report of figures run before) does not train again."""
+
+    def __init__(self, path: Path | None, reuse: bool = True):
+        self.path, self.reuse = path, reuse
+        self.results = json.loads(path.read_text()) if path and path.exists() else {}
+
+    def get(self, key: list):
+        return self.results.get(json.dumps(key)) if self.reuse else None
+
+    def put(self, key: list, result: dict) -> None:
+        self.results[json.dumps(key)] = result
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.results))
+
+
+def progress_line(name: str, start: float, folds: int):
+    """A callback that shows `name`'s fold, epoch and the time left on one terminal line."""
+    def show(done: int, total: int) -> None:
+        left = (time.perf_counter() - start) / done * (total - done)
+        where = f"fold {(done - 1) * folds // total + 1} of {folds}, " if folds > 1 else ""
+        per_fold = total // folds
+        print(f"\r  {name}: {where}epoch {(done - 1) % per_fold + 1} of {per_fold}, about {left:.0f} s left  ",
+              end="", flush=True)
+    return show if sys.stdout.isatty() else None
+
+
+def run_figure(kit: Kit, figure: int, quick: bool, seed: int, train, test, say=print, cache=None) -> list[dict]:
+    """Every row of one figure (both protocols for a 5-fold figure), each said when done; rows
+    already in `cache` are not run again."""
     folded, thesis_rows = FIGURES[figure]
     protocols = ("thesis protocol", "fresh model per fold") if folded else ("single split",)
+    cache = cache or Cache(None)
     rows = []
     for (index, row), protocol in itertools.product(enumerate(thesis_rows), protocols):
         epochs, start = QUICK_EPOCHS if quick else row.epochs, time.perf_counter()
-        if folded:
-            result = five_fold(kit, train, test, row, epochs, seed, thesis_protocol=protocol == "thesis protocol")
-        else:
-            result = single_split(kit, train, test, row, epochs, seed)
+        name = f"Fig. {figure}, {row.label}, {protocol}"
+        key = [kit.digest, kit.init, row.sizes, epochs, row.rate, protocol, seed, quick]
+        result = cache.get(key)
+        if result is None:
+            progress = progress_line(name, start, FOLDS if folded else 1)
+            if folded:
+                result = five_fold(kit, train, test, row, epochs, seed, protocol == "thesis protocol", progress)
+            else:
+                result = single_split(kit, train, test, row, epochs, seed, progress)
+            result["seconds"] = time.perf_counter() - start
+            cache.put(key, result)
+            if progress:
+                print("\r", end="")
         rows.append({"figure": figure, "index": index, "label": row.label, "protocol": protocol, "epochs": epochs,
-                     **result, "seconds": time.perf_counter() - start})
-        say(f"  … Fig. {figure}, {row.label}, {protocol}: {result['accuracy']:.2f} % in {rows[-1]['seconds']:.0f} s")
+                     **result})
+        say(f"  … {name}: {result['accuracy']:.2f} % in {result['seconds']:.0f} s")
     return rows
 
 
@@ -337,6 +394,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "uniform in [-1, 1] (the thesis' text, your from_sizes)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None, help="also write report.md and its charts (PNG) here")
+    parser.add_argument("--cache", type=Path, default=CACHE,
+                        help=f"finished experiments are kept here and not run again for the same code (default {CACHE})")
+    parser.add_argument("--fresh", action="store_true", help="run every experiment again (the cache keeps the new results)")
 
 
 def importable(choice: str, scratch: Path) -> str:
@@ -348,6 +408,8 @@ def importable(choice: str, scratch: Path) -> str:
     if len(submissions) != 1:
         raise ValueError(f"--with {choice}: give one student's folder or .zip, not a class of {len(submissions)}")
     package = stage(submissions[0], scratch / "nnkit_reproduced")
+    for name in [name for name in sys.modules if name.split(".")[0] == package.name]:
+        del sys.modules[name]  # an earlier run's, in this process
     (package / "__init__.py").write_text("import solutions  # TensorFlow, loaded quietly\n", encoding="utf-8")
     sys.path.insert(0, str(scratch))
     for warning in submissions[0].warnings:
@@ -363,7 +425,8 @@ def run(args) -> int:
         kit.name = args.package
         train, test = data(kit, args.quick)
         for figure in args.figure:
-            rows = run_figure(kit, figure, args.quick, args.seed, train, test, say=lambda line: print(line, flush=True))
+            rows = run_figure(kit, figure, args.quick, args.seed, train, test, say=lambda line: print(line, flush=True),
+                              cache=Cache(args.cache, reuse=not args.fresh))
             figures[figure] = rows, table(figure, rows, args.quick, f"{kit.name}, {kit.init} initial parameters", kit.init)
             print(figures[figure][1], flush=True)
     except NotImplementedError as error:

@@ -1,5 +1,6 @@
 """Thesis numbers the reference solutions must reproduce beyond the self-checks."""
 
+import json
 import shutil
 
 import pytest
@@ -43,7 +44,7 @@ def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks(tmp_path):
 
 
 def test_reproducing_with_unfinished_exercises_says_so(capsys):
-    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", "exercises"]) == 1
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", "exercises", "--cache", "/dev/null/c"]) == 1
     assert "finish the exercises first" in capsys.readouterr().err
 
 
@@ -52,10 +53,16 @@ def test_a_student_folder_runs_the_reproduction_with_its_own_code(tmp_path, caps
     shutil.copytree(ROOT / "solutions", folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     (folder / "training.py").write_text((folder / "training.py").read_text().replace(
         "return 100.0 * correct / len(x), correct", "return 42.0, correct"))  # a wrong accuracy shows in the table
-    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path / "erin")]) == 0
+    cached = ["--cache", str(tmp_path / "cache.json")]
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path / "erin"), *cached]) == 0
     table = capsys.readouterr().out
     assert f"code: {tmp_path / 'erin'}" in table
     assert sum(" 42.00 " in line and "quick run" in line for line in table.splitlines()) == 3
+    results = json.loads((tmp_path / "cache.json").read_text())
+    assert len(results) == 3
+    (tmp_path / "cache.json").write_text(json.dumps({key: {**value, "accuracy": 12.34} for key, value in results.items()}))
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path / "erin"), *cached]) == 0
+    assert capsys.readouterr().out.count("12.34 % in") == 3  # the same code again: the cached results
     shutil.copytree(folder, tmp_path / "fay")
-    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path)]) == 2  # a class, not a student
+    assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path), *cached]) == 2  # a class
     assert "not a class of 2" in capsys.readouterr().err
