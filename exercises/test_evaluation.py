@@ -107,7 +107,9 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
 @pytest.mark.uses("evaluation.fold_indices", "mlp.MLP.from_sizes", "training.training_loop", "training.testing_loop")
 def test_kfold_hands_its_step_on(kit):
     x = np.random.default_rng(0).random((12, 784)).astype(np.float32)
-    y = np.eye(10, dtype=np.float32)[np.arange(12) % 10]
+    predicted = np.argmax(np.asarray(kit.mlp.MLP.from_sizes([784, 3, 10], seed=0)(x)), axis=1)
+    right = np.array([1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0], dtype=bool)  # untrained: 25, 50 and 75 % per fold
+    y = np.eye(10, dtype=np.float32)[np.where(right, predicted, (predicted + 1) % 10)]
     calls = []
 
     def step(model, x_batch, y_batch, learning_rate):
@@ -115,7 +117,12 @@ def test_kfold_hands_its_step_on(kit):
         return tf.constant(0.0)
 
     call = "kfold(build_model, 12 images, k=3, epochs=1, learning_rate=0.5, batch_size=4, seed=0, step=a counting step)"
-    kit.evaluation.kfold(lambda: kit.mlp.MLP.from_sizes([784, 3, 10], seed=0), x, y, 3, 1, 0.5, 4, seed=0, step=step)
+    result = kit.evaluation.kfold(lambda: kit.mlp.MLP.from_sizes([784, 3, 10], seed=0), x, y, 3, 1, 0.5, 4, seed=0,
+                                  step=step)
     if calls != [4, 4] * 3:
         fail("evaluation.kfold", call, "step called on each fold's two training batches of 4: [4, 4, 4, 4, 4, 4]",
              calls or "step never called", "step ignored")
+    if not isinstance(result, dict):
+        fail("evaluation.kfold", call, "a dict of results", result, "wrong type", "type")
+    expect_close("evaluation.kfold", call + " → accuracies (of the untrained models: the step trains nothing)",
+                 result.get("accuracies"), [25.0, 50.0, 75.0])
