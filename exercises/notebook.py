@@ -102,13 +102,30 @@ class CheckFailed(AssertionError):
         return str(self).splitlines()
 
 
-def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
-    """(pytest's exit code, what a notebook shows: each failure's message and the progress)."""
+def _marks(exercise: str) -> list[list]:
+    """The pytest marks of each self-check of an exercise."""
+    tests = importlib.import_module(f"exercises.test_{exercise}")
+    return [getattr(f, "pytestmark", []) for f in vars(tests).values() if callable(f)]
+
+
+def _tasks_and_uses(exercise: str) -> tuple[set, dict]:
+    """(the exercise's tasks, task → the tasks its self-checks use)."""
+    tasks, uses = set(), {}
+    for marks in _marks(exercise):
+        for task in (m.args[0] for m in marks if m.name == "task"):
+            tasks.add(task)
+            uses.setdefault(task, set()).update(u for m in marks if m.name == "uses" for u in m.args)
+    return tasks, uses
+
+
+def _run(exercise: str, namespace: dict, *options: str, others=()) -> tuple[int, str]:
+    """(pytest's exit code, what a notebook shows: each failure's message and the progress); `others`
+    are the test files of other exercises that `options` select tasks from."""
     tests = Path(__file__).with_name(f"test_{exercise}.py")
     output, errors = io.StringIO(), io.StringIO()  # stderr too: nbgrader fails a grade cell that writes to it
     with _as_module(exercise, namespace), contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
         # signal: a check that runs too long is stopped inside this kernel, without a dump of every thread
-        code = pytest.main([str(tests), "-q", "--no-header", "--color=no", "-o", "addopts=", "-p", "no:cacheprovider",
+        code = pytest.main([str(tests), *map(str, others), "-q", "--no-header", "--color=no", "-o", "addopts=", "-p", "no:cacheprovider",
                             "-p", "no:warnings", "--timeout-method", "signal", "--rootdir", str(tests.parent.parent),
                             *options])
     sections = re.split(r"^=+ (.*?) =+$", output.getvalue(), flags=re.M)
@@ -128,18 +145,22 @@ def _run(exercise: str, namespace: dict, *options: str) -> tuple[int, str]:
 
 def self_check(exercise: str, namespace: dict, timeout: float | None = None) -> None:
     """Run the visible self-checks of an exercise on the functions defined in this notebook; the
-    other exercises come from their notebooks in the same folder."""
-    print(_run(exercise, namespace, *(["--timeout", str(timeout)] if timeout else []))[1])
+    other exercises come from their notebooks in the same folder, and the checks of the tasks this
+    one uses from them run too, so that a failure they cause is blamed on them."""
+    tasks, uses = _tasks_and_uses(exercise)
+    used = sorted({u for task in tasks for u in uses[task]} - tasks)
+    options = ["--timeout", str(timeout)] if timeout else []
+    if used:  # e.g. mlp.xor_network uses perceptron.tf_step_fn, from perceptron.ipynb
+        options += [f"--task={task}" for task in sorted(tasks) + used]
+    others = sorted({Path(__file__).with_name(f"test_{task.split('.')[0]}.py") for task in used})
+    print(_run(exercise, namespace, *options, others=others)[1])
 
 
 def check_task(task: str, namespace: dict) -> None:
     """A released grade cell: pass quietly when the task's self-checks pass, else raise their
     message (so that `nbgrader validate` names what to fix). Grading ignores this cell."""
     exercise = task.split(".")[0]
-    tests = importlib.import_module(f"exercises.test_{exercise}")
-    marks = [getattr(f, "pytestmark", []) for f in vars(tests).values() if callable(f)]
-    uses = {u for m in marks if any(k.name == "task" and k.args[0] == task for k in m)
-            for k in m if k.name == "uses" for u in k.args if u.startswith(exercise + ".")}
+    uses = {u for u in _tasks_and_uses(exercise)[1][task] if u.startswith(exercise + ".")}
     code, text = _run(exercise, namespace, *[f"--task={t}" for t in sorted({task, *uses})])
     if code != pytest.ExitCode.OK:  # its own failures, the ones of the tasks it uses, and its progress line
         lines = [line for line in text.splitlines() if not line.startswith(("progress of", "next:", "  ok"))]

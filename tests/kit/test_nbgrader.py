@@ -291,6 +291,17 @@ def test_a_notebook_student_finishes_every_notebook_with_the_self_checks(course,
     assert "TIMEOUT perceptron.step_fn: stopped after 3 s\n  in this notebook: while True:" in hang, hang
     assert "Thread" not in hang and "Traceback" not in hang and hang.count("TIMEOUT") == 1
     assert "next: perceptron.step_fn — in perceptron.ipynb: fix it" in hang
+    blamed = tmp_path / "blamed"  # a task of mlp.ipynb fails because of perceptron.ipynb: that one is named
+    blamed.mkdir()
+    wrong = nbformat.from_dict(json.loads(json.dumps(solved["perceptron"])))
+    for cell in wrong.cells:
+        cell.source = cell.source.replace("tf.where(a > 0, tf.ones_like(a), tf.zeros_like(a))",
+                                          "tf.where(a > 0, tf.zeros_like(a), tf.ones_like(a))")
+    nbformat.write(wrong, str(blamed / "perceptron.ipynb"))
+    nbformat.write(solved["mlp"], str(blamed / "mlp.ipynb"))
+    told = outputs(run_in_one_kernel(blamed, ["mlp"])["mlp"], "self_check(")
+    assert "mlp.xor_network  (uses perceptron.tf_step_fn, which fails: fix that first)" in told, told[-2000:]
+    assert "next: perceptron.tf_step_fn — in perceptron.ipynb: fix it" in told, told[-2000:]
 
 
 @pytest.mark.timeout(600)
