@@ -125,7 +125,8 @@ def _run(exercise: str, namespace: dict, *options: str, others=()) -> tuple[int,
     output, errors = io.StringIO(), io.StringIO()  # stderr too: nbgrader fails a grade cell that writes to it
     with _as_module(exercise, namespace), contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
         # signal: a check that runs too long is stopped inside this kernel, without a dump of every thread
-        code = pytest.main([str(tests), *map(str, others), "-q", "--no-header", "--color=no", "-o", "addopts=", "-p", "no:cacheprovider",
+        code = pytest.main([str(tests), *map(str, others), "-q", "--no-header", "--color=no", "-o", "addopts=",
+                            "-p", "no:cacheprovider",
                             "-p", "no:warnings", "--timeout-method", "signal", "--rootdir", str(tests.parent.parent),
                             *options])
     sections = re.split(r"^=+ (.*?) =+$", output.getvalue(), flags=re.M)

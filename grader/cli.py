@@ -19,10 +19,8 @@ from pathlib import Path
 
 from data import mnist
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
-from grader import reproduce
+from grader import gradebook, reproduce
 from grader.course import EXERCISES
-from grader import gradebook
-from grader.gradebook import read_roster
 from grader.submissions import find
 
 SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
@@ -121,7 +119,7 @@ def grade(args) -> int:
         return 1
     submissions = find(args.submissions)
     try:
-        roster = read_roster(args.roster) if getattr(args, "roster", None) else []
+        roster = gradebook.read_roster(args.roster) if getattr(args, "roster", None) else []
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"nn-kit {args.command}: --roster: {error}", file=sys.stderr)
         return 2
@@ -291,7 +289,8 @@ def main(argv=None) -> int:
         command.set_defaults(run=grade)
     course = commands.add_parser("nbgrader-course", help="write an nbgrader course graded by the isolated grader")
     course.add_argument("directory")
-    course.add_argument("--seed", type=int, default=None, help="grading seed of the course (default: random, written into its config)")
+    course.add_argument("--seed", type=int, default=None,
+                        help="grading seed of the course (default: random, written into its config)")
     course.set_defaults(run=nbgrader_course)
     ahead = commands.add_parser("nbgrader-pregrade", help="grade an nbgrader course's submitted/ folder in "
                                 "parallel, so that nbgrader autograde only fills in the results")

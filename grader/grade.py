@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from grader.plugin import FAULT_MESSAGE, GRADER_FAULT, RESULTS_KEY, sign
 from grader.rubric import HIDDEN, rubric, task_points, task_uses
 from grader.sandbox import KIT, Limits

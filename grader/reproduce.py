@@ -103,8 +103,8 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nn-k
 class Kit:
     """The modules of one implementation (solutions or exercises), and how its models start."""
 
-    def __init__(self, package: str, init: str = "normal"):
-        self.name, self.init = package, init
+    def __init__(self, package: str, init: str = "normal", name: str = ""):
+        self.name, self.init = name or package, init
         digest = hashlib.sha256()
         for module in ("perceptron", "mlp", "training", "evaluation", "speed"):
             setattr(self, module, importlib.import_module(f"{package}.{module}"))
@@ -421,8 +421,7 @@ def run(args) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-reproduce-"))
     figures = {}
     try:
-        kit = Kit(importable(args.package, scratch), args.init)
-        kit.name = args.package
+        kit = Kit(importable(args.package, scratch), args.init, name=args.package)
         train, test = data(kit, args.quick)
         for figure in args.figure:
             rows = run_figure(kit, figure, args.quick, args.seed, train, test, say=lambda line: print(line, flush=True),

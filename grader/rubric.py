@@ -12,8 +12,8 @@ from pathlib import Path
 
 from grader import skeleton
 from grader.course import EXERCISES
+from grader.sandbox import KIT
 
-KIT = Path(__file__).resolve().parent.parent
 HIDDEN = KIT / "tests" / "hidden"
 VISIBLE = KIT / "exercises"
 
