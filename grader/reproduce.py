@@ -106,7 +106,7 @@ class Kit:
     def __init__(self, package: str, init: str = "normal", name: str = ""):
         self.name, self.init = name or package, init
         digest = hashlib.sha256()
-        for module in ("perceptron", "mlp", "training", "evaluation", "speed"):
+        for module in ("mlp", "training", "evaluation"):
             setattr(self, module, importlib.import_module(f"{package}.{module}"))
             digest.update(Path(getattr(self, module).__file__).read_bytes())
         self.digest = digest.hexdigest()  # the code that ran: a cached result is reused only for the same code
@@ -121,15 +121,29 @@ class Kit:
         return self.mlp.MLP([rng.normal(size=pair).astype(np.float32) for pair in pairs],
                             [rng.normal(size=(1, n)).astype(np.float32) for _, n in pairs])
 
-    def compiled_step(self):
-        """A training step that runs each model's step through its own `compile_step` graph."""
-        graphs = {}
+    def epoch_step(self):
+        """A step that trains a model on a whole epoch handed to it as one batch: one TensorFlow
+        graph per model cuts it into batches of BATCH, calls the kit's `train` on each in order and
+        returns their mean loss. `make_dataset(x, y, len(x), seed)` then yields the same shuffled
+        batches as `make_dataset(x, y, BATCH, seed)`, ~5× faster than a compiled step per batch."""
+        import tensorflow as tf
 
-        def step(model, x_batch, y_batch, learning_rate):
+        graphs, train = {}, self.training.train
+
+        def step(model, x_epoch, y_epoch, learning_rate):
             key = (id(model), float(learning_rate))
             if key not in graphs:
-                graphs[key] = (model, self.speed.compile_step(model, learning_rate))  # keeps the model alive
-            return graphs[key][1](x_batch, y_batch)
+                @tf.function
+                def epoch(x, y):
+                    batches = (tf.shape(x)[0] + BATCH - 1) // BATCH
+                    total = tf.constant(0.0)
+                    for i in tf.range(batches):
+                        total += tf.cast(train(model, x[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH],
+                                               learning_rate), tf.float32)
+                    return total / tf.cast(batches, tf.float32)
+
+                graphs[key] = (model, epoch)  # keeps the model alive
+            return graphs[key][1](x_epoch, y_epoch)
 
         return step
 
@@ -146,16 +160,16 @@ def data(kit: Kit, quick: bool):
 def single_split(kit: Kit, train, test, row: Row, epochs: int, seed: int, progress=None) -> dict:
     """The thesis' "no validation" run: train on the training images, test on the test images."""
     model = kit.model(row.sizes, seed)
-    compiled, steps, per_epoch = kit.compiled_step(), itertools.count(1), math.ceil(len(train[0]) / BATCH)
+    compiled, epochs_done = kit.epoch_step(), itertools.count(1)
 
-    def step(model, x_batch, y_batch, learning_rate):
-        loss = compiled(model, x_batch, y_batch, learning_rate)
-        done = next(steps)
-        if progress and done % per_epoch == 0:
-            progress(done // per_epoch, epochs)
+    def step(model, x_epoch, y_epoch, learning_rate):
+        loss = compiled(model, x_epoch, y_epoch, learning_rate)
+        if progress:
+            progress(next(epochs_done), epochs)
         return loss
 
-    kit.training.training_loop(model, kit.training.make_dataset(*train, BATCH, seed), epochs, row.rate, step)
+    dataset = kit.training.make_dataset(*train, len(train[0]), seed)  # an epoch per "batch": see epoch_step
+    kit.training.training_loop(model, dataset, epochs, row.rate, step)
     accuracy = float(kit.training.testing_loop(model, *test)[0])
     return {"accuracy": accuracy, "error": float(kit.training.loss(model(test[0]), test[1])), "variance": None}
 
@@ -171,8 +185,7 @@ def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_pr
     folds = [(np.asarray(train_idx), np.asarray(test_idx)) for train_idx, test_idx in
              kit.evaluation.fold_indices(len(x), FOLDS)]
     per_digit, epoch_errors = np.zeros(10, dtype=np.int64), np.zeros((FOLDS, epochs + 1))
-    steps_per_epoch = math.ceil(len(folds[0][0]) / BATCH)
-    compiled, steps = kit.compiled_step(), itertools.count()
+    compiled, epochs_done = kit.epoch_step(), itertools.count(1)
 
     def test_error(fold: int) -> float:
         return float(kit.training.loss(built[fold](x[folds[fold][1]]), y[folds[fold][1]]))
@@ -188,16 +201,16 @@ def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_pr
         epoch_errors[len(built) - 1, 0] = test_error(len(built) - 1)
         return built[-1]
 
-    def step(model, x_batch, y_batch, learning_rate):
-        loss = compiled(model, x_batch, y_batch, learning_rate)
-        done = next(steps) + 1
-        if done % steps_per_epoch == 0:
-            epoch_errors[len(built) - 1, (done // steps_per_epoch - 1) % epochs + 1] = test_error(len(built) - 1)
-            if progress:
-                progress(done // steps_per_epoch, FOLDS * epochs)
+    def step(model, x_epoch, y_epoch, learning_rate):
+        loss = compiled(model, x_epoch, y_epoch, learning_rate)
+        done = next(epochs_done)
+        epoch_errors[len(built) - 1, (done - 1) % epochs + 1] = test_error(len(built) - 1)
+        if progress:
+            progress(done, FOLDS * epochs)
         return loss
 
-    result = kit.evaluation.kfold(build_model, x, y, FOLDS, epochs, row.rate, BATCH, seed=seed, step=step)
+    # an epoch per "batch" (see epoch_step): kfold's make_dataset gets a fold's size as batch size
+    result = kit.evaluation.kfold(build_model, x, y, FOLDS, epochs, row.rate, len(folds[0][0]), seed=seed, step=step)
     count(len(built) - 1)
     return {"accuracy": result["mean_accuracy"], "error": result["mean_error"], "variance": result["variance"],
             "per_digit": per_digit.tolist(), "epoch_errors": epoch_errors.mean(axis=0).tolist()}
