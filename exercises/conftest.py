@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from exercises import EXERCISES
-from exercises.selfcheck import Kit, SelfCheckFailure, hint, target_package
+from exercises.selfcheck import Kit, SelfCheckFailure, crash_mistake, hint, target_package
 
 TIMEOUT_SECONDS = 20
 NOT_DONE = "not done"
@@ -64,7 +64,7 @@ def _where_in_student_code(excinfo) -> str:
 
 
 def _short(text: str, limit: int = 600) -> str:
-    text = str(text).strip()
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", str(text)).strip()  # TensorFlow's op-location prefix
     return text if len(text) <= limit else text[:limit] + " …"
 
 
@@ -105,8 +105,10 @@ def pytest_runtest_makereport(item, call):
             f"elements where one tensor operation would do)"
         )
     else:
+        named = crash_mistake(report.task, f"{excinfo.typename}: {excinfo.value}")
         report.longrepr = (
             f"CRASH {report.task}: {excinfo.typename}: {_short(excinfo.value)}{_where_in_student_code(excinfo)}\n"
+            + (f"  mistake: {named}\n" if named else "") +
             f"  hint: {hint(report.task)}"
         )
 

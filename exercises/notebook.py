@@ -126,7 +126,7 @@ def _run(exercise: str, namespace: dict, *options: str, others=()) -> tuple[int,
     with _as_module(exercise, namespace), contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
         # signal: a check that runs too long is stopped inside this kernel, without a dump of every thread
         code = pytest.main([str(tests), *map(str, others), "-q", "--no-header", "--color=no", "-o", "addopts=",
-                            "-p", "no:cacheprovider",
+                            "-p", "no:cacheprovider", "-p", "no:unraisableexception",  # its gc.collect()s take ~1 s
                             "-p", "no:warnings", "--timeout-method", "signal", "--rootdir", str(tests.parent.parent),
                             *options])
     sections = re.split(r"^=+ (.*?) =+$", output.getvalue(), flags=re.M)

@@ -67,6 +67,18 @@ def mistake(task: str, problem: str) -> str:
     return mistakes.get(module, {}).get(f"{name}: {problem}", "") or mistakes.get("any", {}).get(problem, "")
 
 
+def crash_mistake(task: str, error: str) -> str:
+    """The misconception hints.toml names for a crash: a key "<task>: crashes with <text>" of
+    [mistakes.<module>], else "crashes with <text>" of [mistakes.any], whose text is in the error."""
+    module, _, name = task.partition(".")
+    mistakes = HINTS.get("mistakes", {})
+    for prefix, table in ((f"{name}: crashes with ", mistakes.get(module, {})), ("crashes with ", mistakes.get("any", {}))):
+        for key, text in table.items():
+            if key.startswith(prefix) and key[len(prefix):] in error:
+                return text
+    return ""
+
+
 def signature(got: np.ndarray, expected: np.ndarray, close, alternatives: dict | None = None) -> str:
     """The name of the common wrong answer `got` is, or '' when none or several fit: first what the
     check names in `alternatives` (e.g. "the sum, not the mean": the right result times the batch
@@ -113,7 +125,9 @@ def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(task, call, got, expected)
     if array.shape != expected.shape:
-        fail(task, call, expected, array, f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
+        transposed = array.ndim == 2 and array.T.shape == expected.shape and np.allclose(array.T, expected)
+        fail(task, call, expected, array, "transposed" if transposed else
+             f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
     if not np.all(np.isfinite(array)):
         fail(task, call, expected, array, "NaN or infinity in the result")
     return array

@@ -90,8 +90,12 @@ def test_chain_partials_match_gradient_tape(kit, trial):
 def test_descend_two_thesis_numbers(kit):
     w1s, w2s, outputs = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
     call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"
+    w1, w2 = 0.8, 3.0  # the slip: w2's partial taken at the w1 just updated
+    for _ in range(25):
+        w1 -= 0.01 * 2 * (2.0 * w1 * w2 - 1.0) * 2.0 * w2
+        w2 -= 0.01 * 2 * (2.0 * w1 * w2 - 1.0) * 2.0 * w1
     expect_close("backprop.descend_two", call + " → last w1, w2, a3", [w1s[-1], w2s[-1], outputs[-1]],
-                 [0.17478575, 2.8606453, 1.0])
+                 [0.17478575, 2.8606453, 1.0], alternatives={"w2's partial at the updated w1": [w1, w2, 2.0 * w1 * w2]})
     for name, values in (("w1s", w1s), ("w2s", w2s), ("outputs", outputs)):
         expect_floats("backprop.descend_two", f"{call} → {name}", values)
 
@@ -124,7 +128,15 @@ def test_backward_matches_gradient_tape(kit, sizes):
             a = tf.sigmoid(a @ w + b)
         return tf.reduce_sum((a - desired) ** 2)
 
+    def cost_without_output_derivative(*params):  # the slip: δ at the output is 2(a − desired), no σ′
+        a = tf.constant(x)
+        for w, b in zip(params[: len(layers)], params[len(layers):]):
+            z = a @ w + b
+            a = tf.sigmoid(z)
+        return tf.reduce_sum(tf.stop_gradient(2 * (a - desired)) * z)
+
     expected = tape_gradients(cost_of, *weights, *biases)
+    slipped = tape_gradients(cost_without_output_derivative, *weights, *biases)
     weight_grads, bias_grads = by_hand("backprop.backward", kit.backprop.backward)(
         [tf.constant(w) for w in weights], [tf.constant(b) for b in biases], tf.constant(x), tf.constant(desired))
     call = f"backward(float64 weights and biases of a {sizes} sigmoid MLP, a batch of 5)"
@@ -133,5 +145,7 @@ def test_backward_matches_gradient_tape(kit, sizes):
              f"{len(weight_grads)} and {len(bias_grads)}", "wrong number of gradients")
     for i, (got, want) in enumerate(zip(list(weight_grads) + list(bias_grads), expected)):
         name = f"∂C/∂W[{i + 1}]" if i < len(layers) else f"∂C/∂b[{i - len(layers) + 1}]"
-        expect_gradient("backprop.backward", f"{call} → {name}", got, want,
-                        alternatives={"the mean over the batch, not the sum": want / len(x)} if "b[" in name else None)
+        alternatives = {"no sigmoid derivative at the output": slipped[i]}
+        if "b[" in name:
+            alternatives["the mean over the batch, not the sum"] = want / len(x)
+        expect_gradient("backprop.backward", f"{call} → {name}", got, want, alternatives=alternatives)

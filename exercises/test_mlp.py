@@ -33,11 +33,15 @@ def test_from_sizes_shapes_and_range(kit, sizes):
     shapes = [tuple(v.shape) for v in model.weights] + [tuple(v.shape) for v in model.biases]
     expected = [(a, b) for a, b in zip(sizes, sizes[1:])] + [(1, b) for b in sizes[1:]]
     if shapes != expected:
-        fail(task, call + " → shapes of weights then biases", expected, shapes, "wrong shapes")
+        square = all(a == b for a, b in shapes[:len(sizes) - 1])
+        fail(task, call + " → shapes of weights then biases", expected, shapes,
+             "square layers" if square else "wrong shapes", "shape")
     values = np.concatenate([v.numpy().ravel() for v in model.weights + model.biases])
     if not (np.all(np.isfinite(values)) and values.min() >= -1 and values.max() <= 1 and values.std() >= 0.3):
+        lopsided = [name for name, group in (("weights", model.weights), ("biases", model.biases))
+                    if all(v.numpy().min() >= 0 for v in group)]
         fail(task, call, "values spread uniformly over [-1, 1]", f"min {values.min():.3f}, max {values.max():.3f}, "
-             f"std {values.std():.3f}", "wrong distribution")
+             f"std {values.std():.3f}", f"no negative {lopsided[0]}" if lopsided else "wrong distribution")
 
 
 @pytest.mark.task("mlp.MLP.from_sizes")

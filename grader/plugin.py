@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises.selfcheck import SelfCheckFailure, hint
+from exercises.selfcheck import SelfCheckFailure, crash_mistake, hint
 from grader.course import EXERCISES
 from grader.rubric import HIDDEN, rubric
 from grader.sandbox import Limits, WorkerLost
@@ -175,8 +175,9 @@ def _verdict(error) -> tuple[str, str]:
                    f"the grader imports your files as one package" if missing else "fix this error first")
             return error.category, (f"{error.module}.py does not import: {error.type}: {error.message[:600]}{where}\n"
                                     f"  hint: no check that uses {error.module}.py can run until it imports; {fix}")
+        named = crash_mistake(error.path, f"{error.type}: {error.message}")
         return error.category, (f"{error.path} raised {error.type}: {error.message[:600]}{where}\n"
-                                f"  hint: {hint(error.path)}")
+                                + (f"  mistake: {named}\n" if named else "") + f"  hint: {hint(error.path)}")
     if isinstance(error, WorkerLost):
         return error.category, f"your code stopped the grading worker: {error}\n  hint: {CATEGORY_HINTS[error.category]}"
     text = str(error)

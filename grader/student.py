@@ -80,9 +80,10 @@ class Handle:
 
     def __init__(self, student: "Student", number: int, type_name: str):
         self.student, self.number, self.type_name = student, number, type_name
+        self.path = f"{type_name}(…)"  # what a failed call names
 
     def __call__(self, *args, **kwargs):
-        return self.student.send({"op": "handle_call", "handle": self.number}, args, kwargs, f"{self.type_name}(…)")
+        return self.student.send({"op": "handle_call", "handle": self.number}, args, kwargs, self.path)
 
     def get(self, name: str):
         return self.student.send({"op": "handle_get", "handle": self.number, "name": name}, (), {}, name)
@@ -185,9 +186,14 @@ class Student:
     def close(self) -> None:
         getattr(self.backend, "close", self.backend.stop)()
 
-    def build(self, spec: Model) -> Handle:
-        """The grader's model, built where the student's code runs, as a handle."""
-        return self.send({"op": "build"}, (spec,), {}, "the grader's model")
+    def build(self, spec: Model | Fn) -> Handle:
+        """The grader's model, or a named function (e.g. a compiled one of the submission), made
+        where the student's code runs, as a handle."""
+        if isinstance(spec, Model):
+            return self.send({"op": "build"}, (spec,), {}, "the grader's model")
+        handle = self.send({"op": "build"}, (spec,), {}, spec.name)
+        handle.path = spec.name.rpartition("student:")[2] or spec.name  # a crash names the student's function
+        return handle
 
     def _import(self, module: str) -> None:
         """Import a module of the submission once; a module whose import fails (or hangs, or kills

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from exercises.selfcheck import expect_close, expect_dtype, fail
+from grader.student import Fn
 from solutions import perceptron as reference
 from tests.hidden.conftest import expect_model
 
@@ -49,9 +50,13 @@ def test_tf_step_fn_elementwise(student, rng, dtype):
     a = random_numbers(rng, max(size, 8))[rng.permutation(max(size, 8))[:size]].reshape(shape).astype(dtype)
     a.flat[:2] = [abs(a.flat[0]) + 0.5, -abs(a.flat[1]) - 0.5]  # both answers occur in every case
     call = f"tf_step_fn(a tensor of shape {shape}, dtype {dtype.name})"
+    expected = reference.tf_step_fn(tf.constant(a)).numpy()
     got = student.perceptron.tf_step_fn(tf.constant(a))
-    expect_close("perceptron.tf_step_fn", call, got, reference.tf_step_fn(tf.constant(a)).numpy(), atol=0)
+    expect_close("perceptron.tf_step_fn", call, got, expected, atol=0)
     expect_dtype("perceptron.tf_step_fn", call, got, dtype)
+    compiled = student.build(Fn("compiled:student:perceptron.tf_step_fn"))  # "so it works inside a model"
+    expect_close("perceptron.tf_step_fn", f"tf.function(tf_step_fn)({call[len('tf_step_fn('):]}", compiled(tf.constant(a)),
+                 expected, atol=0)
 
 
 @pytest.mark.points(2)
