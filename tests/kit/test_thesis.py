@@ -9,7 +9,6 @@ import tensorflow as tf
 from grader import cli, reproduce
 from grader.sandbox import KIT as ROOT
 from solutions import perceptron
-from tests.benchmarks import mnist_thesis
 
 
 def test_a_single_sample_gets_the_shape_explained():
@@ -18,10 +17,15 @@ def test_a_single_sample_gets_the_shape_explained():
 
 
 @pytest.mark.timeout(600)
-def test_mnist_thesis_configuration_reaches_the_thesis_accuracy():
-    result = mnist_thesis.run(seed=0)
-    assert result["accuracy"] == pytest.approx(mnist_thesis.THESIS_ACCURACY, abs=1.5)
-    assert result["losses"][-1] < result["losses"][0]
+def test_the_thesis_mnist_run_is_reproduced_within_its_spread():
+    """Fig. 17's first row: [784, 15, 10], rate 0.9, 10 epochs on the 60,000 training images, tested
+    on the 10,000 test images: 89.12 % and a test error of 0.01749 in the thesis."""
+    kit = reproduce.Kit("solutions")
+    train, test = reproduce.data(kit, quick=False)
+    row = reproduce.FIGURES[17][1][0]
+    result = reproduce.single_split(kit, train, test, row, row.epochs, seed=0)
+    assert reproduce.verdict(17, 0, result["accuracy"], False, kit.init).startswith("within"), result
+    assert result["error"] == pytest.approx(row.error, rel=0.2)
 
 
 @pytest.mark.timeout(600)
