@@ -171,7 +171,8 @@ def single_split(kit: Kit, train, test, row: Row, epochs: int, seed: int, progre
     dataset = kit.training.make_dataset(*train, len(train[0]), seed)  # an epoch per "batch": see epoch_step
     kit.training.training_loop(model, dataset, epochs, row.rate, step)
     accuracy = float(kit.training.testing_loop(model, *test)[0])
-    return {"accuracy": accuracy, "error": float(kit.training.loss(model(test[0]), test[1])), "variance": None}
+    return {"accuracy": accuracy, "error": float(kit.training.loss(model(test[0]), test[1])), "variance": None,
+            "per_digit": np.asarray(kit.training.correct_per_digit(model, *test)[0]).tolist()}
 
 
 def five_fold(kit: Kit, train, test, row: Row, epochs: int, seed: int, thesis_protocol: bool, progress=None) -> dict:
@@ -222,15 +223,30 @@ def spread(figure: int, index: int) -> float:
     return max(1.0, 2 * math.sqrt(variance))
 
 
-def verdict(figure: int, index: int, accuracy: float, quick: bool, init: str) -> str:
+def dead_digits(result: dict, images: int) -> list[int]:
+    """Digits the model almost never gets right (under a fifth of a digit's share of the images):
+    their output units saturated at the start and never learned."""
+    return [digit for digit, correct in enumerate(result.get("per_digit") or []) if correct < 0.2 * images / 10]
+
+
+def verdict(figure: int, index: int, result: dict, quick: bool, init: str) -> str:
     """Within the spread of the thesis' own folds or not, and for a row outside it the likely cause."""
     if quick:
         return "quick run: not comparable"
-    gap, allowed = accuracy - FIGURES[figure][1][index].accuracy, spread(figure, index)
+    gap, allowed = result["accuracy"] - FIGURES[figure][1][index].accuracy, spread(figure, index)
     if abs(gap) <= allowed:
         return f"within ±{allowed:.1f} ({gap:+.2f})"
-    cause = ("uniform starts learn faster at small rates than the thesis' code's normal(0, 1) starts: try --init normal"
-             if init == "uniform" else "the thesis' code shuffles with a buffer of 1,024 images and ran once per row")
+    dead, thesis_variance = dead_digits(result, 70000 if FIGURES[figure][0] else 10000), FIGURES[figure][1][index].variance
+    if dead:
+        cause = (f"digit{'s' * (len(dead) > 1)} {', '.join(map(str, dead))} almost never right: output units "
+                 f"saturated by the random start never learned (the thesis' one run drew a luckier start; try --seed)")
+    elif result["variance"] and thesis_variance and result["variance"] > max(10.0, 4 * thesis_variance):
+        cause = (f"the folds disagree (variance {result['variance']:.0f} against the thesis' {thesis_variance:.0f}): "
+                 f"some folds' random starts saturated output units that never learned (try --seed)")
+    elif init == "uniform":
+        cause = "uniform starts learn faster at small rates than the thesis' code's normal(0, 1) starts: try --init normal"
+    else:
+        cause = "the thesis' code shuffles with a buffer of 1,024 images and ran once per row"
     return f"OUTSIDE ±{allowed:.1f} ({gap:+.2f}): {cause}"
 
 
@@ -310,7 +326,7 @@ def table(figure: int, rows: list[dict], quick: bool, who: str, init: str) -> st
         lines.append(f"{row['label']:<{width}} {thesis.epochs:>6} {thesis.rate:>5} {row['protocol']:<21} "
                      f"{row['accuracy']:8.2f} {thesis.accuracy:7.2f} {row['error']:9.6f} {thesis.error:9.6f} "
                      f"{_cell(row['variance'], 8, 2)} {_cell(thesis.variance, 7, 2)} {row['seconds']:7.0f} "
-                     f"{thesis.seconds:7.0f}  {verdict(figure, row['index'], row['accuracy'], quick, init)}")
+                     f"{thesis.seconds:7.0f}  {verdict(figure, row['index'], row, quick, init)}")
     if folded:
         lines.append(leak_summary(rows))
     lines += [digits_table(number, rows) for number, (sizes, _) in DIGITS.items()

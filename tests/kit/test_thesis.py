@@ -24,7 +24,8 @@ def test_the_thesis_mnist_run_is_reproduced_within_its_spread():
     train, test = reproduce.data(kit, quick=False)
     row = reproduce.FIGURES[17][1][0]
     result = reproduce.single_split(kit, train, test, row, row.epochs, seed=0)
-    assert reproduce.verdict(17, 0, result["accuracy"], False, kit.init).startswith("within"), result
+    assert reproduce.verdict(17, 0, result, False, kit.init).startswith("within"), result
+    assert sum(result["per_digit"]) == round(result["accuracy"] * 100) and not reproduce.dead_digits(result, 10000)
     assert result["error"] == pytest.approx(row.error, rel=0.2)
 
 
@@ -70,3 +71,12 @@ def test_a_student_folder_runs_the_reproduction_with_its_own_code(tmp_path, caps
     shutil.copytree(folder, tmp_path / "fay")
     assert cli.main(["reproduce", "--quick", "--figure", "17", "--with", str(tmp_path), *cached]) == 2  # a class
     assert "not a class of 2" in capsys.readouterr().err
+
+
+def test_a_row_outside_the_thesis_spread_says_why():
+    collapsed = {"accuracy": 74.27, "variance": 13.96, "per_digit": [6742, 7708, 34, 0, 6534, 4600, 6642, 6956, 6393, 6381]}
+    assert "digits 2, 3 almost never right" in reproduce.verdict(22, 2, collapsed, False, "normal")
+    uneven = {**collapsed, "per_digit": [5200] * 10, "variance": 106.0}
+    assert "the folds disagree (variance 106" in reproduce.verdict(22, 2, uneven, False, "normal")
+    assert reproduce.verdict(22, 2, {**uneven, "accuracy": 94.0}, False, "normal").startswith("within")
+    assert reproduce.verdict(22, 2, uneven, True, "normal") == "quick run: not comparable"
