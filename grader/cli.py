@@ -1,7 +1,8 @@
 """The kit's command line (`nn-kit …` or `python -m grader …`).
 
-    nn-kit setup                          provide MNIST, grade solutions/ and exercises/, print the table
-    nn-kit grade SUBMISSION… [--out DIR]  grade submissions (directories, zips, or a class folder)
+    nn-kit setup                          provide MNIST, grade solutions/ and exercises/, print the tables
+    nn-kit grade SUBMISSION… [--out DIR]  grade submissions (directories, zips, or a class folder) on an
+                                          assignment (--assignment nn-tf, nn-tf-advanced or all)
     nn-kit nbgrader-course DIR            write an nbgrader course whose autograde uses the isolated grader
     nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
     nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
@@ -20,7 +21,7 @@ from pathlib import Path
 from data import mnist
 from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
 from grader import gradebook, reproduce
-from grader.course import EXERCISES
+from grader.course import ASSIGNMENTS, CORE, EXERCISES
 from grader.submissions import find
 
 SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
@@ -84,7 +85,7 @@ def instructor_mistake(args) -> str:
             return f"{path} is a file: give a student's folder or .zip, or a class folder that holds them"
         if path.is_dir() and not any(path.iterdir()):
             return f"{path} is an empty folder"
-    chosen = getattr(args, "exercises", EXERCISES)
+    chosen = chosen_exercises(args)
     unknown = [name for name in chosen if name not in EXERCISES]
     if unknown or not chosen:
         return f"--exercises: unknown {', '.join(unknown) or '(none given)'}; the exercises are {','.join(EXERCISES)}"
@@ -108,6 +109,13 @@ def instructor_mistake(args) -> str:
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         return f"--out {args.out}: {existing} is not a folder you can write to"
     return ""
+
+
+def chosen_exercises(args) -> list[str]:
+    """The exercises to grade: --exercises, else those of --assignment."""
+    if getattr(args, "exercises", None) is not None:
+        return args.exercises
+    return list(EXERCISES if args.assignment == "all" else ASSIGNMENTS[args.assignment])
 
 
 def grade(args) -> int:
@@ -136,10 +144,14 @@ def grade(args) -> int:
 
     options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout,
                       isolation="process" if isolation.startswith("process") else "auto",
-                      exercises=tuple(name for name in EXERCISES if name in args.exercises))
+                      exercises=tuple(name for name in EXERCISES if name in chosen_exercises(args)))
     start = time.perf_counter()
     graded = grade_all(submissions, options, progress=reports.progress_printer(len(submissions), start))
-    print(reports.table(graded))
+    if args.command == "setup":
+        for assignment, exercises in ASSIGNMENTS.items():
+            print(f"\n{assignment}:\n{reports.table(graded, exercises)}")
+    else:
+        print(reports.table(graded))
     for report in graded:
         for warning in report["warnings"]:
             print(f"note: {report['student']}: {warning}")
@@ -163,12 +175,12 @@ def grade(args) -> int:
 
 
 def nbgrader_course(args) -> int:
-    from grader.nbgrader_course import ASSIGNMENT, build_course
+    from grader.nbgrader_course import build_course
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     root = build_course(Path(args.directory), seed)
     print(f"nbgrader course written to {root} (grading seed {seed}, in its nbgrader_config.py); next: cd {root} "
-          f"&& python -m nbgrader generate_assignment {ASSIGNMENT}")
+          f"&& python -m nbgrader generate_assignment {CORE} (and {', '.join(a for a in ASSIGNMENTS if a != CORE)})")
     return 0
 
 
@@ -190,11 +202,11 @@ def gradescope_bundle(args) -> int:
     from grader.scale_out import build_bundle
 
     try:
-        bundle = build_bundle(Path(args.file), args.with_data)
+        bundle = build_bundle(Path(args.file), args.with_data, args.assignment)
     except mnist.MNISTError as error:
         print(f"nn-kit gradescope-bundle --with-data: {error}", file=sys.stderr)
         return 2
-    print(f"Gradescope autograder bundle: {bundle}" + (" (MNIST included)" if args.with_data else ""))
+    print(f"Gradescope autograder bundle of {args.assignment}: {bundle}" + (" (MNIST included)" if args.with_data else ""))
     return 0
 
 
@@ -230,7 +242,7 @@ def gradescope_run(args) -> int:
         return fault("the autograder cannot isolate student code")
     from grader.grade import Options, grade_all
 
-    [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid))
+    [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid, exercises=ASSIGNMENTS[args.assignment]))
     if report["grader_faults"]:
         return fault(f"the grader failed on {len(report['grader_faults'])} check(s)", "; ".join(report["grader_faults"]))
     results.write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
@@ -274,9 +286,11 @@ def main(argv=None) -> int:
     graded.add_argument("--roster", type=Path, default=None,
                         help="a CSV of the class (column student, login, username, name or id; else the first): "
                              "who submitted nothing is listed")
+    graded.add_argument("--assignment", choices=[*ASSIGNMENTS, "all"], default=CORE,
+                        help=f"the assignment graded, out of 100 (default {CORE}; all: every exercise together)")
     graded.add_argument("--exercises", type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
-                        default=list(EXERCISES), help="grade only these exercises, comma-separated (an assignment "
-                        f"that covers part of the course); default: all ({','.join(EXERCISES)})")
+                        default=None, help="grade only these exercises, comma-separated (an assignment that covers "
+                        f"part of the course); the exercises: {','.join(EXERCISES)}")
     setup.set_defaults(exercises=list(EXERCISES))
     for command in (setup, graded):
         command.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
@@ -303,6 +317,9 @@ def main(argv=None) -> int:
                         help="include the kit's verified MNIST (for an autograder built without internet)")
     bundle.set_defaults(run=gradescope_bundle)
     run = commands.add_parser("gradescope-run", help="grade one submission into Gradescope's results.json")
+    for command in (bundle, run):
+        command.add_argument("--assignment", choices=list(ASSIGNMENTS), default=CORE,
+                             help=f"the assignment graded (default {CORE}); one Gradescope assignment each")
     run.add_argument("submission")
     run.add_argument("results")
     run.add_argument("--seed", type=int, default=None,

@@ -26,7 +26,7 @@ from grader.plugin import FAULT_MESSAGE, GRADER_FAULT, RESULTS_KEY, sign
 from grader.rubric import HIDDEN, rubric, task_points, task_uses
 from grader.sandbox import KIT, Limits
 from grader.submissions import Submission, stage
-from grader.course import EXERCISES
+from grader.course import ASSIGNMENTS, CORE, EXERCISES
 
 SCHEMA = "nn-kit-report/1"
 
@@ -39,7 +39,7 @@ class Options:
     call_timeout: float = Limits.call_seconds
     submission_timeout: float = 900.0
     isolation: str = "auto"  # or "process": the bare process level, for trusted code (see README)
-    exercises: tuple[str, ...] = EXERCISES  # the exercises graded (an assignment may cover some of them)
+    exercises: tuple[str, ...] = ASSIGNMENTS[CORE]  # the exercises graded (an assignment, or part of one)
 
 
 def _verified(path: Path, key: str) -> dict | None:
@@ -132,7 +132,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         tests.append({**check, "earned": earned, "category": result["category"], "message": result["message"],
                       "seconds": result["seconds"]})
     _blame_used_tasks(tests)
-    exercises = {name: {"earned": 0, "possible": 0} for name in EXERCISES}
+    exercises = {name: {"earned": 0, "possible": 0} for name in EXERCISES if name in options.exercises}
     for test in tests:
         exercises[test["exercise"]]["earned"] += test["earned"]
         exercises[test["exercise"]]["possible"] += test["points"]

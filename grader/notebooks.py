@@ -66,7 +66,7 @@ def module_to_notebook(module: str, checks: list[dict]) -> nbformat.NotebookNode
         tasks = [r for r in regions if first <= r.first <= last]
         name = getattr(node, "name", f"line{first}")
         if tasks:
-            listing = "\n".join(f"- `{r.task}` (thesis §{r.section})" for r in tasks)
+            listing = "\n".join(f"- `{r.task}` ({r.section})" for r in tasks)
             cells.append(nbformat.v4.new_markdown_cell(f"## Your task\n\n{listing}\n\nFill in the part that "
                                                        "raises `NotImplementedError`; the docstring says what it "
                                                        "computes, with shapes and dtypes."))

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from grader import gradebook
-from grader.course import EXERCISES
+from grader.course import ASSIGNMENTS, CORE, EXERCISES
 
 STATUS = {True: "graded", False: "grader fault: incomplete, regrade"}
 
@@ -65,12 +65,18 @@ def gradescope(report: dict) -> dict:
     }
 
 
+def assignment_columns(report: dict) -> list[str]:
+    """The gradebook's exercise columns: every exercise of each assignment the report grades part of."""
+    graded = {name for name, e in report["exercises"].items() if e["possible"]}
+    return [name for names in ASSIGNMENTS.values() if graded & set(names) for name in names]
+
+
 def class_statistics(reports: list[dict]) -> dict:
     def summary(values):
         return {"mean": round(statistics.fmean(values), 2), "median": statistics.median(values),
                 "min": min(values), "max": max(values)}
 
-    graded = [name for name in EXERCISES if reports[0]["exercises"][name]["possible"]]
+    graded = [name for name, e in reports[0]["exercises"].items() if e["possible"]]
     stats = {name: summary([r["exercises"][name]["earned"] for r in reports]) for name in graded}
     stats["total"] = summary([r["score"]["earned"] for r in reports])
     return {"students": len(reports), **stats}
@@ -117,17 +123,18 @@ def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
     missing = [name for name in roster if name.casefold() not in {r["student"].casefold() for r in current}]
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *EXERCISES, "total", "possible", "percent", "seed", "status", "graded_at",
+        columns = assignment_columns(current[0]) if current else list(ASSIGNMENTS[CORE])
+        writer.writerow(["student", *columns, "total", "possible", "percent", "seed", "status", "graded_at",
                          "warnings"])
         on_roster = {name.casefold() for name in roster}
         for r in current:
             status = STATUS[not r["grader_faults"]] + ("; not on the roster" if roster and r["student"].casefold()
                                                        not in on_roster else "")
-            scores = [e["earned"] if e["possible"] else "" for e in (r["exercises"][n] for n in EXERCISES)]
+            scores = [e["earned"] if e.get("possible") else "" for e in (r["exercises"].get(n, {}) for n in columns)]
             writer.writerow([r["student"], *scores, r["score"]["earned"], r["score"]["possible"], r["score"]["percent"],
                              r["seed"], status, r["graded_at"], " | ".join(r["warnings"])])
         for name in missing:
-            writer.writerow([name, *([""] * len(EXERCISES)), "", "", "", "", "no submission", "", ""])
+            writer.writerow([name, *([""] * len(columns)), "", "", "", "", "no submission", "", ""])
     if current:
         stats = {**class_statistics(current), "missing": missing, "gradings": len(gradebook.history(out))}
         (out / "class.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")
@@ -217,16 +224,21 @@ def progress_printer(total: int, start: float, stream=None):
     return report_progress
 
 
-def table(reports: list[dict]) -> str:
-    """The score table: one row per student, one column per graded exercise."""
+def table(reports: list[dict], exercises=None) -> str:
+    """The score table: one row per student, one column per graded exercise (of `exercises`, e.g.
+    one assignment's, with their total; default: every graded exercise and the score)."""
     if not reports:
         return "no submissions"
     possible = reports[0]["exercises"]
-    graded = [name for name in EXERCISES if possible[name]["possible"]]
+    graded = [name for name, e in possible.items() if e["possible"] and (exercises is None or name in exercises)]
     width = max(12, *(len(r["student"]) for r in reports))
+
+    def total(report, key):
+        return report["score"][key] if exercises is None else sum(report["exercises"][n][key] for n in graded)
+
     header = f"{'student':<{width}} " + " ".join(f"{n[:10]:>10}" for n in graded) + "      total"
     limits = f"{'(possible)':<{width}} " + " ".join(f"{possible[n]['possible']:>10}" for n in graded) + \
-             f" {reports[0]['score']['possible']:>10}"
+             f" {total(reports[0], 'possible'):>10}"
     rows = [f"{r['student']:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>10}" for n in graded) +
-            f" {r['score']['earned']:>10}" for r in reports]
+            f" {total(r, 'earned'):>10}" for r in reports]
     return "\n".join([header, limits, *rows])

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from data import mnist
+from grader.course import CORE
 from grader.rubric import task_points
 from grader.sandbox import KIT
 
@@ -37,7 +38,7 @@ set -u
 root="${AUTOGRADER_ROOT:-/autograder}"
 cd "$root/source"
 mkdir -p "$root/results"
-exec python3 -m grader gradescope-run "$root/submission" "$root/results/results.json"
+exec python3 -m grader gradescope-run "$root/submission" "$root/results/results.json" --assignment {assignment}
 """
 def submission_seed(metadata: Path) -> int | None:
     """The grading seed of a Gradescope submission, from its assignment and students: the same code
@@ -80,14 +81,15 @@ STEP = """      - name: {task}
 """
 
 
-def build_bundle(target: Path, with_data: bool = False) -> Path:
-    """Write the Gradescope autograder zip (setup.sh and run_autograder at its top); `with_data`:
-    with the kit's verified MNIST, for an autograder image built without internet access."""
+def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE) -> Path:
+    """Write the Gradescope autograder zip of one assignment (setup.sh and run_autograder at its
+    top); `with_data`: with the kit's verified MNIST, for an autograder image built without internet
+    access."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         if with_data:
             mnist.read_verified(mnist.mnist_path())
             archive.write(mnist.mnist_path(), "source/data/mnist.npz")
-        for script, text in (("setup.sh", SETUP), ("run_autograder", RUN)):
+        for script, text in (("setup.sh", SETUP), ("run_autograder", RUN.replace("{assignment}", assignment))):
             info = zipfile.ZipInfo(script)
             info.external_attr = 0o100755 << 16
             archive.writestr(info, text)

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-SECTION = re.compile(r"§([\w\- ]+(?:\.\w+)?)")
+# a docstring's citation: "Thesis §Cost Function", "Lecture notes §The ReLU function family", …
+SECTION = re.compile(r"(?:\b(Thesis|Lecture notes|Workshop|Write-up) )?§([\w\- ]+(?:\.\w+)?)")
 NOT_DONE = "is not implemented yet"  # in every skeleton's NotImplementedError
 
 
@@ -64,8 +65,9 @@ def regions(source: str, module: str) -> list[Region]:
             name, function = enclosing[-1]
             section = SECTION.search(ast.get_docstring(function) or "")
             if not section:
-                raise ValueError(f"{module}.{name}: its docstring must cite the thesis section (§…)")
-            found.append(Region(f"{module}.{name}", section.group(1).strip(), first, number))
+                raise ValueError(f"{module}.{name}: its docstring must cite its source's section (§…)")
+            source = (section.group(1) or "thesis").lower()
+            found.append(Region(f"{module}.{name}", f"{source} §{section.group(2).strip()}", first, number))
             first = None
     if first is not None:
         raise ValueError(f"{module}: line {first}: {BEGIN} without {END}")
@@ -73,7 +75,7 @@ def regions(source: str, module: str) -> list[Region]:
 
 
 def not_implemented_message(region: Region) -> str:
-    return f"{region.task} {NOT_DONE} — thesis §{region.section}"
+    return f"{region.task} {NOT_DONE} — {region.section}"
 
 
 def strip_solutions(source: str, module: str) -> str:

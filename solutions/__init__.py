@@ -6,8 +6,13 @@ Importing this package loads TensorFlow once with its start-up log noise silence
 import os
 import sys
 
-# The exercises, one module each, in the order a student takes them.
-EXERCISES = ("perceptron", "mlp", "backprop", "training", "evaluation", "speed")
+# The assignments, each graded out of 100, and their exercises (one module each) in the order a
+# student takes them: the thesis' core course, then the advanced track built from the other sources.
+ASSIGNMENTS = {
+    "nn-tf": ("perceptron", "mlp", "backprop", "training", "evaluation", "speed"),
+    "nn-tf-advanced": ("activations",),
+}
+EXERCISES = tuple(name for names in ASSIGNMENTS.values() for name in names)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

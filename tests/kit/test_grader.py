@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cli, grade, gradebook, reports, rubric, scale_out, skeleton
+from grader import cli, course, grade, gradebook, reports, rubric, scale_out, skeleton
 from grader.grade import Options
 from grader.plugin import sign
 from grader.submissions import find
@@ -20,7 +20,8 @@ from tests.kit.mistakes import TAPED_BACKWARD
 pytestmark = pytest.mark.xdist_group("graded-class")  # one worker builds the module's fixtures under pytest -n
 
 ROOT = grade.KIT
-POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
+POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}  # nn-tf
+ADVANCED = {"activations": 25}  # nn-tf-advanced, so far: exercises 8–10 bring it to 100
 UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None
 
 
@@ -43,14 +44,16 @@ def scores(report: dict) -> dict:
 
 
 def test_the_rubric_sums_to_round_totals():
-    assert rubric.possible_points() == POSSIBLE
-    assert sum(rubric.possible_points().values()) == 100
+    assert rubric.possible_points() == {**POSSIBLE, **ADVANCED}
+    assert sum(POSSIBLE.values()) == 100 and list(POSSIBLE) == list(course.ASSIGNMENTS[course.CORE])
+    assert list(ADVANCED) == list(course.ASSIGNMENTS["nn-tf-advanced"])
 
 
 def test_every_task_has_hidden_checks_and_every_check_one_task():
     tasks = [region.task for region in skeleton.all_regions()]
     assert {check["task"] for check in rubric.rubric()} == set(tasks)
-    assert sum(rubric.task_points().values()) == 100 and list(rubric.task_points()) == tasks
+    assert sum(rubric.task_points().values()) == sum(rubric.possible_points().values())
+    assert list(rubric.task_points()) == tasks
 
 
 class Collected:
@@ -98,22 +101,22 @@ def class_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def parallel(class_folder) -> list[dict]:
-    return grade.grade_all(find([class_folder]), Options(seed=1234, jobs=2, worker_uid=UID))
+    return grade.grade_all(find([class_folder]), Options(seed=1234, jobs=2, worker_uid=UID, exercises=EXERCISES))
 
 
 @pytest.mark.timeout(900)
 def test_full_marks_zero_and_exact_partial_credit(parallel):
     by_name = {r["student"]: r for r in parallel}
-    assert scores(by_name["reference"]) == POSSIBLE
+    assert scores(by_name["reference"]) == {**POSSIBLE, **ADVANCED}  # both assignments at once
     assert scores(by_name["blank"]) == dict.fromkeys(EXERCISES, 0)
     assert {t["category"] for t in by_name["blank"]["tests"]} == {"not implemented"}
     assert scores(by_name["partial"]) == {**dict.fromkeys(EXERCISES, 0), "perceptron": 15, "backprop": 25}
     wrong = [t for t in by_name["off-by-zero"]["tests"] if t["earned"] == 0]
     assert [t["id"].split("::")[1] for t in wrong] == ["test_step_fn_values"]
     assert wrong[0]["category"] == "value" and "step_fn(0.0)" in wrong[0]["message"]
-    assert by_name["off-by-zero"]["score"]["earned"] == 98
+    assert by_name["off-by-zero"]["score"]["earned"] == 98 + sum(ADVANCED.values())
     broken = by_name["syntax-error"]
-    assert scores(broken) == {**POSSIBLE, "perceptron": 0, "mlp": 0}
+    assert scores(broken) == {**POSSIBLE, **ADVANCED, "perceptron": 0, "mlp": 0}
     assert {t["category"] for t in broken["tests"] if not t["earned"]} == {"crash"}
     feedback = reports.feedback(broken)  # one entry per module that does not import, not one per check
     assert feedback.count("### ") == 2 and "perceptron.py does not import: SyntaxError" in feedback
@@ -129,7 +132,8 @@ def test_full_marks_zero_and_exact_partial_credit(parallel):
 @pytest.mark.timeout(900)
 def test_the_same_seed_gives_the_same_scores_serially(parallel, class_folder):
     names = ["off-by-zero", "partial"]
-    serial = grade.grade_all(find([class_folder / name for name in names]), Options(seed=1234, jobs=1, worker_uid=UID))
+    serial = grade.grade_all(find([class_folder / name for name in names]),
+                             Options(seed=1234, jobs=1, worker_uid=UID, exercises=EXERCISES))
     assert [[t["earned"] for t in r["tests"]] for r in serial] == \
         [[t["earned"] for t in r["tests"]] for r in parallel if r["student"] in names]
 
@@ -152,15 +156,15 @@ def test_outputs_for_a_class(parallel, tmp_path):
     roster.write_text("Name,Login\nR,reference\nB,blank\nD,dave\n")
     reports.write_all(parallel, tmp_path, gradebook.read_roster(roster))
     rows = gradebook_rows(tmp_path)
-    assert list(rows["reference"].values())[:11] == ["reference", "15", "15", "25", "25", "10", "10", "100", "100",
-                                                     "100.0", "1234"]
+    assert list(rows["reference"].values())[:12] == ["reference", "15", "15", "25", "25", "10", "10", "25", "125", "125",
+                                                     "100.0", "1234"]  # both assignments, graded together
     assert rows["reference"]["status"] == "graded" and rows["partial"]["status"] == "graded; not on the roster"
     assert rows["dave"]["status"] == "no submission" and rows["dave"]["total"] == ""
     results = json.loads((tmp_path / "partial" / "results.json").read_text())
     assert results["score"] == 40 and {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     assert "not implemented" in (tmp_path / "blank" / "feedback.md").read_text()
     stats = json.loads((tmp_path / "class.json").read_text())
-    assert stats["total"]["max"] == 100 and stats["missing"] == ["dave"] and stats["students"] == len(parallel)
+    assert stats["total"]["max"] == 125 and stats["missing"] == ["dave"] and stats["students"] == len(parallel)
     for chart in ("histogram.png", "checks.png"):
         assert (tmp_path / chart).read_bytes()[:4] == b"\x89PNG"
     with open(tmp_path / "checks.csv", newline="") as handle:
@@ -181,7 +185,7 @@ def test_a_regrade_replaces_the_students_row_and_keeps_the_history(parallel, tmp
     rows = gradebook_rows(tmp_path)
     assert set(rows) == {r["student"] for r in parallel}
     assert (rows["partial"]["total"], rows["partial"]["mlp"], rows["partial"]["seed"]) == ("55", "15", "99")
-    assert rows["reference"]["total"] == "100"
+    assert rows["reference"]["total"] == "125"
     assert json.loads((tmp_path / "class.json").read_text())["gradings"] == len(parallel) + 1
     assert [g["earned"] for g in gradebook.history(tmp_path) if g["student"] == "partial"] == [40, 55]
 

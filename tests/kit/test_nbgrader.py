@@ -20,9 +20,9 @@ import pytest
 from data import mnist
 from grader import cli, grade, notebooks, rubric, scale_out
 from grader.cli import DEFAULT_WORKER_UID
-from grader.nbgrader_course import ASSIGNMENT, build_course
+from grader.course import ASSIGNMENTS, CORE as ASSIGNMENT
+from grader.nbgrader_course import build_course
 from grader.submissions import find
-from solutions import EXERCISES
 from tests.kit.test_skeletons import shared_fraction
 
 pytestmark = pytest.mark.xdist_group("nbgrader-course")  # one worker builds the module's fixtures under pytest -n
@@ -44,8 +44,12 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return run
 
 
-def submit(course: Path, student: str, notebooks_by_module: dict) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
+ADVANCED = "nn-tf-advanced"
+MODULES = ASSIGNMENTS[ASSIGNMENT]
+
+
+def submit(course: Path, student: str, notebooks_by_module: dict, assignment: str = ASSIGNMENT) -> None:
+    folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True)
     for module, notebook in notebooks_by_module.items():
         if isinstance(notebook, bytes):
@@ -54,8 +58,8 @@ def submit(course: Path, student: str, notebooks_by_module: dict) -> None:
             nbformat.write(notebook, str(folder / f"{module}.ipynb"))
 
 
-def read(course: Path, kind: str, module: str) -> nbformat.NotebookNode:
-    return nbformat.read(str(course / kind / ASSIGNMENT / f"{module}.ipynb"), as_version=4)
+def read(course: Path, kind: str, module: str, assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
+    return nbformat.read(str(course / kind / assignment / f"{module}.ipynb"), as_version=4)
 
 
 def broken_step(notebook: nbformat.NotebookNode, extra_cell: str = "") -> nbformat.NotebookNode:
@@ -110,9 +114,9 @@ def edited_locked_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
 def course(tmp_path_factory) -> Path:
     root = build_course(tmp_path_factory.mktemp("course"), SEED)
     nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    source = {m: read(root, "source", m) for m in EXERCISES}
-    release = {m: read(root, "release", m) for m in EXERCISES}
-    solved = {m: answered(release[m], source[m]) for m in EXERCISES}
+    source = {m: read(root, "source", m) for m in MODULES}
+    release = {m: read(root, "release", m) for m in MODULES}
+    solved = {m: answered(release[m], source[m]) for m in MODULES}
     # forged notebooks graded first and last, with honest classmates in between
     submit(root, "aaa-forged-cells", {**solved, "perceptron": forged_cells(broken_step(solved["perceptron"]))})
     submit(root, "solutions", solved)
@@ -121,23 +125,31 @@ def course(tmp_path_factory) -> Path:
     submit(root, "cheater", {**solved, "perceptron": broken_step(solved["perceptron"], CHEAT_CELL)})
     submit(root, "corrupt", {**solved, "mlp": b"{this is not a notebook"})
     submit(root, "zzz-edited-locked", {**solved, "mlp": edited_locked_cells(solved["mlp"])})
+    nbgrader(root, "generate_assignment", ADVANCED, "--force")  # the advanced track: its own assignment
+    advanced = {m: answered(read(root, "release", m, ADVANCED), read(root, "source", m, ADVANCED))
+                for m in ASSIGNMENTS[ADVANCED]}
+    submit(root, "solutions", advanced, ADVANCED)
+    submit(root, "blank", {m: read(root, "release", m, ADVANCED) for m in ASSIGNMENTS[ADVANCED]}, ADVANCED)
     assert cli.main(["nbgrader-pregrade", str(root), "--jobs", "2"]) == 0  # autograde then reuses the reports
     autograde = nbgrader(root, "autograde", ASSIGNMENT, "--force")
     (root / "autograde.log").write_text(autograde.stdout + autograde.stderr)
+    nbgrader(root, "autograde", ADVANCED, "--force")
     nbgrader(root, "generate_feedback", ASSIGNMENT, "--force")
     nbgrader(root, "export")
     return root
 
 
-def exported(course: Path) -> dict:
+def exported(course: Path, assignment: str = ASSIGNMENT) -> dict:
     with open(course / "grades.csv", newline="") as handle:
-        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle) if row["assignment"] == assignment}
 
 
 @pytest.mark.timeout(1800)
 def test_nbgrader_round_trip_scores(course):
     assert exported(course) == {"solutions": 100.0, "blank": 0.0, "partial": 40.0, "cheater": 97.0, "corrupt": 85.0,
                                 "aaa-forged-cells": 97.0, "zzz-edited-locked": 100.0}
+    advanced = exported(course, ADVANCED)  # so far: exercise 7 of 7–10; who submitted nothing has 0
+    assert (advanced["solutions"], advanced["blank"], sum(advanced.values())) == (25.0, 0.0, 25.0)
 
 
 def test_autograde_reuses_the_parallel_pregrading(course):
@@ -163,7 +175,7 @@ def test_forged_cells_are_restored_and_reported_to_the_instructor_only(course):
 def test_nbgrader_scores_equal_the_grader_cli_on_the_same_code(course, tmp_path):
     folder = tmp_path / "partial"
     folder.mkdir()
-    for module in EXERCISES:
+    for module in MODULES:
         notebook = notebooks.read_notebook(course / "submitted" / "partial" / ASSIGNMENT / f"{module}.ipynb")
         (folder / f"{module}.py").write_text(notebooks.notebook_to_module(notebook))
     [report] = grade.grade_all(find([folder]), grade.Options(seed=SEED, worker_uid=UID))
@@ -181,7 +193,7 @@ def test_feedback_names_the_problem_and_hides_the_hidden_suites(course):
 
 def test_release_holds_only_the_notebooks_without_solutions(course):
     files = sorted(p.name for p in (course / "release" / ASSIGNMENT).iterdir())
-    assert files == sorted(f"{m}.ipynb" for m in EXERCISES)
+    assert files == sorted(f"{m}.ipynb" for m in MODULES)
     release = "".join((course / "release" / ASSIGNMENT / f).read_text() for f in files)
     assert "tf.where(a > 0" not in release and "raise NotImplementedError()" in release
 
@@ -221,6 +233,12 @@ def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_p
     assert sum(t["max_score"] for t in results["tests"]) == 100
     assert f"seed {scale_out.submission_seed(metadata)}" in results["output"]  # a resubmission: the same seed
     assert results["tests"][0]["name"].startswith(results["tests"][0]["tags"][0] + ": ")
+    (root / "run_autograder").write_text(zipfile.ZipFile(scale_out.build_bundle(  # the advanced track's bundle
+        tmp_path / "advanced.zip", assignment=ADVANCED)).read("run_autograder").decode())
+    run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=900)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert run.returncode == 0 and results["score"] == sum(t["max_score"] for t in results["tests"]) == 25, run.stderr
+    assert {t["tags"][0] for t in results["tests"]} == set(ASSIGNMENTS[ADVANCED])
 
 
 def test_a_bundle_with_data_carries_verified_mnist_and_checks_python(tmp_path):
@@ -272,7 +290,8 @@ def outputs(notebook, kind: str = "") -> str:
 def test_a_notebook_student_finishes_every_notebook_with_the_self_checks(course, tmp_path):
     """The released notebooks answered, each checked with its self-check cell and its grade cells
     in a real kernel: the later exercises import the student's earlier notebooks, not the kit."""
-    solved = {m: answered(read(course, "release", m), read(course, "source", m)) for m in EXERCISES}
+    solved = {m: answered(read(course, "release", m, a), read(course, "source", m, a))
+              for a in (ASSIGNMENT, ADVANCED) for m in ASSIGNMENTS[a]}
     hanging = broken_step(solved["perceptron"])
     for cell in hanging.cells:
         cell.source = cell.source.replace("    return 1.0\n", "    while True:\n        a = a * 1\n").replace(
@@ -281,8 +300,8 @@ def test_a_notebook_student_finishes_every_notebook_with_the_self_checks(course,
             cell.source = "# not run here"
     for name, notebook in {**solved, "hanging": hanging}.items():
         nbformat.write(notebook, str(tmp_path / f"{name}.ipynb"))
-    executed = run_in_one_kernel(tmp_path, [*EXERCISES, "hanging"])
-    for module in EXERCISES:
+    executed = run_in_one_kernel(tmp_path, [*solved, "hanging"])
+    for module in solved:
         checked = outputs(executed[module], "self_check(")
         assert "every task passes: well done!" in checked, (module, checked[-1500:])
         errors = [o for c in executed[module].cells for o in c.get("outputs", []) if o.output_type == "error"]

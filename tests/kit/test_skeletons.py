@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import skeleton
+from grader import course, skeleton
 
 ROOT = skeleton.ROOT
 # Lines the thesis itself prints and the self-checks use as the judge of gradients.
@@ -62,7 +62,7 @@ def test_no_hidden_test_content_reaches_exercises():
     suites, so a few lines coincide; a hidden suite copied in would share all of them."""
     student_text = "\n".join(p.read_text(encoding="utf-8") for p in student_files())
     suites = sorted((ROOT / "tests" / "hidden").glob("test_*.py"))
-    assert len(suites) == 6
+    assert [p.stem for p in suites] == sorted(f"test_{name}" for name in course.EXERCISES)
     for suite in suites:
         assert shared_fraction(suite, student_text) < 0.3, f"{suite.name} reaches exercises/"
         assert shared_fraction(suite, student_text + suite.read_text(encoding="utf-8")) == 1.0
@@ -89,7 +89,7 @@ def test_skeleton_replaces_each_region_with_a_named_not_implemented_error():
     ("def f():\n    '''§X'''\n    ### BEGIN SOLUTION\n    return 1\n", "without"),
     ("def f():\n    '''§X'''\n    ### END SOLUTION\n", "without"),
     ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "inside a function"),
-    ("def f():\n    '''no section'''\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "thesis section"),
+    ("def f():\n    '''no section'''\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "cite its source's section"),
 ])
 def test_skeleton_rejects_malformed_regions(source, problem):
     with pytest.raises(ValueError, match=problem):

@@ -1,0 +1,156 @@
+"""Self-checks of exercise 7: activations, derivatives and softmax (run `pytest exercises/ -m activations`).
+
+Each function is compared with TensorFlow's own (tf.sigmoid, tf.nn.relu, tf.nn.softmax, …) and
+each hand-derived derivative, in float64, with what tf.GradientTape finds.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import by_hand, expect_close, expect_dtype, expect_gradient, tape_gradients
+
+pytestmark = pytest.mark.activations
+
+Z = np.array([[-1000.0, -2.5, -1.0, -1e-3], [0.0, 1e-3, 1.0, 1000.0]])  # saturation, the kink, both sides
+ALPHA = 0.25  # float32 holds it exactly, as tf.nn.leaky_relu keeps its alpha
+SHOWN = "[[-1000, -2.5, -1, -0.001], [0, 0.001, 1, 1000]]"
+
+
+def elu_alpha(z, alpha):
+    return tf.where(z >= 0, z, alpha * tf.nn.elu(z))
+
+
+FUNCTIONS = {  # task → TensorFlow's function, keyword arguments
+    "sigmoid": (lambda z: tf.sigmoid(z), {}),
+    "tanh": (lambda z: tf.tanh(z), {}),
+    "relu": (lambda z: tf.nn.relu(z), {}),
+    "leaky_relu": (lambda z, alpha: tf.nn.leaky_relu(z, alpha), {"alpha": ALPHA}),
+    "elu": (elu_alpha, {"alpha": 1.5}),
+}
+
+
+def _call(name: str, kwargs: dict, what: str = SHOWN) -> str:
+    return f"{name}({what}{''.join(f', {k}={v}' for k, v in kwargs.items())})"
+
+
+def check_function(kit, name: str) -> None:
+    """Values as TensorFlow's, float64 and float32 kept, and a tensor of any shape."""
+    reference, kwargs = FUNCTIONS[name]
+    task = f"activations.{name}"
+    for dtype in (tf.float64, tf.float32):
+        got = getattr(kit.activations, name)(tf.constant(Z, dtype), **kwargs)
+        call = _call(name, kwargs, f"{SHOWN}, dtype={dtype.name}")
+        expect_close(task, call, got, reference(tf.constant(Z), **kwargs).numpy(), rtol=1e-6, atol=1e-7)
+        expect_dtype(task, call, got, dtype)
+    for shape in ((), (3,), (2, 2, 2)):
+        z = np.linspace(-2.0, 2.0, int(np.prod(shape))).reshape(shape)
+        got = getattr(kit.activations, name)(tf.constant(z), **kwargs)
+        expect_close(task, _call(name, kwargs, f"a float64 tensor of shape {shape}"), got,
+                     reference(tf.constant(z), **kwargs).numpy(), rtol=1e-9, atol=1e-12)
+
+
+def check_derivative(kit, name: str, alternatives: dict) -> None:
+    """The hand-derived derivative against tf.GradientTape's, float64 kept."""
+    function = name.removesuffix("_prime")
+    reference, kwargs = FUNCTIONS[function]
+    task = f"activations.{name}"
+    (expected,) = tape_gradients(lambda v: tf.reduce_sum(reference(v, **kwargs)), Z)
+    got = by_hand(task, getattr(kit.activations, name))(tf.constant(Z), **kwargs)
+    call = _call(name, kwargs)
+    expect_gradient(task, call, got, expected, alternatives=alternatives)
+    expect_dtype(task, call, got, tf.float64)
+
+
+@pytest.mark.task("activations.sigmoid")
+def test_sigmoid(kit):
+    check_function(kit, "sigmoid")
+
+
+@pytest.mark.task("activations.sigmoid_prime")
+@pytest.mark.uses("activations.sigmoid")
+def test_sigmoid_prime(kit):
+    s = 1 / (1 + np.exp(-np.clip(Z, -500, 500)))
+    check_derivative(kit, "sigmoid_prime", {"the sigmoid, not its derivative": s,
+                                             "σ(1 − σ) applied to z, not to σ(z)": Z * (1 - Z)})
+
+
+@pytest.mark.task("activations.tanh")
+def test_tanh(kit):
+    check_function(kit, "tanh")
+
+
+@pytest.mark.task("activations.tanh_prime")
+@pytest.mark.uses("activations.tanh")
+def test_tanh_prime(kit):
+    check_derivative(kit, "tanh_prime", {"1 − tanh(z), not squared": 1 - np.tanh(Z),
+                                          "1 − z², not 1 − tanh(z)²": 1 - Z ** 2})
+
+
+@pytest.mark.task("activations.relu")
+def test_relu(kit):
+    check_function(kit, "relu")
+
+
+@pytest.mark.task("activations.relu_prime")
+def test_relu_prime(kit):
+    check_derivative(kit, "relu_prime", {"1 at the kink z = 0": (Z >= 0).astype(float), "the ReLU itself": np.maximum(Z, 0)})
+
+
+@pytest.mark.task("activations.leaky_relu")
+def test_leaky_relu(kit):
+    check_function(kit, "leaky_relu")
+
+
+@pytest.mark.task("activations.leaky_relu_prime")
+def test_leaky_relu_prime(kit):
+    check_derivative(kit, "leaky_relu_prime", {"0, not alpha, for z < 0": (Z > 0).astype(float),
+                                                "1 at the kink z = 0": np.where(Z >= 0, 1.0, ALPHA)})
+
+
+@pytest.mark.task("activations.elu")
+def test_elu(kit):
+    check_function(kit, "elu")
+
+
+@pytest.mark.task("activations.elu_prime")
+def test_elu_prime(kit):
+    alpha = FUNCTIONS["elu"][1]["alpha"]
+    negative = np.exp(np.minimum(Z, 0))
+    check_derivative(kit, "elu_prime", {"alpha·(e^z − 1), the function, for z < 0": np.where(Z >= 0, 1.0, alpha * (negative - 1)),
+                                         "e^z without alpha for z < 0": np.where(Z >= 0, 1.0, negative)})
+
+
+LOGITS = np.array([[2.0, 1.0, 0.1], [1000.0, -1000.0, 0.0], [-3.0, 0.5, 0.5], [0.0, 0.0, 0.0]])
+LABELS = np.eye(3)[[0, 1, 2, 0]]
+
+
+@pytest.mark.task("activations.softmax")
+def test_softmax(kit):
+    for dtype in (tf.float64, tf.float32):
+        got = kit.activations.softmax(tf.constant(LOGITS, dtype))
+        call = f"softmax({LOGITS.tolist()}, dtype={dtype.name})"
+        expect_close("activations.softmax", call, got, tf.nn.softmax(LOGITS).numpy(), rtol=1e-6, atol=1e-7,
+                     alternatives={"along the batch axis, not along each row": tf.nn.softmax(LOGITS, axis=0).numpy()})
+        expect_dtype("activations.softmax", call, got, dtype)
+
+
+@pytest.mark.task("activations.softmax_cross_entropy")
+def test_softmax_cross_entropy(kit):
+    call = f"softmax_cross_entropy({LOGITS.tolist()}, one-hot labels of {[0, 1, 2, 0]})"
+    per_row = tf.nn.softmax_cross_entropy_with_logits(LABELS, LOGITS).numpy()
+    got = kit.activations.softmax_cross_entropy(tf.constant(LOGITS), tf.constant(LABELS))
+    expect_close("activations.softmax_cross_entropy", call, got, per_row.mean(), rtol=1e-9,
+                 alternatives={"the sum over the batch, not the mean": per_row.sum()})
+    expect_dtype("activations.softmax_cross_entropy", call, got, tf.float64)
+
+
+@pytest.mark.task("activations.softmax_cross_entropy_gradient")
+@pytest.mark.uses("activations.softmax")
+def test_softmax_cross_entropy_gradient(kit):
+    task = "activations.softmax_cross_entropy_gradient"
+    (expected,) = tape_gradients(lambda v: tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(LABELS, v)), LOGITS)
+    got = by_hand(task, kit.activations.softmax_cross_entropy_gradient)(tf.constant(LOGITS), tf.constant(LABELS))
+    call = f"softmax_cross_entropy_gradient({LOGITS.tolist()}, one-hot labels of {[0, 1, 2, 0]})"
+    expect_gradient(task, call, got, expected, alternatives={"not divided by the batch size": expected * len(LOGITS)})
+    expect_dtype(task, call, got, tf.float64)
