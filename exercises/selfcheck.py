@@ -117,19 +117,29 @@ def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
     return array
 
 
+def _as_returned(value, fallback):
+    """A value for display as it was given, dtype kept (a tensor as its array; ints stay ints)."""
+    try:
+        shown = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+    except (TypeError, ValueError):
+        return fallback
+    return shown if shown.dtype.kind in "biuf" else fallback
+
+
 def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
     """`got` as a float64 array of the expected shape holding only finite numbers, or a failure.
 
     Every judge starts here, so that NaN and infinity, which compare False with everything, can
     never slip through a check written as "fail if the error is too large"."""
+    shown = _as_returned(expected, expected)
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(task, call, got, expected)
     if array.shape != expected.shape:
         transposed = array.ndim == 2 and array.T.shape == expected.shape and np.allclose(array.T, expected)
-        fail(task, call, expected, array, "transposed" if transposed else
+        fail(task, call, shown, _as_returned(got, array), "transposed" if transposed else
              f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
     if not np.all(np.isfinite(array)):
-        fail(task, call, expected, array, "NaN or infinity in the result")
+        fail(task, call, shown, _as_returned(got, array), "NaN or infinity in the result")
     return array
 
 
@@ -137,6 +147,7 @@ def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: 
                  alternatives: dict | None = None) -> None:
     """Check shape, then values within a tolerance (never ==), of a returned number or tensor. A
     wrong value that is a known wrong answer (see `signature`) is named, also one of another shape."""
+    shown = _as_returned(expected, expected)
     expected = np.asarray(expected, dtype=np.float64)
 
     def close(a, b):
@@ -146,16 +157,17 @@ def expect_close(task: str, call: str, got, expected, rtol: float = 1e-5, atol: 
         array = as_array(task, call, got, expected)
         named = signature(array, expected, close, alternatives) if array.shape != expected.shape else ""
         if named:
-            fail(task, call, expected, array, named, "shape")
-    array = expect_numbers(task, call, got, expected)
+            fail(task, call, shown, _as_returned(got, array), named, "shape")
+    array = expect_numbers(task, call, got, shown)
 
     if not close(array, expected):
         named = signature(array, expected, close, alternatives)
+        returned = _as_returned(got, array)
         if array.size > 20:
             where = tuple(int(i) for i in np.argwhere(~(np.abs(array - expected) <= atol + rtol * np.abs(expected)))[0])
             first = f"first difference at index {list(where)}: expected {expected[where]:.6g}, returned {array[where]:.6g}"
-            fail(task, call, expected, array, named or f"wrong value; {first}")
-        fail(task, call, expected, array, named or "wrong value")
+            fail(task, call, shown, returned, named or f"wrong value; {first}")
+        fail(task, call, shown, returned, named or "wrong value")
 
 
 def expect_dtype(task: str, call: str, got, dtype) -> None:
@@ -164,6 +176,14 @@ def expect_dtype(task: str, call: str, got, dtype) -> None:
     if np.dtype(getattr(actual, "as_numpy_dtype", actual)) != np.dtype(getattr(dtype, "as_numpy_dtype", dtype)):
         fail(task, call, f"dtype {np.dtype(getattr(dtype, 'as_numpy_dtype', dtype))}", got, f"wrong dtype: {actual}",
              "dtype")
+
+
+def expect_tensor(task: str, call: str, got, dtype) -> None:
+    """Check that a result is a TensorFlow tensor (not a Python number or a numpy array) of a dtype."""
+    if not tf.is_tensor(got):
+        fail(task, call, f"a tensor of {np.dtype(dtype.as_numpy_dtype)}", got,
+             f"returned a {type(got).__name__}, not a tensor", "type")
+    expect_dtype(task, call, got, dtype)
 
 
 def expect_array(task: str, call: str, got, dtype) -> None:

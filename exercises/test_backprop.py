@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import by_hand, expect_close, expect_dtype, expect_floats, expect_gradient, fail, tape_gradients
+from exercises.selfcheck import by_hand, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
 
 pytestmark = pytest.mark.backprop
 
@@ -22,6 +22,9 @@ def test_cost(kit, actual, desired, expected):
     difference = np.subtract(actual, desired)
     expect_close("backprop.cost", f"cost({actual}, {desired})", kit.backprop.cost(actual, desired), expected,
                  alternatives={"the mean, not the sum": np.mean(difference ** 2), "no square": np.sum(np.abs(difference))})
+    call = f"cost({actual}, {desired}) as float64 tensors"
+    got = kit.backprop.cost(tf.constant(actual, tf.float64), tf.constant(desired, tf.float64))
+    expect_tensor("backprop.cost", call, got, tf.float64)
 
 
 @pytest.mark.task("backprop.cost_partial")
@@ -36,8 +39,10 @@ def test_cost_partial_matches_gradient_tape(kit, trial):
 
 @pytest.mark.task("backprop.cost_partial")
 def test_cost_partial_thesis_first_step(kit):
-    expect_close("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0)",
-                 by_hand("backprop.cost_partial", kit.backprop.cost_partial)(2.0, 0.8, 1.0), 2.4)
+    got = by_hand("backprop.cost_partial", kit.backprop.cost_partial)(2.0, 0.8, 1.0)
+    expect_close("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0)", got, 2.4,
+                 alternatives={"no inner derivative": 2 * (2.0 * 0.8 - 1.0)})  # a = 2: also "halved"; this comes first
+    expect_tensor("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0) of Python floats", got, tf.float32)
 
 
 @pytest.mark.task("backprop.update")
@@ -48,13 +53,15 @@ def test_update(kit, value, gradient, rate, expected):
     got = kit.backprop.update(tf.constant(value, tf.float64), tf.constant(gradient, tf.float64), rate)
     expect_close("backprop.update", call, got, expected,
                  alternatives={"climbs the gradient": np.add(value, np.multiply(rate, gradient))})
-    expect_dtype("backprop.update", call, got, tf.float64)
+    expect_tensor("backprop.update", call, got, tf.float64)
+    got = kit.backprop.update(value, gradient, rate)
+    expect_tensor("backprop.update", f"update({value}, {gradient}, learning_rate={rate}) of Python numbers", got, tf.float32)
 
 
 @pytest.mark.task("backprop.descend")
 @pytest.mark.uses("backprop.cost_partial", "backprop.update")
 def test_descend_thesis_table_learning_rate_1(kit):
-    weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
+    weights, outputs = by_hand("backprop.descend", kit.backprop.descend)(2.0, 0.8, 1.0, 1.0, 5)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=1.0, steps=5)"
     expect_close("backprop.descend", call + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6],
                  alternatives={"records the weight before the update": [0.8, -1.6, 15.2, -102.4, 720.8]})
@@ -66,7 +73,7 @@ def test_descend_thesis_table_learning_rate_1(kit):
 @pytest.mark.task("backprop.descend")
 @pytest.mark.uses("backprop.cost_partial", "backprop.update")
 def test_descend_thesis_table_learning_rate_01(kit):
-    weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 0.1, 25)
+    weights, outputs = by_hand("backprop.descend", kit.backprop.descend)(2.0, 0.8, 1.0, 0.1, 25)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=25)"
     expect_close("backprop.descend", call + " → first four weights", weights[:4], [0.56, 0.512, 0.5024, 0.50048])
     expect_close("backprop.descend", call + " → last weight and output", [weights[-1], outputs[-1]], [0.5, 1.0])
@@ -88,7 +95,7 @@ def test_chain_partials_match_gradient_tape(kit, trial):
 @pytest.mark.task("backprop.descend_two")
 @pytest.mark.uses("backprop.chain_partials", "backprop.update")
 def test_descend_two_thesis_numbers(kit):
-    w1s, w2s, outputs = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
+    w1s, w2s, outputs = by_hand("backprop.descend_two", kit.backprop.descend_two)(2.0, 0.8, 3.0, 1.0, 0.01, 25)
     call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"
     w1, w2 = 0.8, 3.0  # the slip: w2's partial taken at the w1 just updated
     for _ in range(25):
@@ -106,12 +113,22 @@ def test_sigmoid_partials_match_gradient_tape(kit, trial):
     x, w, b, desired = RNG.normal(size=(4, 3))
     expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
     got = by_hand("backprop.sigmoid_partials", kit.backprop.sigmoid_partials)(*(tf.constant(t, tf.float64) for t in (x, w, b)), desired)
-    call = f"sigmoid_partials(x={x.round(4).tolist()}, w={w.round(4).tolist()}, b={b.round(4).tolist()}, desired=…)"
+    call = f"sigmoid_partials(x={x.round(4).tolist()}, w={w.round(4).tolist()}, b={b.round(4).tolist()}, desired={desired.round(4).tolist()})"
     a = 1 / (1 + np.exp(-(x * w + b)))
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0],
                     alternatives={"no sigmoid derivative": 2 * (a - desired) * x})
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂b", got[1], expected[1],
                     alternatives={"the bias's derivative times x": expected[1] * x})
+
+
+@pytest.mark.task("backprop.backward")
+def test_backward_keeps_float32(kit):
+    weights, biases = [tf.constant([[0.5, -1.0], [0.25, 0.75]], tf.float32)], [tf.constant([[0.1, -0.2]], tf.float32)]
+    call = "backward(float32 weights and biases of a [2, 2] sigmoid MLP, a batch of 1)"
+    grads = by_hand("backprop.backward", kit.backprop.backward)(weights, biases, tf.constant([[1.0, 0.0]]),
+                                                                tf.constant([[0.0, 1.0]]))
+    for name, gradient in (("weight_grads[0]", grads[0][0]), ("bias_grads[0]", grads[1][0])):
+        expect_tensor("backprop.backward", f"{call} → {name}", gradient, tf.float32)
 
 
 @pytest.mark.task("backprop.backward")
@@ -144,8 +161,8 @@ def test_backward_matches_gradient_tape(kit, sizes):
         fail("backprop.backward", call, f"{len(layers)} weight and {len(layers)} bias gradients",
              f"{len(weight_grads)} and {len(bias_grads)}", "wrong number of gradients")
     for i, (got, want) in enumerate(zip(list(weight_grads) + list(bias_grads), expected)):
-        name = f"∂C/∂W[{i + 1}]" if i < len(layers) else f"∂C/∂b[{i - len(layers) + 1}]"
+        name = f"weight_grads[{i}]" if i < len(layers) else f"bias_grads[{i - len(layers)}]"
         alternatives = {"no sigmoid derivative at the output": slipped[i]}
-        if "b[" in name:
+        if "bias" in name:
             alternatives["the mean over the batch, not the sum"] = want / len(x)
         expect_gradient("backprop.backward", f"{call} → {name}", got, want, alternatives=alternatives)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
+from exercises.selfcheck import expect_array, expect_close, expect_floats, expect_numbers, fail
 
 pytestmark = pytest.mark.evaluation
 
@@ -50,7 +50,7 @@ def test_fold_indices_rejects_invalid_k(kit, n, k, rule):
             fail("evaluation.fold_indices", call, f"a ValueError whose message names the rule {rule!r}", repr(error),
                  "the rule not named")
         return
-    fail("evaluation.fold_indices", call, f"ValueError naming the rule {rule!r}", got)
+    fail("evaluation.fold_indices", call, f"ValueError naming the rule {rule!r}", got, "no ValueError for an invalid k")
 
 
 @pytest.mark.task("evaluation.kfold")
@@ -67,11 +67,13 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     call = "kfold(build_model, 600 MNIST images, k=3, epochs=5, learning_rate=10.0, batch_size=10, seed=0)"
     result = kit.evaluation.kfold(build_model, x, y, 3, 5, 10.0, 10, seed=0)
     if len(built) != 3 or len({id(m) for m in built}) != 3:
-        fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} times")
+        fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} time{'s' * (len(built) != 1)}")
     keys = {"accuracies", "errors", "mean_accuracy", "mean_error", "variance"}
     if not isinstance(result, dict) or set(result) != keys:
         fail("evaluation.kfold", call, f"a dict with the keys {sorted(keys)}", result)
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", result["accuracies"], np.zeros(3))
+    expect_floats("evaluation.kfold", call + " → accuracies", result["accuracies"])
+    expect_floats("evaluation.kfold", call + " → errors", result["errors"])
     if not (np.all(accuracies >= 40) and np.all(accuracies <= 100)):
         fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies)
     folds = [(np.asarray(train), np.asarray(test)) for train, test in kit.evaluation.fold_indices(len(x), 3)]
@@ -95,7 +97,7 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
         if set(trained) != set(np.asarray(train).tolist()):
             fail("evaluation.kfold", call, f"fold {fold}'s model trained on the images of the other folds only",
                  f"trained on {len(set(trained) & set(np.asarray(test).tolist()))} images of its own test fold and "
-                 f"{len(set(trained) - set(np.asarray(train).tolist()) - set(np.asarray(test).tolist()))} others",
+                 f"{len(set(trained) & set(np.asarray(train).tolist()))} of the other folds'",
                  "a leak between folds")
         if set(tested) != set(np.asarray(test).tolist()):
             fail("evaluation.kfold", call, f"fold {fold}'s model tested on its own fold's {len(test)} images",
@@ -119,9 +121,9 @@ def test_kfold_hands_its_step_on(kit):
     call = "kfold(build_model, 12 images, k=3, epochs=1, learning_rate=0.5, batch_size=4, seed=0, step=a counting step)"
     result = kit.evaluation.kfold(lambda: kit.mlp.MLP.from_sizes([784, 3, 10], seed=0), x, y, 3, 1, 0.5, 4, seed=0,
                                   step=step)
-    if calls != [4, 4] * 3:
+    if calls != [4, 4] * 3:  # called, but on other batches: the folds' training parts are wrong
         fail("evaluation.kfold", call, "step called on each fold's two training batches of 4: [4, 4, 4, 4, 4, 4]",
-             calls or "step never called", "step ignored")
+             calls or "step never called", "wrong calls of step" if calls else "step ignored")
     if not isinstance(result, dict):
         fail("evaluation.kfold", call, "a dict of results", result, "wrong type", "type")
     expect_close("evaluation.kfold", call + " → accuracies (of the untrained models: the step trains nothing)",

@@ -37,9 +37,9 @@ def test_from_sizes_shapes_and_range(kit, sizes):
         fail(task, call + " → shapes of weights then biases", expected, shapes,
              "square layers" if square else "wrong shapes", "shape")
     values = np.concatenate([v.numpy().ravel() for v in model.weights + model.biases])
-    if not (np.all(np.isfinite(values)) and values.min() >= -1 and values.max() <= 1 and values.std() >= 0.3):
-        lopsided = [name for name, group in (("weights", model.weights), ("biases", model.biases))
-                    if all(v.numpy().min() >= 0 for v in group)]
+    lopsided = [name for name, group in (("weights", model.weights), ("biases", model.biases))
+                if all(v.numpy().min() >= 0 for v in group)]  # each drawn over [-1, 1): both signs occur
+    if lopsided or not (np.all(np.isfinite(values)) and values.min() >= -1 and values.max() <= 1 and values.std() >= 0.3):
         fail(task, call, "values spread uniformly over [-1, 1]", f"min {values.min():.3f}, max {values.max():.3f}, "
              f"std {values.std():.3f}", f"no negative {lopsided[0]}" if lopsided else "wrong distribution")
 
@@ -99,7 +99,9 @@ def test_parameter_count(kit, sizes, expected):
     layers = list(zip(sizes, sizes[1:]))
     model = kit.mlp.MLP([np.zeros((a, b)) for a, b in layers], [np.zeros((1, b)) for _, b in layers])
     got = kit.mlp.parameter_count(model)
-    if not isinstance(got, int) or got != expected:
+    call = f"parameter_count(an MLP with layer sizes {sizes})"
+    if not isinstance(got, int) or isinstance(got, bool):
+        fail("mlp.parameter_count", call, expected, got, f"returned a {type(got).__name__}, not an int", "type")
+    if got != expected:
         without_biases = sum(a * b for a, b in layers)
-        fail("mlp.parameter_count", f"parameter_count(an MLP with layer sizes {sizes})", expected, got,
-             "no biases" if got == without_biases else "")
+        fail("mlp.parameter_count", call, expected, got, "no biases" if got == without_biases else "wrong value")

@@ -79,6 +79,10 @@ def check_gate(kit, gate: str) -> None:
     model = getattr(kit.perceptron, gate)()
     if not isinstance(model, kit.perceptron.Perceptron):
         fail(f"perceptron.{gate}", f"{gate}()", "a Perceptron", model, "wrong type")
+    shapes = [tuple(model.weights.shape), tuple(model.biases.shape)]
+    if shapes != [(2, 1), (1, 1)]:
+        fail(f"perceptron.{gate}", f"{gate}() → shapes of its weights and biases", [(2, 1), (1, 1)], shapes,
+             "wrong shapes", "shape")
     got = model(tf.constant(GATE_INPUTS))
     expected = np.array(TRUTH_TABLES[gate], dtype=float).reshape(4, 1)
     others = {f"the truth table of {name}": np.reshape(table, (4, 1)) for name, table in TRUTH_TABLES.items() if name != gate}

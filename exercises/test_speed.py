@@ -10,6 +10,18 @@ pytestmark = pytest.mark.speed
 
 
 @pytest.mark.task("speed.compile_step")
+def test_compile_step_compiles_the_step_it_is_given(kit):
+    model = kit.mlp.MLP([np.zeros((2, 1), np.float32)], [np.zeros((1, 1), np.float32)])
+
+    def step(model, x_batch, y_batch, learning_rate):  # not a training step: a number that shows it ran
+        return tf.reduce_sum(x_batch) * learning_rate
+
+    call = "compile_step(model, 0.5, step=a step returning 0.5 × the sum of x_batch)(ones of shape (3, 2), zeros (3, 1))"
+    got = kit.speed.compile_step(model, 0.5, step=step)(tf.ones((3, 2)), tf.zeros((3, 1)))
+    expect_close("speed.compile_step", call, got, 3.0, alternatives={"step ignored": 0.25})  # 0.25: what train returns
+
+
+@pytest.mark.task("speed.compile_step")
 @pytest.mark.uses("mlp.MLP.from_sizes", "mlp.MLP.__call__", "training.train")
 def test_compile_step_traces_once_and_trains(kit):
     model = kit.mlp.MLP.from_sizes([6, 5, 3], seed=3)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import as_array, expect_array, expect_close, expect_dtype, fail
+from exercises.selfcheck import as_array, expect_array, expect_close, expect_dtype, expect_floats, expect_tensor, fail
 
 pytestmark = pytest.mark.training
 
@@ -45,13 +45,17 @@ def test_preprocess(kit, mnist_sample):
 
 @pytest.mark.task("training.loss")
 @pytest.mark.parametrize("predicted, desired, expected", [
+    ([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], 0.5),  # first: every wrong answer differs
     ([[1.0, 0.0]], [[0.0, 0.0]], 0.5), ([[0.5, 0.5], [1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0]], 0.125),
 ])
 def test_loss(kit, predicted, desired, expected):
     got = kit.training.loss(tf.constant(predicted), tf.constant(desired))
     difference = np.subtract(predicted, desired)
-    expect_close("training.loss", f"loss({predicted}, {desired})", got, expected,
-                 alternatives={"the sum, not the mean": np.sum(difference ** 2), "no square": np.mean(difference)})
+    call = f"loss({predicted}, {desired})"
+    expect_close("training.loss", call, got, expected,
+                 alternatives={"the sum, not the mean": np.sum(difference ** 2), "no square": np.mean(difference),
+                               "the mean of each row's sum": np.mean(np.sum(difference ** 2, axis=1))})
+    expect_tensor("training.loss", call + " of float32 tensors", got, tf.float32)
 
 
 @pytest.mark.task("training.train")
@@ -91,6 +95,7 @@ def test_training_loop_averages_the_step_losses(kit):
         fail("training.training_loop", call, "step called on every batch", "step never called", "step ignored")
     expect_close("training.training_loop", call + " → mean loss per epoch", got, [2.0, 5.0],
                  alternatives={"the sum, not the mean": [6.0, 15.0], "one epoch only": [2.0]})
+    expect_floats("training.training_loop", call + " → mean loss per epoch", got)
     if calls != [(4, 0.3), (4, 0.3), (2, 0.3)] * 2:
         fail("training.training_loop", call, "step called with batches of 4, 4, 2 per epoch and the learning rate",
              calls, "wrong calls of step")
@@ -113,7 +118,7 @@ def test_training_loop_lowers_the_loss(kit, mnist_sample):
 def test_predict(kit):
     outputs = np.eye(10)[[3, 0, 9, 3]] * 0.6 + 0.1
     got = kit.training.predict(FixedOutputs(outputs), tf.zeros((4, 784)))
-    call = "predict(a model whose outputs peak at 3, 0, 9, 3, 4 images)"
+    call = "predict(a model whose outputs for 4 images peak at positions 3, 0, 9, 3)"
     expect_close("training.predict", call, got, [3, 0, 9, 3], atol=0,
                  alternatives={"the wrong axis": np.argmax(outputs, axis=0)})
     expect_array("training.predict", call, got, np.int64)
@@ -128,6 +133,9 @@ def test_testing_loop(kit):
     call = f"testing_loop(a model predicting 1..8, 8 images labelled {labels})"
     expect_close("training.testing_loop", call + " → (accuracy %, correct)", got, [62.5, 5],
                  alternatives={"a fraction, not a percent": [0.625, 5]})
+    if type(got[0]) is not float or type(got[1]) is not int:
+        fail("training.testing_loop", call, "(a Python float, a Python int)", f"({type(got[0]).__name__}, "
+             f"{type(got[1]).__name__})", "wrong types: convert with float() and int()", "type")
 
 
 @pytest.mark.task("training.correct_per_digit")
@@ -139,6 +147,7 @@ def test_correct_per_digit(kit):
     expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 1, 0, 0, 0, 0, 0, 0, 2], atol=0)
     expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 2, 1, 0, 0, 0, 0, 0, 2], atol=0)
     expect_array("training.correct_per_digit", call + " → correct", got[0], np.int64)
+    expect_array("training.correct_per_digit", call + " → total", got[1], np.int64)
     predicted, labels = [0, 1, 4], [0, 1, 2]  # no 9 anywhere: still ten counts
     got = kit.training.correct_per_digit(FixedOutputs(np.eye(10)[predicted]), tf.zeros((3, 784)), one_hot(labels))
     call = f"correct_per_digit(a model predicting {predicted}, labels {labels})"

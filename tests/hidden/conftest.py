@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from data.mnist import load_mnist
-from exercises.selfcheck import expect_close, fail
+from exercises.selfcheck import expect_close, expect_dtype, fail
 from grader.student import Handle
 
 
@@ -49,6 +49,13 @@ def expect_model(task: str, call: str, got) -> Handle:
     if not isinstance(got, Handle):
         fail(task, call, "a model object", got, f"returned a {getattr(got, 'type_name', type(got).__name__)}", "type")
     return got
+
+
+def expect_tensor(task: str, call: str, got, dtype) -> None:
+    """A tensor of a dtype from the student's code (it arrives as an array; a Python number stays one)."""
+    if not isinstance(got, np.ndarray):
+        fail(task, call, f"a tensor of {np.dtype(dtype)}", got, f"returned a {type(got).__name__}, not a tensor", "type")
+    expect_dtype(task, call, got, dtype)
 
 
 def expect_parts(task: str, call: str, got, parts: int, what: str):

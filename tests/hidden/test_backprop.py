@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from exercises.selfcheck import expect_close, expect_dtype, expect_gradient, fail, tape_gradients
 from solutions import backprop as reference
-from tests.hidden.conftest import expect_float_lists, expect_parts, random_parameters, random_sizes
+from tests.hidden.conftest import expect_float_lists, expect_parts, expect_tensor, random_parameters, random_sizes
 
 pytestmark = pytest.mark.backprop
 
@@ -25,8 +25,10 @@ def scalars(rng, n):
 def test_cost(student, rng):
     shape = tuple(int(n) for n in rng.integers(1, 5, size=2))
     actual, desired = rng.normal(size=shape), rng.normal(size=shape)
-    expect_close("backprop.cost", f"cost(two random arrays of shape {shape})",
-                 student.backprop.cost(actual, desired), np.sum((actual - desired) ** 2))
+    call = f"cost(two random float64 arrays of shape {shape})"
+    got = student.backprop.cost(actual, desired)
+    expect_close("backprop.cost", call, got, np.sum((actual - desired) ** 2))
+    expect_tensor("backprop.cost", call, got, np.float64)
 
 
 @pytest.mark.points(3)
@@ -36,6 +38,9 @@ def test_cost_partial_matches_gradient_tape(student, rng):
         (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
         got = student.backprop.cost_partial.by_hand(tf.constant(a, f64), tf.constant(w, f64), float(desired))
         expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected)
+    a, w, desired = scalars(rng, 3)
+    call = f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f}) of Python floats"
+    expect_tensor("backprop.cost_partial", call, student.backprop.cost_partial.by_hand(a, w, desired), np.float32)
 
 
 @pytest.mark.points(2)
@@ -46,7 +51,10 @@ def test_update(student, rng):
     call = f"update(random (3, 2) float64 value and gradient, learning_rate={rate:.4f})"
     expect_close("backprop.update", call, got, value - rate * gradient,
                  alternatives={"climbs the gradient": value + rate * gradient})
-    expect_dtype("backprop.update", call, got, np.float64)
+    expect_tensor("backprop.update", call, got, np.float64)
+    value, gradient = scalars(rng, 2)
+    expect_tensor("backprop.update", f"update({value:.6f}, {gradient:.6f}, {rate:.4f}) of Python floats",
+                  student.backprop.update(value, gradient, rate), np.float32)
 
 
 @pytest.mark.points(2)
@@ -70,8 +78,8 @@ def test_descend_random(student, rng):
     a, w, desired = scalars(rng, 3)
     rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
     call = f"descend(a={a:.5f}, w={w:.5f}, desired={desired:.5f}, learning_rate={rate:.5f}, steps={steps})"
-    got = expect_float_lists("backprop.descend", call, student.backprop.descend(a, w, desired, rate, steps), 2, steps,
-                             "(weights, outputs)")
+    got = expect_float_lists("backprop.descend", call, student.backprop.descend.by_hand(a, w, desired, rate, steps), 2,
+                             steps, "(weights, outputs)")
     expected = reference.descend(tf.constant(a, f64), tf.constant(w, f64), desired, rate, steps)
     expect_close("backprop.descend", call + " → weights", got[0], expected[0], rtol=1e-4,
                  alternatives={"records the weight before the update": [w, *expected[0][:-1]]})
@@ -106,8 +114,8 @@ def test_descend_two_random(student, rng):
     a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
     rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
     call = f"descend_two(a1={a1:.5f}, w1={w1:.5f}, w2={w2:.5f}, desired={desired:.5f}, {rate:.5f}, {steps})"
-    got = expect_float_lists("backprop.descend_two", call, student.backprop.descend_two(a1, w1, w2, desired, rate, steps),
-                             3, steps, "(w1s, w2s, outputs)")
+    got = expect_float_lists("backprop.descend_two", call, student.backprop.descend_two.by_hand(
+        a1, w1, w2, desired, rate, steps), 3, steps, "(w1s, w2s, outputs)")
     expected = reference.descend_two(*(tf.constant(v, f64) for v in (a1, w1, w2)), desired, rate, steps)
     for name, g, e in zip(("w1s", "w2s", "outputs"), got, expected):
         expect_close("backprop.descend_two", f"{call} → {name}", g, e, rtol=1e-4)
@@ -169,7 +177,7 @@ def check_backward(got, expected, call, float32=False):
     if not isinstance(got, (tuple, list)) or len(got) != 2 or len(got[0]) != layers or len(got[1]) != layers:
         fail("backprop.backward", call, f"(weight_grads, bias_grads), {layers} of each", got, "wrong structure", "type")
     for i, (g, e) in enumerate(zip(list(got[0]) + list(got[1]), expected)):
-        name = f"∂C/∂W[{i + 1}]" if i < layers else f"∂C/∂b[{i - layers + 1}]"
+        name = f"weight_grads[{i}]" if i < layers else f"bias_grads[{i - layers}]"
         if float32:  # float32 rounding is judged against the gradient's scale: tiny elements lose their digits
             scale = float(np.max(np.abs(e)))
             expect_close("backprop.backward", f"{call} → {name}", g, e, rtol=1e-4, atol=1e-5 * scale + 1e-30)

@@ -8,7 +8,7 @@ from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
 from grader.student import Fn, Model, StudentError
 from grader.worker import harness_mlp
 from solutions import evaluation as reference
-from tests.hidden.conftest import expect_parts, random_parameters
+from tests.hidden.conftest import expect_float_lists, expect_parts, random_parameters
 
 pytestmark = pytest.mark.evaluation
 
@@ -108,3 +108,7 @@ def test_kfold_summary_statistics(student, rng, mnist):
     for key, value in expected.items():
         expect_close("evaluation.kfold", f"{call} → {key} (from your accuracies {accuracies.tolist()} and errors)",
                      got.get(key), value, alternatives={"the sample variance": accuracies.var(ddof=1)})
+    expect_float_lists("evaluation.kfold", call + " → accuracies, errors", [got["accuracies"], got["errors"]], 2, k,
+                       "(accuracies, errors)")
+    expect_float_lists("evaluation.kfold", call + " → mean_accuracy, mean_error, variance",
+                       [[got[key] for key in expected]], 1, 3, "floats")

@@ -77,8 +77,12 @@ def check_gate(student, rng, gate: str) -> None:
     order = rng.permutation(np.tile(np.arange(4), 3))
     x, expected = CORNERS[order], np.array(GATES[gate], dtype=float)[order].reshape(-1, 1)
     call = f"{gate}()(the four input pairs, shuffled: {x.astype(int).tolist()})"
-    got = expect_model(f"perceptron.{gate}", call, getattr(student.perceptron, gate)())(x)
-    expect_close(f"perceptron.{gate}", call, got, expected, atol=0)
+    model = expect_model(f"perceptron.{gate}", call, getattr(student.perceptron, gate)())
+    expect_close(f"perceptron.{gate}", call, model(x), expected, atol=0)
+    shapes = [tuple(np.shape(model.get(name))) for name in ("weights", "biases")]
+    if shapes != [(2, 1), (1, 1)]:
+        fail(f"perceptron.{gate}", f"{gate}() → shapes of its weights and biases", [(2, 1), (1, 1)], shapes,
+             "wrong shapes", "shape")
 
 
 @pytest.mark.points(2)

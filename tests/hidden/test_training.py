@@ -19,7 +19,8 @@ from grader.student import Dataset, Fn, Model, StudentError
 from grader.worker import harness_mlp
 from solutions import training as reference
 from tests.hidden import mnist_check
-from tests.hidden.conftest import check_parameters, parameters_of, random_parameters, raw_mnist
+from tests.hidden.conftest import (check_parameters, expect_float_lists, expect_tensor, parameters_of, random_parameters,
+                                   raw_mnist)
 
 pytestmark = pytest.mark.training
 
@@ -47,9 +48,14 @@ def test_preprocess(student, rng):
 def test_loss(student, rng):
     predicted, desired = rng.uniform(size=(6, 10)).astype(np.float32), rng.uniform(size=(6, 10)).astype(np.float32)
     got = student.training.loss(tf.constant(predicted), tf.constant(desired))
-    expect_close("training.loss", "loss(random (6, 10) outputs, random (6, 10) targets)", got,
-                 np.mean((predicted - desired) ** 2), alternatives={"the sum, not the mean": np.sum((predicted - desired) ** 2),
-                                                                    "no square": np.mean(predicted - desired)})
+    call = "loss(random (6, 10) outputs, random (6, 10) targets)"
+    expected = np.mean((predicted - desired) ** 2)
+    expect_close("training.loss", call, got, expected, alternatives={
+        "the sum, not the mean": np.sum((predicted - desired) ** 2), "no square": np.mean(predicted - desired),
+        "the mean of each row's sum": np.mean(np.sum((predicted - desired) ** 2, axis=1))})
+    expect_tensor("training.loss", call, got, np.float32)
+    compiled = student.build(Fn("compiled:student:training.loss"))  # train differentiates it inside tf.function
+    expect_close("training.loss", f"tf.function({call})", compiled(tf.constant(predicted), tf.constant(desired)), expected)
 
 
 def small_problem(rng, n=12):
@@ -86,6 +92,7 @@ def test_training_loop_matches_the_reference(student, rng):
     dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)
     expected = reference.training_loop(expected_model, dataset, epochs, rate)
     expect_close("training.training_loop", call + " → mean loss per epoch", got, expected, rtol=1e-4)
+    expect_float_lists("training.training_loop", call + " → mean loss per epoch", [got], 1, epochs, "the mean losses")
     check_parameters("training.training_loop", call, model, expected_model)
     # with a step that trains nothing, nothing may change: the loop must use the step it is given
     model = student.build(Model(weights, biases))
@@ -120,8 +127,11 @@ def test_testing_loop(student, rng):
     weights, biases, x, predicted, labels = fixed_model_case(rng)
     correct = int(np.sum(predicted == labels))
     got = student.training.testing_loop(student.build(Model(weights, biases)), x, np.eye(10, dtype=np.float32)[labels])
-    expect_close("training.testing_loop", f"testing_loop(a model, {len(x)} images, {correct} of them predicted right)",
-                 got, [100.0 * correct / len(x), correct])
+    call = f"testing_loop(a model, {len(x)} images, {correct} of them predicted right)"
+    expect_close("training.testing_loop", call, got, [100.0 * correct / len(x), correct])
+    if type(got[0]) is not float or type(got[1]) is not int:
+        fail("training.testing_loop", call, "(a Python float, a Python int)", got, "wrong types: convert with float() and int()",
+             "type")
 
 
 @pytest.mark.points(2)
