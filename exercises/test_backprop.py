@@ -127,7 +127,10 @@ def test_backward_keeps_float32(kit):
     call = "backward(float32 weights and biases of a [2, 2] sigmoid MLP, a batch of 1)"
     grads = by_hand("backprop.backward", kit.backprop.backward)(weights, biases, tf.constant([[1.0, 0.0]]),
                                                                 tf.constant([[0.0, 1.0]]))
-    for name, gradient in (("weight_grads[0]", grads[0][0]), ("bias_grads[0]", grads[1][0])):
+    expected = tape_gradients(lambda w, b: tf.reduce_sum((tf.sigmoid(tf.constant([[1.0, 0.0]], tf.float64) @ w + b)
+                                                          - [[0.0, 1.0]]) ** 2), weights[0], biases[0])
+    for name, gradient, want in (("weight_grads[0]", grads[0][0], expected[0]), ("bias_grads[0]", grads[1][0], expected[1])):
+        expect_close("backprop.backward", f"{call} → {name}", gradient, want, rtol=1e-5)
         expect_tensor("backprop.backward", f"{call} → {name}", gradient, tf.float32)
 
 

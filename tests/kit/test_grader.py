@@ -122,8 +122,8 @@ def test_full_marks_zero_and_exact_partial_credit(parallel):
     assert feedback.count("### ") == 2 and "perceptron.py does not import: SyntaxError" in feedback
     assert "mlp.py does not import" in feedback and "fix this error first" in feedback
     other = by_name["eager-train-taped-backward"]
-    # a GradientTape anywhere in backprop.py costs every by-hand check (14 points), named at its line
-    assert scores(other)["training"] == POSSIBLE["training"] and scores(other)["backprop"] == POSSIBLE["backprop"] - 14
+    # a GradientTape anywhere in backprop.py costs every by-hand check (17 points), named at its line
+    assert scores(other)["training"] == POSSIBLE["training"] and scores(other)["backprop"] == POSSIBLE["backprop"] - 17
     assert {t["category"] for t in other["tests"] if "backprop" in t["id"] and not t["earned"]} == {"not by hand"}
     numpy_in_graph = [t for t in other["tests"] if not t["earned"] and "speed" in t["id"]]  # .numpy() in tf.function
     assert {t["category"] for t in numpy_in_graph} == {"crash"} and "/submission/" not in numpy_in_graph[0]["message"]
