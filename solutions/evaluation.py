@@ -13,8 +13,8 @@ def fold_indices(n: int, k: int):
 
     Thesis §Cross-Validation: fold i is the test set of round i and the other k − 1 folds are its
     training set, so every index is tested exactly once. k is valid only if 1 < k < n and k
-    divides n; otherwise raise ValueError with a message naming the broken rule:
-    "k > 1", "k < n" or "k divides n".
+    divides n; otherwise raise ValueError with a message naming the first broken rule, checked in
+    this order: "k > 1", "k < n", "k divides n".
 
     Returns a list of k pairs (train_indices, test_indices), each a 1-D int64 numpy array.
     """
