@@ -236,9 +236,10 @@ def table(reports: list[dict], exercises=None) -> str:
     def total(report, key):
         return report["score"][key] if exercises is None else sum(report["exercises"][n][key] for n in graded)
 
-    header = f"{'student':<{width}} " + " ".join(f"{n[:10]:>10}" for n in graded) + "      total"
-    limits = f"{'(possible)':<{width}} " + " ".join(f"{possible[n]['possible']:>10}" for n in graded) + \
+    columns = {n: max(10, len(n)) for n in graded}
+    header = f"{'student':<{width}} " + " ".join(f"{n:>{w}}" for n, w in columns.items()) + "      total"
+    limits = f"{'(possible)':<{width}} " + " ".join(f"{possible[n]['possible']:>{w}}" for n, w in columns.items()) + \
              f" {total(reports[0], 'possible'):>10}"
-    rows = [f"{r['student']:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>10}" for n in graded) +
+    rows = [f"{r['student']:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>{w}}" for n, w in columns.items()) +
             f" {total(r, 'earned'):>10}" for r in reports]
     return "\n".join([header, limits, *rows])
