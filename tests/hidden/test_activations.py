@@ -141,6 +141,9 @@ def test_softmax(student, rng):
         expect_close("activations.softmax", call, got, tf.nn.softmax(logits).numpy(),
                      rtol=1e-5 if dtype == np.float32 else 1e-10, atol=1e-7 if dtype == np.float32 else 1e-14)
         expect_dtype("activations.softmax", call, got, dtype)
+    logits = rng.normal(scale=4.0, size=(2, int(rng.integers(2, 5)), int(rng.integers(3, 7))))  # along the last axis
+    expect_close("activations.softmax", f"softmax(float64 logits of shape {logits.shape})",
+                 student.activations.softmax(tf.constant(logits)), tf.nn.softmax(logits).numpy(), rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.points(3)
