@@ -112,10 +112,11 @@ def test_kfold_hands_its_step_on(kit):
     predicted = np.argmax(np.asarray(kit.mlp.MLP.from_sizes([784, 3, 10], seed=0)(x)), axis=1)
     right = np.array([1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0], dtype=bool)  # untrained: 25, 50 and 75 % per fold
     y = np.eye(10, dtype=np.float32)[np.where(right, predicted, (predicted + 1) % 10)]
-    calls = []
+    calls, batches = [], []
 
     def step(model, x_batch, y_batch, learning_rate):
         calls.append(len(x_batch))
+        batches.append(np.asarray(x_batch)[:, 0].tolist())  # which images, in which order
         return tf.constant(0.0)
 
     call = "kfold(build_model, 12 images, k=3, epochs=1, learning_rate=0.5, batch_size=4, seed=0, step=a counting step)"
@@ -128,3 +129,8 @@ def test_kfold_hands_its_step_on(kit):
         fail("evaluation.kfold", call, "a dict of results", result, "wrong type", "type")
     expect_close("evaluation.kfold", call + " → accuracies (of the untrained models: the step trains nothing)",
                  result.get("accuracies"), [25.0, 50.0, 75.0])
+    expected = [np.asarray(xb)[:, 0].tolist() for train, _ in kit.evaluation.fold_indices(12, 3)
+                for xb, _ in kit.training.make_dataset(x[np.asarray(train)], y[np.asarray(train)], 4, 0)]
+    if batches != expected:
+        fail("evaluation.kfold", call, "each fold's batches as make_dataset(its training part, batch_size, seed) gives them",
+             "other batches, or another order", "seed ignored")

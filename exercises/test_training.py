@@ -80,6 +80,26 @@ def test_train_one_step(kit):
                      alternatives={"climbs the gradient": np.subtract(start, step), "no learning rate": np.add(start, step / 0.5)})
 
 
+class Scale(tf.Module):
+    """A model that is not an MLP: one trainable variable, named neither weights nor biases."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = tf.Variable([[0.5, -1.0]])
+
+    def __call__(self, x):
+        return x * self.scale
+
+
+@pytest.mark.task("training.train")
+@pytest.mark.uses("training.loss")
+def test_train_updates_every_trainable_variable(kit):
+    model, x, y = Scale(), tf.constant([[1.0, 2.0]]), tf.constant([[0.0, 0.0]])
+    call = "train(a tf.Module whose one variable, scale = [[0.5, -1.0]], scales its input, x=[[1, 2]], y=[[0, 0]], 0.5)"
+    kit.training.train(model, x, y, 0.5)  # loss = mean((x·s)²): ∂/∂s = x²·s; s − 0.5·x²·s
+    expect_close("training.train", call + " → scale afterwards", model.scale.numpy(), [[0.25, 1.0]])
+
+
 @pytest.mark.task("training.training_loop")
 def test_training_loop_averages_the_step_losses(kit):
     dataset = tf.data.Dataset.from_tensor_slices((tf.zeros((10, 2)), tf.zeros((10, 1)))).batch(4)

@@ -134,9 +134,11 @@ def batched(x, y, batch_size: int, seed=None):
     return dataset.batch(batch_size)
 
 
-def harness_mlp(weights, biases):
+def harness_mlp(weights, biases, gain: bool = False):
     """The grader's own sigmoid MLP (float32 variables `weights`, `biases`), so that a test of
-    `train` or of the training loop depends on nothing else the student wrote."""
+    `train` or of the training loop depends on nothing else the student wrote. `gain`: one more
+    trainable variable, `gain` (1.0), scales the last layer's input to the sigmoid, so that a step
+    that updates only `weights` and `biases` misses one of the model's trainable variables."""
     import tensorflow as tf
 
     class HarnessMLP(tf.Module):
@@ -144,11 +146,14 @@ def harness_mlp(weights, biases):
             super().__init__(name="HarnessMLP")
             self.weights = [tf.Variable(w, dtype=tf.float32) for w in weights]
             self.biases = [tf.Variable(b, dtype=tf.float32) for b in biases]
+            if gain:
+                self.gain = tf.Variable(1.0)
 
         def __call__(self, x):
             x = tf.convert_to_tensor(x, dtype=tf.float32)
             for w, b in zip(self.weights, self.biases):
-                x = tf.sigmoid(x @ w + b)
+                z = x @ w + b
+                x = tf.sigmoid(self.gain * z if gain and w is self.weights[-1] else z)
             return x
 
     return HarnessMLP()
@@ -269,7 +274,8 @@ class Dispatcher:
             return batched(x, y, content["batch_size"], content["seed"])
         if tag in ("$model", "$factory"):
             weights, biases = ([blob_to_array(blobs[a["$array"]]) for a in content[k]] for k in ("weights", "biases"))
-            return harness_mlp(weights, biases) if tag == "$model" else HarnessFactory(weights, biases)
+            return harness_mlp(weights, biases, content.get("gain") is True) if tag == "$model" else \
+                HarnessFactory(weights, biases)
         raise ProtocolError(f"unknown tag {tag}")
 
     def function(self, name: str):

@@ -78,6 +78,11 @@ def test_train_one_step(student, rng):
     expected = reference.train(expected_model, tf.constant(x), tf.constant(y), rate)
     expect_close("training.train", call + " → returned loss", got, float(expected))
     check_parameters("training.train", call, model, expected_model)
+    model, expected_model = student.build(Model(weights, biases, gain=True)), harness_mlp(weights, biases, gain=True)
+    student.training.train(model, tf.constant(x), tf.constant(y), rate)
+    reference.train(expected_model, tf.constant(x), tf.constant(y), rate)
+    expect_close("training.train", call.replace("MLP", "MLP with a trainable gain variable") + " → its gain afterwards",
+                 model.get("gain"), expected_model.gain.numpy(), rtol=1e-4)
 
 
 @pytest.mark.points(4)

@@ -271,6 +271,14 @@ CORPUS = [
       "    weights, biases = [tf.cast(w, tf.float64) for w in weights], [tf.cast(b, tf.float64) for b in biases]\n"
       "    x, desired = tf.cast(x, tf.float64), tf.cast(desired, tf.float64)\n    activations = [tf.convert_to_tensor(x)]\n",
       "backprop.backward", "wrong dtype"),
+    M("kfold ignores its seed", "evaluation", "make_dataset(x[train_idx], y[train_idx], batch_size, seed)",
+      "make_dataset(x[train_idx], y[train_idx], batch_size)", "evaluation.kfold", "the same seed must give the same batches"),
+    M("train on the MLP's attributes", "training",
+      "    gradients = tape.gradient(batch_loss, model.trainable_variables)\n"
+      "    for variable, gradient in zip(model.trainable_variables, gradients):",
+      "    gradients = tape.gradient(batch_loss, model.weights + model.biases)\n"
+      "    for variable, gradient in zip(model.weights + model.biases, gradients):", "training.train",
+      "ask the model for model.trainable_variables"),
     M("compile without a signature", "speed", "@tf.function(input_signature=signature)", "@tf.function", "speed.compile_step", "give the batch dimension as None"),
     M("compiled step forgets to train", "speed", "return step(model, x_batch, y_batch, learning_rate)",
       "return tf.reduce_mean(tf.square(model(x_batch) - y_batch))", "speed.compile_step", "must call the `step` it is given"),
