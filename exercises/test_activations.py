@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import by_hand, expect_close, expect_dtype, expect_gradient, tape_gradients
+from exercises.selfcheck import by_hand, expect_close, expect_gradient, expect_tensor, tape_gradients
 
 pytestmark = pytest.mark.activations
 
@@ -42,7 +42,7 @@ def check_function(kit, name: str) -> None:
         got = getattr(kit.activations, name)(tf.constant(Z, dtype), **kwargs)
         call = _call(name, kwargs, f"{SHOWN}, dtype={dtype.name}")
         expect_close(task, call, got, reference(tf.constant(Z), **kwargs).numpy(), rtol=1e-6, atol=1e-7)
-        expect_dtype(task, call, got, dtype)
+        expect_tensor(task, call, got, dtype)
     for shape in ((), (3,), (2, 2, 2)):
         z = np.linspace(-2.0, 2.0, int(np.prod(shape))).reshape(shape)
         got = getattr(kit.activations, name)(tf.constant(z), **kwargs)
@@ -58,8 +58,8 @@ def check_derivative(kit, name: str, alternatives: dict) -> None:
     (expected,) = tape_gradients(lambda v: tf.reduce_sum(reference(v, **kwargs)), Z)
     got = by_hand(task, getattr(kit.activations, name))(tf.constant(Z), **kwargs)
     call = _call(name, kwargs)
+    expect_tensor(task, call, got, tf.float64)  # first: a float32 result would show as a tiny relative error
     expect_gradient(task, call, got, expected, alternatives=alternatives)
-    expect_dtype(task, call, got, tf.float64)
 
 
 @pytest.mark.task("activations.sigmoid")
@@ -132,7 +132,7 @@ def test_softmax(kit):
         call = f"softmax({LOGITS.tolist()}, dtype={dtype.name})"
         expect_close("activations.softmax", call, got, tf.nn.softmax(LOGITS).numpy(), rtol=1e-6, atol=1e-7,
                      alternatives={"along the batch axis, not along each row": tf.nn.softmax(LOGITS, axis=0).numpy()})
-        expect_dtype("activations.softmax", call, got, dtype)
+        expect_tensor("activations.softmax", call, got, dtype)
 
 
 @pytest.mark.task("activations.softmax_cross_entropy")
@@ -142,7 +142,7 @@ def test_softmax_cross_entropy(kit):
     got = kit.activations.softmax_cross_entropy(tf.constant(LOGITS), tf.constant(LABELS))
     expect_close("activations.softmax_cross_entropy", call, got, per_row.mean(), rtol=1e-9,
                  alternatives={"the sum over the batch, not the mean": per_row.sum()})
-    expect_dtype("activations.softmax_cross_entropy", call, got, tf.float64)
+    expect_tensor("activations.softmax_cross_entropy", call, got, tf.float64)
 
 
 @pytest.mark.task("activations.softmax_cross_entropy_gradient")
@@ -152,5 +152,5 @@ def test_softmax_cross_entropy_gradient(kit):
     (expected,) = tape_gradients(lambda v: tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(LABELS, v)), LOGITS)
     got = by_hand(task, kit.activations.softmax_cross_entropy_gradient)(tf.constant(LOGITS), tf.constant(LABELS))
     call = f"softmax_cross_entropy_gradient({LOGITS.tolist()}, one-hot labels of {[0, 1, 2, 0]})"
+    expect_tensor(task, call, got, tf.float64)
     expect_gradient(task, call, got, expected, alternatives={"not divided by the batch size": expected * len(LOGITS)})
-    expect_dtype(task, call, got, tf.float64)

@@ -34,7 +34,7 @@ def test_preprocess(kit, mnist_sample):
     task, call = "training.preprocess", "preprocess(the first 50 MNIST training images and labels)"
     expect_dtype(task, call + " → x", x, tf.float32)
     expect_dtype(task, call + " → y", y, tf.float32)
-    expect_close(task, call + " → x", x, images[:50].reshape(50, 784) / 255.0,
+    expect_close(task, call + " → x", x, (images[:50].reshape(50, 784) / 255.0).astype(np.float32),
                  alternatives={"not scaled": images[:50].reshape(50, 784)})
     expect_close(task, call + " → y", y, one_hot(labels[:50]), atol=0, alternatives={"labels not one-hot": labels[:50]})
     dimmed = (images[:5] // 2).astype(np.uint8)  # brightest pixel 127: the scale is the pixel range, 0..255
@@ -96,7 +96,8 @@ class Scale(tf.Module):
 def test_train_updates_every_trainable_variable(kit):
     model, x, y = Scale(), tf.constant([[1.0, 2.0]]), tf.constant([[0.0, 0.0]])
     call = "train(a tf.Module whose one variable, scale = [[0.5, -1.0]], scales its input, x=[[1, 2]], y=[[0, 0]], 0.5)"
-    kit.training.train(model, x, y, 0.5)  # loss = mean((x·s)²): ∂/∂s = x²·s; s − 0.5·x²·s
+    got = kit.training.train(model, x, y, 0.5)  # loss = mean((x·s)²) = 2.125: ∂/∂s = x²·s; s − 0.5·x²·s
+    expect_close("training.train", call + " → returned loss", got, 2.125)
     expect_close("training.train", call + " → scale afterwards", model.scale.numpy(), [[0.25, 1.0]])
 
 

@@ -194,7 +194,7 @@ def nbgrader_pregrade(args) -> int:
         print(f"nn-kit nbgrader-pregrade: {error}", file=sys.stderr)
         return 2
     print(f"{count} submission(s) pre-graded in {time.perf_counter() - start:.0f} s (--jobs {args.jobs}); next: "
-          f"cd {Path(args.course).resolve()} && python -m nbgrader autograde nn-tf (it reuses these reports)")
+          f"cd {Path(args.course).resolve()} && python -m nbgrader autograde <assignment> (it reuses these reports)")
     return 0
 
 

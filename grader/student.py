@@ -193,7 +193,8 @@ class Student:
         if isinstance(spec, Model):
             return self.send({"op": "build"}, (spec,), {}, "the grader's model")
         handle = self.send({"op": "build"}, (spec,), {}, spec.name)
-        handle.path = spec.name.rpartition("student:")[2] or spec.name  # a crash names the student's function
+        if isinstance(handle, Handle):  # a crash names the student's function
+            handle.path = spec.name.rpartition("student:")[2] or spec.name
         return handle
 
     def _import(self, module: str) -> None:

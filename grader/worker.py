@@ -195,6 +195,16 @@ def frozen_step(model, x_batch, y_batch, learning_rate):
     return tf.reduce_mean(tf.square(model(x_batch) - y_batch))
 
 
+def order_step(model, x_batch, y_batch, learning_rate):
+    """A step whose effect depends on the order of the batches, not on the student's code: it halves
+    the last bias and adds the batch's mean input to it. Returns 0."""
+    import tensorflow as tf
+
+    bias = model.biases[-1]
+    bias.assign(bias * 0.5 + tf.reduce_mean(x_batch, axis=0)[:bias.shape[1]])
+    return tf.constant(0.0)
+
+
 class HarnessFactory:
     """Builds a fresh harness MLP with the same initial parameters at every call; counts them."""
 
@@ -290,6 +300,8 @@ class Dispatcher:
             return traced_step(self.trace_record)
         if name == "frozen_step":
             return frozen_step
+        if name == "order_step":
+            return order_step
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]
 
     # values from student code back to the trusted side: plain data only

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
 from grader.student import Fn, Model, StudentError
-from grader.worker import harness_mlp
+from grader.worker import harness_mlp, order_step
 from solutions import evaluation as reference
 from tests.hidden.conftest import expect_float_lists, expect_parts, random_parameters
 
@@ -87,6 +87,15 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
     if not isinstance(frozen, dict) or not np.allclose(frozen.get("accuracies"), untrained["accuracies"], atol=1e-3):
         fail("evaluation.kfold", call, f"the untrained models' accuracies {untrained['accuracies']}",
              frozen.get("accuracies") if isinstance(frozen, dict) else frozen, "step ignored")
+    # a step whose result depends only on the order of the batches: the seed must give make_dataset's order
+    call = call.replace("a step that trains nothing", "a step whose effect depends on the batches' order")
+    ordered = student.evaluation.kfold(student.build(Model(weights, biases, factory=True)), x, y, k, 1, rate, batch,
+                                       seed=seed, step=Fn("order_step"))
+    expected = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 1, rate, batch, seed=seed, step=order_step)
+    errors = expect_numbers("evaluation.kfold", call + " → errors", ordered.get("errors") if isinstance(ordered, dict)
+                            else ordered, np.zeros(k))
+    if not np.allclose(errors, expected["errors"], rtol=1e-4):
+        fail("evaluation.kfold", call + " → errors", expected["errors"], errors, "seed ignored")
 
 
 @pytest.mark.points(3)

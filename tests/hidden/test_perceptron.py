@@ -54,7 +54,8 @@ def test_tf_step_fn_elementwise(student, rng, dtype):
     got = student.perceptron.tf_step_fn(tf.constant(a))
     expect_close("perceptron.tf_step_fn", call, got, expected, atol=0)
     expect_dtype("perceptron.tf_step_fn", call, got, dtype)
-    compiled = student.build(Fn("compiled:student:perceptron.tf_step_fn"))  # "so it works inside a model"
+    compiled = expect_model("perceptron.tf_step_fn", "tf.function(tf_step_fn)",  # "so it works inside a model"
+                            student.build(Fn("compiled:student:perceptron.tf_step_fn")))
     expect_close("perceptron.tf_step_fn", f"tf.function(tf_step_fn)({call[len('tf_step_fn('):]}", compiled(tf.constant(a)),
                  expected, atol=0)
 

@@ -19,8 +19,8 @@ from grader.student import Dataset, Fn, Model, StudentError
 from grader.worker import harness_mlp
 from solutions import training as reference
 from tests.hidden import mnist_check
-from tests.hidden.conftest import (check_parameters, expect_float_lists, expect_tensor, parameters_of, random_parameters,
-                                   raw_mnist)
+from tests.hidden.conftest import (check_parameters, expect_float_lists, expect_model, expect_tensor, parameters_of,
+                                   random_parameters, raw_mnist)
 
 pytestmark = pytest.mark.training
 
@@ -54,7 +54,8 @@ def test_loss(student, rng):
         "the sum, not the mean": np.sum((predicted - desired) ** 2), "no square": np.mean(predicted - desired),
         "the mean of each row's sum": np.mean(np.sum((predicted - desired) ** 2, axis=1))})
     expect_tensor("training.loss", call, got, np.float32)
-    compiled = student.build(Fn("compiled:student:training.loss"))  # train differentiates it inside tf.function
+    compiled = expect_model("training.loss", "tf.function(loss)",  # train differentiates it inside tf.function
+                            student.build(Fn("compiled:student:training.loss")))
     expect_close("training.loss", f"tf.function({call})", compiled(tf.constant(predicted), tf.constant(desired)), expected)
 
 
