@@ -37,7 +37,8 @@ def update(value, gradient, learning_rate) -> tf.Tensor:
 
     Thesis §Gradient Descent: the learning rate scales how far one update moves.
 
-    value, gradient: tensors of the same shape; learning_rate: a number. Returns value's shape.
+    value, gradient: tensors or numbers of the same shape; learning_rate: a number. Returns a
+    tensor of value's shape (float32 for Python numbers, as the module says).
     """
     # YOUR CODE HERE
     raise NotImplementedError('backprop.update is not implemented yet — thesis §Gradient Descent')
