@@ -34,14 +34,15 @@ def _call(name: str, kwargs: dict, what: str = SHOWN) -> str:
     return f"{name}({what}{''.join(f', {k}={v}' for k, v in kwargs.items())})"
 
 
-def check_function(kit, name: str) -> None:
+def check_function(kit, name: str, alternatives: dict | None = None) -> None:
     """Values as TensorFlow's, float64 and float32 kept, and a tensor of any shape."""
     reference, kwargs = FUNCTIONS[name]
     task = f"activations.{name}"
     for dtype in (tf.float64, tf.float32):
         got = getattr(kit.activations, name)(tf.constant(Z, dtype), **kwargs)
         call = _call(name, kwargs, f"{SHOWN}, dtype={dtype.name}")
-        expect_close(task, call, got, reference(tf.constant(Z), **kwargs).numpy(), rtol=1e-6, atol=1e-7)
+        expect_close(task, call, got, reference(tf.constant(Z), **kwargs).numpy(), rtol=1e-6, atol=1e-7,
+                     alternatives=alternatives)
         expect_tensor(task, call, got, dtype)
     for shape in ((), (3,), (2, 2, 2)):
         z = np.linspace(-2.0, 2.0, int(np.prod(shape))).reshape(shape)
@@ -94,23 +95,25 @@ def test_relu(kit):
 
 @pytest.mark.task("activations.relu_prime")
 def test_relu_prime(kit):
-    check_derivative(kit, "relu_prime", {"1 at the kink z = 0": (Z >= 0).astype(float), "the ReLU itself": np.maximum(Z, 0)})
+    check_derivative(kit, "relu_prime", {"1 at the kink z = 0": (Z >= 0).astype(float), "the ReLU itself": np.maximum(Z, 0),
+                                          "the sign of z": np.sign(Z)})
 
 
 @pytest.mark.task("activations.leaky_relu")
 def test_leaky_relu(kit):
-    check_function(kit, "leaky_relu")
+    check_function(kit, "leaky_relu", {"alpha fixed at 0.01": np.where(Z > 0, Z, 0.01 * Z)})
 
 
 @pytest.mark.task("activations.leaky_relu_prime")
 def test_leaky_relu_prime(kit):
     check_derivative(kit, "leaky_relu_prime", {"0, not alpha, for z < 0": (Z > 0).astype(float),
-                                                "1 at the kink z = 0": np.where(Z >= 0, 1.0, ALPHA)})
+                                                "1 at the kink z = 0": np.where(Z >= 0, 1.0, ALPHA),
+                                                "alpha fixed at 0.01": np.where(Z > 0, 1.0, 0.01)})
 
 
 @pytest.mark.task("activations.elu")
 def test_elu(kit):
-    check_function(kit, "elu")
+    check_function(kit, "elu", {"alpha fixed at 1": np.where(Z >= 0, Z, np.expm1(np.minimum(Z, 0)))})
 
 
 @pytest.mark.task("activations.elu_prime")
@@ -118,7 +121,8 @@ def test_elu_prime(kit):
     alpha = FUNCTIONS["elu"][1]["alpha"]
     negative = np.exp(np.minimum(Z, 0))
     check_derivative(kit, "elu_prime", {"alpha·(e^z − 1), the function, for z < 0": np.where(Z >= 0, 1.0, alpha * (negative - 1)),
-                                         "e^z without alpha for z < 0": np.where(Z >= 0, 1.0, negative)})
+                                         "e^z without alpha for z < 0": np.where(Z >= 0, 1.0, negative),
+                                         "alpha at the kink z = 0": np.where(Z > 0, 1.0, alpha * negative)})
 
 
 LOGITS = np.array([[2.0, 1.0, 0.1], [1000.0, -1000.0, 0.0], [-3.0, 0.5, 0.5], [0.0, 0.0, 0.0]])
@@ -140,8 +144,13 @@ def test_softmax_cross_entropy(kit):
     call = f"softmax_cross_entropy({LOGITS.tolist()}, one-hot labels of {[0, 1, 2, 0]})"
     per_row = tf.nn.softmax_cross_entropy_with_logits(LABELS, LOGITS).numpy()
     got = kit.activations.softmax_cross_entropy(tf.constant(LOGITS), tf.constant(LABELS))
+    with np.errstate(divide="ignore"):
+        padded = -np.sum(LABELS * np.log(tf.nn.softmax(LOGITS).numpy() + 1e-12), axis=1).mean()
     expect_close("activations.softmax_cross_entropy", call, got, per_row.mean(), rtol=1e-9,
-                 alternatives={"the sum over the batch, not the mean": per_row.sum()})
+                 alternatives={"the sum over the batch, not the mean": per_row.sum(),
+                               "divided by the number of classes": per_row.sum() / LOGITS.shape[1],
+                               "the mean over every element": per_row.sum() / LOGITS.size,
+                               "the log of softmax plus a small number": padded})
     expect_tensor("activations.softmax_cross_entropy", call, got, tf.float64)
 
 
@@ -153,4 +162,6 @@ def test_softmax_cross_entropy_gradient(kit):
     got = by_hand(task, kit.activations.softmax_cross_entropy_gradient)(tf.constant(LOGITS), tf.constant(LABELS))
     call = f"softmax_cross_entropy_gradient({LOGITS.tolist()}, one-hot labels of {[0, 1, 2, 0]})"
     expect_tensor(task, call, got, tf.float64)
-    expect_gradient(task, call, got, expected, alternatives={"not divided by the batch size": expected * len(LOGITS)})
+    expect_gradient(task, call, got, expected, alternatives={"not divided by the batch size": expected * len(LOGITS),
+                                                             "divided by the number of classes":
+                                                                 expected * len(LOGITS) / LOGITS.shape[1]})

@@ -197,11 +197,12 @@ def frozen_step(model, x_batch, y_batch, learning_rate):
 
 def order_step(model, x_batch, y_batch, learning_rate):
     """A step whose effect depends on the order of the batches, not on the student's code: it halves
-    the last bias and adds the batch's mean input to it. Returns 0."""
+    the last bias and adds ten times the batch's mean pixel (which differs from batch to batch) to
+    it. Returns 0."""
     import tensorflow as tf
 
     bias = model.biases[-1]
-    bias.assign(bias * 0.5 + tf.reduce_mean(x_batch, axis=0)[:bias.shape[1]])
+    bias.assign(bias * 0.5 + 10.0 * tf.reduce_mean(x_batch))
     return tf.constant(0.0)
 
 
