@@ -206,6 +206,18 @@ def order_step(model, x_batch, y_batch, learning_rate):
     return tf.constant(0.0)
 
 
+class EscalatingOptimizer:
+    """An optimizer for one parameter whose t-th change is learning_rate · t · gradient: its result
+    shows whether each parameter has its own optimizer, made once and used every step."""
+
+    def __init__(self, learning_rate):
+        self.learning_rate, self.t = learning_rate, 0
+
+    def change(self, gradient):
+        self.t += 1
+        return self.learning_rate * self.t * gradient
+
+
 class HarnessFactory:
     """Builds a fresh harness MLP with the same initial parameters at every call; counts them."""
 
@@ -303,6 +315,8 @@ class Dispatcher:
             return frozen_step
         if name == "order_step":
             return order_step
+        if name == "escalating_optimizer":
+            return EscalatingOptimizer
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity}[name]
 
     # values from student code back to the trusted side: plain data only
@@ -324,11 +338,15 @@ class Dispatcher:
         if array is not None:
             blobs.append(array_to_blob(array))
             return {"$array": len(blobs) - 1}
-        if callable(value) and not isinstance(value, type) or self.is_module(value):
+        if callable(value) and not isinstance(value, type) or self.is_module(value) or self.is_own(value):
             self.handles[self.next_handle] = value
             self.next_handle += 1
             return {"$handle": self.next_handle - 1, "type": type(value).__name__}
         return {"$opaque": type(value).__name__, "repr": self.safe_repr(value)}
+
+    def is_own(self, value) -> bool:
+        """An instance of a class the submission defines (e.g. an optimizer): kept here."""
+        return not isinstance(value, type) and str(type(value).__module__).startswith(f"{self.package}.")
 
     @staticmethod
     def is_module(value) -> bool:
