@@ -8,6 +8,7 @@ float64 out). Use TensorFlow's element-wise math (tf.exp, tf.where, tf.maximum, 
 derivative by hand: `tf.GradientTape` is the judge, not a tool, here.
 """
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -157,3 +158,50 @@ def softmax_cross_entropy_gradient(logits, labels) -> tf.Tensor:
     labels = tf.cast(labels, logits.dtype)
     # YOUR CODE HERE
     raise NotImplementedError('activations.softmax_cross_entropy_gradient is not implemented yet — workshop §Building up the neural network')
+
+
+def deep_network(depth: int = 10, width: int = 32, seed: int = 0) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Given: the weights of a `depth`-layer network of `width` units per layer (no biases), drawn
+    normal(0, √(2 / width)) (He's start, which keeps ReLU's signal steady), a batch x of 64
+    normal(0, 1) inputs and targets y uniform in [0, 1), all float64 from numpy's default_rng(seed)."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(scale=np.sqrt(2.0 / width), size=(width, width)) for _ in range(depth)]
+    return weights, rng.normal(size=(64, width)), rng.uniform(size=(64, width))
+
+
+def layer_gradient_norms(activation, derivative, depth: int = 10, width: int = 32, seed: int = 0) -> list[float]:
+    """‖∂C/∂W_l‖ (the Frobenius norm) for every layer l = 1, …, depth of `deep_network(depth,
+    width, seed)`, first layer first, as Python floats, by backpropagation by hand.
+
+    Lecture notes §Which activation function should I use? and §The derivative of the Logistic
+    function: each layer back multiplies δ by f′(z), at most 1/4 for the sigmoid, so the first
+    layers of a deep sigmoid network get almost no gradient; ReLU's f′ is 1 where it is active.
+    The network: a_0 = x, z_l = a_(l−1)·W_l, a_l = activation(z_l); the cost C = mean of
+    (a_depth − y)² over every element. `derivative` is activation's derivative (e.g. sigmoid and
+    sigmoid_prime). Backward: δ_depth = ∂C/∂a_depth ⊙ f′(z_depth), ∂C/∂W_l = a_(l−1)ᵀ·δ_l,
+    δ_(l−1) = (δ_l·W_lᵀ) ⊙ f′(z_(l−1)).
+    """
+    weights, x, y = deep_network(depth, width, seed)
+    # YOUR CODE HERE
+    raise NotImplementedError('activations.layer_gradient_norms is not implemented yet — lecture notes §Which activation function should I use')
+
+
+def plot_vanishing_gradients(path: str = "vanishing_gradients.png", depth: int = 10, seed: int = 0) -> dict:
+    """Given: `layer_gradient_norms` of a sigmoid and a ReLU network (your functions), plotted per
+    layer on a log scale to `path` (PNG); returns {"sigmoid": norms, "relu": norms}."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    norms = {"sigmoid": layer_gradient_norms(sigmoid, sigmoid_prime, depth, seed=seed),
+             "relu": layer_gradient_norms(relu, relu_prime, depth, seed=seed)}
+    figure, axes = pyplot.subplots(figsize=(6, 3.5))
+    for name, values in norms.items():
+        axes.semilogy(range(1, depth + 1), values, marker="o", label=name)
+    axes.set(xlabel="layer (1 = next to the input)", ylabel="‖∂C/∂W‖", title=f"Gradient per layer, {depth} layers")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
+    return norms

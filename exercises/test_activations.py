@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import by_hand, expect_close, expect_gradient, expect_tensor, tape_gradients
+from exercises.selfcheck import by_hand, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
 
 pytestmark = pytest.mark.activations
 
@@ -165,3 +165,38 @@ def test_softmax_cross_entropy_gradient(kit):
     expect_gradient(task, call, got, expected, alternatives={"not divided by the batch size": expected * len(LOGITS),
                                                              "divided by the number of classes":
                                                                  expected * len(LOGITS) / LOGITS.shape[1]})
+
+
+def tape_norms(function, depth: int, width: int, seed: int, kit) -> list[float]:
+    """TensorFlow's answer: the same network and cost, differentiated by tf.GradientTape."""
+    weights, x, y = kit.activations.deep_network(depth, width, seed)
+    variables = [tf.Variable(w) for w in weights]
+    with tf.GradientTape() as tape:
+        a = tf.constant(x)
+        for w in variables:
+            a = function(a @ w)
+        cost = tf.reduce_mean(tf.square(a - y))
+    return [float(tf.norm(g)) for g in tape.gradient(cost, variables)]
+
+
+@pytest.mark.task("activations.layer_gradient_norms")
+@pytest.mark.uses("activations.sigmoid", "activations.sigmoid_prime", "activations.relu", "activations.relu_prime")
+def test_layer_gradient_norms(kit):
+    """By hand, with your sigmoid and ReLU, against tf.GradientTape; then the lecture notes' point:
+    a deep sigmoid network's first layer gets almost no gradient, a ReLU network's does."""
+    task, depth, width = "activations.layer_gradient_norms", 6, 5
+    norms = {}
+    for name, function in (("sigmoid", tf.sigmoid), ("relu", tf.nn.relu)):
+        call = f"layer_gradient_norms({name}, {name}_prime, depth={depth}, width={width}, seed=1)"
+        expected = tape_norms(function, depth, width, 1, kit)
+        mine = getattr(kit.activations, name), getattr(kit.activations, f"{name}_prime")
+        got = by_hand(task, kit.activations.layer_gradient_norms)(*mine, depth, width, 1)
+        expect_floats(task, call, got)
+        expect_close(task, call, got, expected, rtol=1e-9, atol=0.0,
+                     alternatives={"the last layer first": expected[::-1],
+                                   "C as the mean over the batch only, not over every element": np.multiply(expected, width)})
+        norms[name] = by_hand(task, kit.activations.layer_gradient_norms)(*mine)
+    ratios = {name: values[0] / values[-1] for name, values in norms.items()}
+    if not (ratios["sigmoid"] < 1e-3 and ratios["relu"] > 0.1):
+        fail(task, "layer_gradient_norms(…) of 10 layers, sigmoid and relu: first layer's norm / last layer's",
+             "sigmoid below 1e-3 (vanishing), relu above 0.1", ratios, "no vanishing gradient to see")

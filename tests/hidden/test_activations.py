@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_dtype, expect_gradient, tape_gradients
+from exercises.selfcheck import expect_close, expect_dtype, expect_gradient, fail, tape_gradients
+from grader.student import Fn
+from solutions import activations as reference
 
 pytestmark = pytest.mark.activations
 
@@ -108,7 +110,7 @@ def test_leaky_relu_prime(student, rng):
                      alpha=leaky_alpha(rng))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.task("activations.elu")
 def test_elu(student, rng):
     check_function(student, rng, "elu", elu_alpha, alpha=float(rng.uniform(0.5, 2.0)))
@@ -131,7 +133,7 @@ def random_logits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return logits, labels
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.task("activations.softmax")
 def test_softmax(student, rng):
     for dtype in (np.float64, np.float32):
@@ -157,7 +159,7 @@ def test_softmax_cross_entropy(student, rng):
     expect_dtype("activations.softmax_cross_entropy", call, got, np.float64)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.task("activations.softmax_cross_entropy_gradient")
 def test_softmax_cross_entropy_gradient(student, rng):
     logits, labels = random_logits(rng)
@@ -166,3 +168,24 @@ def test_softmax_cross_entropy_gradient(student, rng):
     got = student.activations.softmax_cross_entropy_gradient.by_hand(tf.constant(logits), tf.constant(labels))
     expect_gradient("activations.softmax_cross_entropy_gradient", call, got, expected)
     expect_dtype("activations.softmax_cross_entropy_gradient", call, got, np.float64)
+
+
+@pytest.mark.points(3)
+@pytest.mark.task("activations.layer_gradient_norms")
+def test_layer_gradient_norms(student, rng):
+    """Every layer's gradient norm by hand, against tf.GradientTape's through the same network."""
+    for name, function in (("sigmoid", tf.sigmoid), ("relu", tf.nn.relu), ("tanh", tf.tanh)):
+        depth, width, seed = int(rng.integers(2, 9)), int(rng.integers(3, 17)), int(rng.integers(0, 2**31))
+        weights, x, y = reference.deep_network(depth, width, seed)
+        variables = [tf.Variable(w) for w in weights]
+        with tf.GradientTape() as tape:
+            a = tf.constant(x)
+            for w in variables:
+                a = function(a @ w)
+            cost = tf.reduce_mean(tf.square(a - y))
+        expected = [float(tf.norm(g)) for g in tape.gradient(cost, variables)]
+        call = f"layer_gradient_norms({name}, {name}_prime, depth={depth}, width={width}, seed={seed})"
+        got = student.activations.layer_gradient_norms.by_hand(Fn(name), Fn(f"{name}_prime"), depth, width, seed)
+        if not isinstance(got, list) or len(got) != depth or not all(type(v) is float for v in got):
+            fail("activations.layer_gradient_norms", call, f"a list of {depth} Python floats", got, "wrong type", "type")
+        expect_close("activations.layer_gradient_norms", call, got, expected, rtol=1e-9, atol=0.0)

@@ -302,6 +302,10 @@ CORPUS = [
     M("cross-entropy gradient over the classes", "activations", "return (softmax(logits) - labels) / tf.cast(tf.shape(logits)[0], logits.dtype)",
       "return (softmax(logits) - labels) / tf.cast(tf.shape(logits)[1], logits.dtype)",
       "activations.softmax_cross_entropy_gradient", "not 1/k"),
+    M("layer norms last layer first", "activations", "    return norms[::-1]\n", "    return norms\n",
+      "activations.layer_gradient_norms", "reverse what you collected"),
+    M("layer norms cost over the batch only", "activations", "/ tf.cast(tf.size(y), tf.float64)", "/ y.shape[0]",
+      "activations.layer_gradient_norms", "n·width of them"),
     # optimizers
     M("momentum forgotten", "optimizers", "self.previous = self.momentum * self.previous + self.learning_rate * gradient",
       "self.previous = self.learning_rate * gradient", "optimizers.Momentum.change", "momentum adds momentum times"),
