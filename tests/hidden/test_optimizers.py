@@ -19,7 +19,7 @@ from tests.hidden.conftest import expect_model, expect_parts, expect_tensor
 
 pytestmark = pytest.mark.optimizers
 
-STEPS = 30
+STEPS = 12
 
 
 def exact32(value: float) -> float:
@@ -114,7 +114,7 @@ def test_train_xor(student, rng):
     learning_rate · t · gradient: one optimizer shared by the parameters, or a new one every epoch,
     or an optimizer other than the one given, changes the result."""
     task = "optimizers.train_xor"
-    rate, epochs = float(rng.uniform(0.01, 0.04)), int(rng.integers(15, 30))
+    rate, epochs = float(rng.uniform(0.01, 0.04)), int(rng.integers(6, 13))
     seed, hidden = int(rng.integers(0, 2**31)), int(rng.integers(2, 6))
     call = (f"train_xor(an optimizer whose t-th change is learning_rate·t·gradient, learning_rate={rate:.4f}, "
             f"epochs={epochs}, seed={seed}, hidden={hidden})")

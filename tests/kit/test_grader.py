@@ -165,7 +165,7 @@ def test_outputs_for_a_class(parallel, tmp_path):
     assert results["score"] == 40 and {"name", "score", "max_score", "output", "visibility"} <= set(results["tests"][0])
     assert "not implemented" in (tmp_path / "blank" / "feedback.md").read_text()
     stats = json.loads((tmp_path / "class.json").read_text())
-    assert stats["total"]["max"] == 125 and stats["missing"] == ["dave"] and stats["students"] == len(parallel)
+    assert stats["total"]["max"] == sum(POSSIBLE.values()) + sum(ADVANCED.values()) and stats["missing"] == ["dave"] and stats["students"] == len(parallel)
     for chart in ("histogram.png", "checks.png"):
         assert (tmp_path / chart).read_bytes()[:4] == b"\x89PNG"
     with open(tmp_path / "checks.csv", newline="") as handle:
@@ -186,7 +186,7 @@ def test_a_regrade_replaces_the_students_row_and_keeps_the_history(parallel, tmp
     rows = gradebook_rows(tmp_path)
     assert set(rows) == {r["student"] for r in parallel}
     assert (rows["partial"]["total"], rows["partial"]["mlp"], rows["partial"]["seed"]) == ("55", "15", "99")
-    assert rows["reference"]["total"] == "125"
+    assert rows["reference"]["total"] == str(sum(POSSIBLE.values()) + sum(ADVANCED.values()))
     assert json.loads((tmp_path / "class.json").read_text())["gradings"] == len(parallel) + 1
     assert [g["earned"] for g in gradebook.history(tmp_path) if g["student"] == "partial"] == [40, 55]
 
