@@ -70,10 +70,11 @@ class Dataset:
 class Model:
     """The grader's own sigmoid MLP with these initial parameters, built where the student's code
     runs (`factory=True`: a function that builds a fresh one per call; `gain=True`: with one more
-    trainable variable, neither a weight nor a bias, see `harness_mlp`)."""
+    trainable variable, neither a weight nor a bias; `logits=True`: ReLU hidden layers and an output
+    layer without activation; see `harness_mlp`)."""
 
-    def __init__(self, weights, biases, factory: bool = False, gain: bool = False):
-        self.weights, self.biases, self.factory, self.gain = weights, biases, factory, gain
+    def __init__(self, weights, biases, factory: bool = False, gain: bool = False, logits: bool = False):
+        self.weights, self.biases, self.factory, self.gain, self.logits = weights, biases, factory, gain, logits
 
 
 class Handle:
@@ -252,7 +253,8 @@ class Student:
         if isinstance(value, Model):
             arrays = {k: [self._encode(np.asarray(a, np.float32), blobs) for a in getattr(value, k)]
                       for k in ("weights", "biases")}
-            return {"$factory" if value.factory else "$model": {**arrays, "gain": bool(value.gain)}}
+            return {"$factory" if value.factory else "$model": {**arrays, "gain": bool(value.gain),
+                                                                "logits": bool(value.logits)}}
         if isinstance(value, (np.ndarray, np.generic)):
             blobs.append(wire.array_to_blob(np.asarray(value)))
             return {"$array": len(blobs) - 1}

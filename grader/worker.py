@@ -134,11 +134,12 @@ def batched(x, y, batch_size: int, seed=None):
     return dataset.batch(batch_size)
 
 
-def harness_mlp(weights, biases, gain: bool = False):
+def harness_mlp(weights, biases, gain: bool = False, logits: bool = False):
     """The grader's own sigmoid MLP (float32 variables `weights`, `biases`), so that a test of
     `train` or of the training loop depends on nothing else the student wrote. `gain`: one more
     trainable variable, `gain` (1.0), scales the last layer's input to the sigmoid, so that a step
-    that updates only `weights` and `biases` misses one of the model's trainable variables."""
+    that updates only `weights` and `biases` misses one of the model's trainable variables.
+    `logits`: the workshop's network instead: ReLU hidden layers, an output layer without activation."""
     import tensorflow as tf
 
     class HarnessMLP(tf.Module):
@@ -153,7 +154,9 @@ def harness_mlp(weights, biases, gain: bool = False):
             x = tf.convert_to_tensor(x, dtype=tf.float32)
             for w, b in zip(self.weights, self.biases):
                 z = x @ w + b
-                x = tf.sigmoid(self.gain * z if gain and w is self.weights[-1] else z)
+                last = w is self.weights[-1]
+                z = self.gain * z if gain and last else z
+                x = (z if last else tf.nn.relu(z)) if logits else tf.sigmoid(z)
             return x
 
     return HarnessMLP()
@@ -204,6 +207,24 @@ def order_step(model, x_batch, y_batch, learning_rate):
     bias = model.biases[-1]
     bias.assign(bias * 0.5 + 10.0 * tf.reduce_mean(x_batch))
     return tf.constant(0.0)
+
+
+def softmax_cross_entropy(logits, y):
+    """The mean softmax cross-entropy of a batch, TensorFlow's own (a loss that is not the student's)."""
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+
+
+def softmax_step(model, x_batch, y_batch, learning_rate, loss):
+    """One step of gradient descent on `loss` (a step that is not the student's); returns the loss."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        value = loss(model(x_batch), y_batch)
+    for variable, gradient in zip(model.trainable_variables, tape.gradient(value, model.trainable_variables)):
+        variable.assign_sub(learning_rate * gradient)
+    return value
 
 
 class EscalatingOptimizer:
@@ -297,7 +318,8 @@ class Dispatcher:
             return batched(x, y, content["batch_size"], content["seed"])
         if tag in ("$model", "$factory"):
             weights, biases = ([blob_to_array(blobs[a["$array"]]) for a in content[k]] for k in ("weights", "biases"))
-            return harness_mlp(weights, biases, content.get("gain") is True) if tag == "$model" else \
+            return harness_mlp(weights, biases, content.get("gain") is True, content.get("logits") is True) \
+                if tag == "$model" else \
                 HarnessFactory(weights, biases)
         raise ProtocolError(f"unknown tag {tag}")
 
@@ -317,6 +339,8 @@ class Dispatcher:
             return order_step
         if name == "escalating_optimizer":
             return EscalatingOptimizer
+        if name in ("softmax_cross_entropy", "softmax_step"):
+            return {"softmax_cross_entropy": softmax_cross_entropy, "softmax_step": softmax_step}[name]
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity, "tanh": tf.tanh,
                 "sigmoid_prime": lambda z: tf.sigmoid(z) * (1 - tf.sigmoid(z)),
                 "relu_prime": lambda z: tf.cast(z > 0, z.dtype), "tanh_prime": lambda z: 1 - tf.tanh(z) ** 2}[name]

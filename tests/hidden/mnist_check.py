@@ -91,8 +91,10 @@ def pass_mark(expected, x_test, labels) -> float:
     return min(PASS, accuracy(expected, x_test, labels) - 0.5)
 
 
-def training_problem(trained, initial, expected) -> str:
-    """'' when the trained parameters are the reference's up to rounding, else what differs."""
+def training_problem(trained, initial, expected, tolerance: float = RELATIVE_TOLERANCE,
+                     training: str = "one epoch of gradient descent") -> str:
+    """'' when the trained parameters are the reference's up to `tolerance` of each one's scale,
+    else what differs (`training`: what the reference did, for the message)."""
     names = [f"weights[{i}]" for i in range(len(initial) // 2)] + [f"biases[{i}]" for i in range(len(initial) // 2)]
     unchanged, wrong = [], []
     for name, got, start_value, want in zip(names, trained, initial, expected):
@@ -100,13 +102,13 @@ def training_problem(trained, initial, expected) -> str:
             return f"{name} holds NaN or infinity after training"
         if np.array_equal(got, start_value):
             unchanged.append(name)
-        elif not np.max(np.abs(got - want)) <= RELATIVE_TOLERANCE * float(np.max(np.abs(want))):
+        elif not np.max(np.abs(got - want)) <= tolerance * float(np.max(np.abs(want))):
             moved = float(np.sum((got - start_value) * (want - start_value)))
             wrong.append(f"{name} ({'moved against the descent direction' if moved < 0 else 'other values'})")
     if unchanged and not wrong:
         return f"{', '.join(unchanged)} never changed during training"
     if unchanged or wrong:
-        return "after one epoch, " + "; ".join(
+        return f"after {training}, " + "; ".join(
             ([f"unchanged: {', '.join(unchanged)}"] if unchanged else []) +
-            ([f"different from one epoch of gradient descent with the reference train: {', '.join(wrong)}"] if wrong else []))
+            ([f"different from {training} with the reference train: {', '.join(wrong)}"] if wrong else []))
     return ""

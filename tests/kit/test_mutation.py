@@ -37,9 +37,10 @@ def test_the_mutator_changes_one_thing_in_solution_regions_only():
 
 @pytest.mark.timeout(1500)
 def test_the_hidden_suites_kill_at_least_90_percent_of_mutants():
-    # one per core, balanced by measured time (optimizers ~20 s, activations ~18 s, evaluation ~10 s, backprop
-    # ~8 s, training ~7 s, the others ~2 s)
-    groups = (("backprop", "training", "speed", "activations"), ("evaluation", "perceptron", "mlp", "optimizers"))
+    # one per core, balanced by measured time (softmax_network ~41 s, optimizers ~20 s, activations ~18 s,
+    # evaluation ~10 s, backprop ~8 s, training ~7 s, the others ~2 s)
+    groups = (("backprop", "training", "speed", "softmax_network"),
+              ("evaluation", "perceptron", "mlp", "activations", "optimizers"))
     runs = [subprocess.Popen([sys.executable, "-m", "grader.mutation", "--exercise", *group], cwd=KIT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for group in groups]
     output = "".join(run.communicate()[0] for run in runs)

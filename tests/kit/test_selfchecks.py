@@ -122,8 +122,8 @@ def test_every_task_declares_the_tasks_its_reference_calls():
         reachable = {module} | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                                 and node.level == 1 and node.module}  # its own module and the exercises it imports
         function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name)
-        called = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)}
-        called |= {n.attr for n in ast.walk(function) if isinstance(n, ast.Attribute)}
+        body = [n for statement in function.body for n in ast.walk(statement)]  # not a default argument's value
+        called = {n.id for n in body if isinstance(n, ast.Name)} | {n.attr for n in body if isinstance(n, ast.Attribute)}
         calls = {task for word in called for task in by_name.get(word, ())  # a method counts where its class is named
                  if task != region.task and task.split(".")[0] in reachable
                  and (task.count(".") < 2 or task.split(".")[1] in called)}

@@ -1,0 +1,163 @@
+"""Self-checks of exercise 9: the workshop's softmax network (run `pytest exercises/ -m softmax_network`).
+
+The judge is Keras: the same network as a `keras.Sequential` of Dense layers, its losses, and its
+own training (`train_on_batch`, `fit` with `keras.optimizers.SGD`) from the same weights. The last
+check trains your network on MNIST at the kit's documented configuration.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from data.mnist import load_mnist
+from exercises.selfcheck import expect_close, expect_floats, expect_tensor, fail
+
+pytestmark = pytest.mark.softmax_network
+
+RNG = np.random.default_rng(9)
+WEIGHTS = [RNG.normal(size=(4, 6)).astype(np.float32), RNG.normal(size=(6, 10)).astype(np.float32)]
+BIASES = [RNG.normal(size=(1, 6)).astype(np.float32), RNG.normal(size=(1, 10)).astype(np.float32)]
+X = RNG.uniform(size=(20, 4)).astype(np.float32)
+Y = np.eye(10, dtype=np.float32)[RNG.integers(0, 10, size=20)]
+LOGITS = np.array([[2.0, 1.0, 0.1, 0, 0, 0, 0, 0, 0, -1.0], [100.0, -100.0, 0, 0, 0, 0, 0, 0, 0, 3.0],
+                   [0.0] * 10], dtype=np.float32)
+LABELS = np.eye(10, dtype=np.float32)[[0, 1, 9]]
+CROSS_ENTROPY = keras.losses.CategoricalCrossentropy(from_logits=True)
+
+
+def keras_network(activation: str = "relu") -> keras.Sequential:
+    """The judge: the same two layers as a Keras model, WEIGHTS and BIASES loaded."""
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation=activation), keras.layers.Dense(10)])
+    model.set_weights([WEIGHTS[0], BIASES[0][0], WEIGHTS[1], BIASES[1][0]])
+    return model
+
+
+def keras_loss(logits, y):
+    """Keras' mean softmax cross-entropy, with this exercise's argument order (logits, y)."""
+    return CROSS_ENTROPY(y, logits)
+
+
+def weights_statistics(weights) -> dict:
+    flat = np.concatenate([np.ravel(w) for w in weights])
+    return {"largest |w|": round(float(np.abs(flat).max()), 4), "sd": round(float(flat.std()), 4),
+            "mean": round(float(flat.mean()), 4)}
+
+
+@pytest.mark.task("softmax_network.SoftmaxNetwork.from_sizes")
+def test_from_sizes_starts_as_the_workshop(kit):
+    task, call = "softmax_network.SoftmaxNetwork.from_sizes", "SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)"
+    model = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)
+    shapes = [tuple(w.shape) for w in model.weights] + [tuple(b.shape) for b in model.biases]
+    want = [(784, 50), (50, 30), (30, 10), (1, 50), (1, 30), (1, 10)]
+    if shapes != want:
+        fail(task, call + " → shapes of weights, then biases", want, shapes, "wrong shapes", "shape")
+    for i, p in enumerate(model.weights + model.biases):
+        expect_tensor(task, f"{call} → parameter {i}", tf.convert_to_tensor(p), tf.float32)
+    stats = weights_statistics([w.numpy() for w in model.weights])
+    if not (stats["largest |w|"] <= 0.2 + 1e-6 and 0.08 <= stats["sd"] <= 0.096 and abs(stats["mean"]) < 0.01):
+        fail(task, call + " → the weights' statistics", "largest |w| ≤ 0.2, sd ≈ 0.088, mean ≈ 0", stats,
+             "not truncated at two standard deviations" if stats["largest |w|"] > 0.2 else "not normal(0, 0.1) truncated")
+    for i, b in enumerate(model.biases):
+        expect_close(task, f"{call} → biases[{i}]", b.numpy(), np.full(b.shape, 0.1), rtol=1e-6,
+                     alternatives={"biases 0, not 0.1": np.zeros(b.shape)})
+    again = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)
+    other = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=1)
+    if not np.array_equal(again.weights[0].numpy(), model.weights[0].numpy()) or \
+            np.array_equal(other.weights[0].numpy(), model.weights[0].numpy()):
+        fail(task, call + ", again, and with seed=1", "the same weights for the same seed, others for another",
+             "not so", "seed ignored")
+
+
+@pytest.mark.task("softmax_network.SoftmaxNetwork.__call__")
+def test_call_gives_the_logits_keras_gives(kit):
+    task = "softmax_network.SoftmaxNetwork.__call__"
+    for name, activation in (("relu", tf.nn.relu), ("tanh", tf.tanh)):
+        call = f"SoftmaxNetwork(weights (4, 6) and (6, 10), biases, activation=tf.{activation.__name__})(x of shape (20, 4))"
+        expected = keras_network(name)(X).numpy()
+        got = kit.softmax_network.SoftmaxNetwork(WEIGHTS, BIASES, activation)(X)
+        expect_close(task, call, got, expected, rtol=1e-5, atol=1e-5,
+                     alternatives={"softmax applied to the output": tf.nn.softmax(expected).numpy(),
+                                   "the activation applied to the output layer too": activation(expected).numpy()})
+        expect_tensor(task, call, got, tf.float32)
+
+
+@pytest.mark.task("softmax_network.cross_entropy")
+def test_cross_entropy_is_keras_categorical_cross_entropy(kit):
+    task, call = "softmax_network.cross_entropy", f"cross_entropy({LOGITS.tolist()}, one-hot labels of [0, 1, 9])"
+    per_row = keras.losses.categorical_crossentropy(LABELS, LOGITS, from_logits=True).numpy()
+    got = kit.softmax_network.cross_entropy(tf.constant(LOGITS), tf.constant(LABELS))
+    expect_close(task, call, got, per_row.mean(), rtol=1e-5, atol=1e-6,
+                 alternatives={"the sum over the batch, not the mean": per_row.sum()})
+    expect_tensor(task, call, got, tf.float32)
+
+
+@pytest.mark.task("softmax_network.squared_error")
+def test_squared_error_is_keras_mean_squared_error_of_the_probabilities(kit):
+    task, call = "softmax_network.squared_error", f"squared_error({LOGITS.tolist()}, one-hot labels of [0, 1, 9])"
+    expected = float(keras.losses.MeanSquaredError()(LABELS, keras.activations.softmax(LOGITS)))
+    got = kit.softmax_network.squared_error(tf.constant(LOGITS), tf.constant(LABELS))
+    expect_close(task, call, got, expected, rtol=1e-5, atol=1e-7,
+                 alternatives={"of the logits, not of softmax(logits)": float(np.mean((LOGITS - LABELS) ** 2))})
+    expect_tensor(task, call, got, tf.float32)
+
+
+@pytest.mark.task("softmax_network.train_step")
+def test_train_step_is_one_step_of_keras_sgd(kit):
+    """A Keras model stands in for the network (it has trainable_variables too)."""
+    task = "softmax_network.train_step"
+    call = "train_step(a Keras copy of the network, x (20, 4), y one-hot, learning_rate=0.3, loss=Keras' cross-entropy)"
+    judge = keras_network()
+    judge.compile(optimizer=keras.optimizers.SGD(0.3), loss=CROSS_ENTROPY)
+    before = float(keras_loss(judge(X), Y))
+    judge.train_on_batch(X, Y)
+    model = keras_network()
+    got = kit.softmax_network.train_step(model, tf.constant(X), tf.constant(Y), 0.3, keras_loss)
+    expect_close(task, call + " → the loss it returns (before the step)", got, before, rtol=1e-5)
+    for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
+        expect_close(task, f"{call} → variable {i} afterwards, as keras.optimizers.SGD(0.3) moves it", mine, theirs,
+                     rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.task("softmax_network.train")
+def test_train_is_keras_fit_with_sgd(kit):
+    task = "softmax_network.train"
+    call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=3, learning_rate=0.3, loss=Keras' cross-entropy)"
+    judge = keras_network()
+    judge.compile(optimizer=keras.optimizers.SGD(0.3), loss=CROSS_ENTROPY)
+    expected = judge.fit(tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), epochs=3, verbose=0, shuffle=False).history["loss"]
+    model = keras_network()
+    got = kit.softmax_network.train(model, tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 3, 0.3, keras_loss)
+    expect_floats(task, call, got)
+    expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4)
+    for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
+        expect_close(task, f"{call} → variable {i} afterwards, as Keras' fit moves it", mine, theirs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.task("softmax_network.accuracy")
+def test_accuracy_is_a_percentage(kit):
+    task = "softmax_network.accuracy"
+    labels = np.array([0, 1, 0])  # right, wrong (its largest logit is at 0), right (ties: the first)
+    call = f"accuracy(a model whose logits are {LOGITS.tolist()}, x, labels {labels.tolist()})"
+    got = kit.softmax_network.accuracy(lambda x: tf.constant(LOGITS), X[:3], labels)
+    if type(got) is not float:
+        fail(task, call, "a Python float", got, f"returned a {type(got).__name__}", "type")
+    expect_close(task, call, got, 100 * 2 / 3, rtol=1e-9, alternatives={"a fraction, not a percentage": 2 / 3})
+
+
+@pytest.mark.task("softmax_network.train")
+@pytest.mark.uses("softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.SoftmaxNetwork.__call__",
+                  "softmax_network.cross_entropy", "softmax_network.train_step", "softmax_network.accuracy")
+def test_mnist_above_96_percent(kit):
+    """The kit's documented configuration (3 epochs at 0.5, then one at 0.05, batches of 100)."""
+    (images, labels), (test_images, test_labels) = load_mnist()
+    x = images.reshape(-1, 784).astype(np.float32) / 255
+    y = np.eye(10, dtype=np.float32)[labels]
+    model = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)
+    for epochs, rate in ((3, 0.5), (1, 0.05)):
+        kit.softmax_network.train(model, tf.data.Dataset.from_tensor_slices((x, y)).shuffle(60000, seed=0).batch(100),
+                                  epochs, rate)
+    accuracy = kit.softmax_network.accuracy(model, test_images.reshape(-1, 784).astype(np.float32) / 255, test_labels)
+    if not accuracy >= 96.0:
+        fail("softmax_network.train", "SoftmaxNetwork.from_sizes(seed=0) trained 3 epochs at 0.5 and 1 at 0.05 on the "
+             "60,000 MNIST training images, then accuracy on the 10,000 test images", "at least 96 %", accuracy)

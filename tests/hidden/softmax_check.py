@@ -1,0 +1,78 @@
+"""The MNIST check of exercise 9: its configuration and its trusted judge.
+
+The workshop's network, [784, 50, 30, 10] (ReLU hidden layers, logits out; the grader's own model),
+starts as the workshop starts it (weights normal(0, 0.1) truncated at ±0.2, biases 0.1), drawn by
+the grading seed, and is trained by the student's `train` with its own `train_step` and
+`cross_entropy`: batches of 100 shuffled by the grading seed, 3 epochs at learning rate 0.5, then
+one at 0.05 (the workshop's 0.1 needs 8–10 epochs for 96 %; the smaller last rate settles what the
+large one found). The worker returns the trained parameters; they are judged here:
+
+1. they must be what the reference's training gives from the same start and batches, up to the
+   drift that float rounding grows over 2,400 steps (TOLERANCE of each parameter's scale);
+2. they must label at least PASS % of the 10,000 test images right through the grader's own
+   forward pass, or, from a start where the reference itself stays below PASS, within 0.5 points
+   of it. `python -m tests.benchmarks.softmax_check` measures the reference over many seeds.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+
+SIZES, BATCH, PASS = [784, 50, 30, 10], 100, 96.0
+SCHEDULE = ((3, 0.5), (1, 0.05))  # (epochs, learning rate), in turn
+SECONDS = 120
+NODE_ID = "tests/hidden/test_softmax_network.py::test_mnist_accuracy"
+TOLERANCE = 0.05  # of a parameter's largest magnitude: rounding differences grow over 2,400 steps
+
+
+def truncated_normal(rng: np.random.Generator, shape, stddev: float) -> np.ndarray:
+    """normal(0, stddev) values redrawn until within two standard deviations, as float32."""
+    values = rng.normal(scale=stddev, size=shape)
+    while np.any(outside := np.abs(values) > 2 * stddev):
+        values[outside] = rng.normal(scale=stddev, size=int(outside.sum()))
+    return values.astype(np.float32)
+
+
+def start(rng: np.random.Generator):
+    """(weights, biases, shuffle seed) of the check, drawn from the test's generator."""
+    layers = list(zip(SIZES, SIZES[1:]))
+    weights = [truncated_normal(rng, shape, 0.1) for shape in layers]
+    biases = [np.full((1, n), 0.1, np.float32) for _, n in layers]
+    return weights, biases, int(rng.integers(2**31))
+
+
+def reference_training(weights, biases, x, y, seed: int) -> tuple[list[np.ndarray], list[float]]:
+    """(every parameter, weights then biases, after the reference's training from this start;
+    the mean loss of each epoch)."""
+    from grader.worker import batched, harness_mlp
+    from solutions.softmax_network import train
+
+    model, losses = harness_mlp(weights, biases, logits=True), []
+    for epochs, rate in SCHEDULE:
+        losses += train(model, batched(x, y, BATCH, seed), epochs, rate)
+    return [v.numpy() for v in model.weights + model.biases], losses
+
+
+@lru_cache(maxsize=4)
+def expected_training(grading_seed: int) -> tuple:
+    """`reference_training` of the check's start for a grading seed (once per seed and process)."""
+    from grader.plugin import check_rng
+    from tests.hidden.conftest import trusted_mnist
+
+    (x, y), _ = trusted_mnist()
+    weights, biases, seed = start(check_rng(grading_seed, NODE_ID))
+    return reference_training(weights, biases, x, y, seed)
+
+
+def accuracy(parameters, x_test: np.ndarray, labels: np.ndarray) -> float:
+    """Percent of test images right, through the grader's own forward pass."""
+    from grader.worker import harness_mlp
+
+    layers = len(parameters) // 2
+    outputs = harness_mlp(parameters[:layers], parameters[layers:], logits=True)(x_test).numpy()
+    return 100.0 * float(np.mean(np.argmax(outputs, axis=1) == labels))
+
+
+def pass_mark(expected, x_test, labels) -> float:
+    """PASS, or the reference's own accuracy less 0.5 points from a start where it stays below PASS."""
+    return min(PASS, accuracy(expected, x_test, labels) - 0.5)

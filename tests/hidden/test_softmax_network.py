@@ -1,0 +1,204 @@
+"""Hidden suite of exercise 9: the workshop's softmax network (25 points).
+
+The judges: the workshop's start checked by its statistics; the logits, losses and steps against
+TensorFlow's own functions and the grader's model; `train` against the reference loop from the same
+start and batches; and the MNIST check (softmax_check.py) through the grader's forward pass.
+"""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from exercises.selfcheck import expect_close, fail
+from grader.student import Dataset, Fn, Model
+from grader.worker import batched, harness_mlp, softmax_cross_entropy, softmax_step
+from solutions import softmax_network as reference
+from tests.hidden import mnist_check, softmax_check
+from tests.hidden.conftest import expect_model, expect_tensor, parameters_of
+
+pytestmark = pytest.mark.softmax_network
+
+ACTIVATIONS = {"relu": tf.nn.relu, "tanh": tf.tanh}
+
+
+def random_network(rng: np.random.Generator, hidden: int | None = None):
+    """(weights, biases) of a network of `hidden` (default 1 or 2) hidden layers, float32."""
+    hidden = hidden or int(rng.integers(1, 3))
+    sizes = [int(rng.integers(3, 9)), *(int(n) for n in rng.integers(3, 9, size=hidden)), 10]
+    weights = [rng.normal(scale=0.5, size=shape).astype(np.float32) for shape in zip(sizes, sizes[1:])]
+    biases = [rng.normal(scale=0.5, size=(1, n)).astype(np.float32) for n in sizes[1:]]
+    return weights, biases
+
+
+def one_hot(rng: np.random.Generator, n: int) -> np.ndarray:
+    return np.eye(10, dtype=np.float32)[rng.integers(0, 10, size=n)]
+
+
+def logits_of(weights, biases, x, activation) -> np.ndarray:
+    """The grader's forward pass: `activation` on the hidden layers, none on the output."""
+    a = tf.constant(x, tf.float32)
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        z = a @ w + b
+        a = z if i == len(weights) - 1 else activation(z)
+    return a.numpy()
+
+
+@pytest.mark.points(3)
+@pytest.mark.task("softmax_network.SoftmaxNetwork.from_sizes")
+def test_from_sizes_starts_as_the_workshop(student, rng):
+    task = "softmax_network.SoftmaxNetwork.from_sizes"
+    sizes, seed = [int(rng.integers(50, 80)), int(rng.integers(30, 50)), int(rng.integers(20, 30)), 10], int(rng.integers(2**31))
+    call = f"SoftmaxNetwork.from_sizes({sizes}, seed={seed})"
+    weights, biases = (lambda p: (p[:3], p[3:]))(parameters_of(student.softmax_network.SoftmaxNetwork.from_sizes(
+        sizes, seed=seed), task, call))
+    shapes = [(a, b) for a, b in zip(sizes, sizes[1:])]
+    got_shapes = [w.shape for w in weights] + [b.shape for b in biases]
+    if got_shapes != shapes + [(1, n) for n in sizes[1:]]:
+        fail(task, call + " → shapes of weights, then biases", shapes + [(1, n) for n in sizes[1:]], got_shapes,
+             "wrong shapes", "shape")
+    for i, p in enumerate(weights + biases):
+        expect_tensor(task, f"{call} → parameter {i}", p, np.float32)
+    flat = np.concatenate([w.ravel() for w in weights])
+    stats = {"largest |w|": float(np.abs(flat).max()), "sd": float(flat.std()), "mean": float(flat.mean())}
+    if not (stats["largest |w|"] <= 0.2 + 1e-6 and 0.08 <= stats["sd"] <= 0.096 and abs(stats["mean"]) < 0.01):
+        fail(task, call + " → the weights' statistics", "largest |w| ≤ 0.2, sd ≈ 0.088 (0.08 to 0.096), mean ≈ 0",
+             {k: round(v, 4) for k, v in stats.items()},
+             "not truncated at two standard deviations" if stats["largest |w|"] > 0.2 else "not normal(0, 0.1) truncated")
+    for i, b in enumerate(biases):
+        expect_close(task, f"{call} → biases[{i}]", b, np.full(b.shape, 0.1), rtol=1e-6,
+                     alternatives={"biases 0, not 0.1": np.zeros(b.shape)})
+    again = parameters_of(student.softmax_network.SoftmaxNetwork.from_sizes(sizes, seed=seed), task, call)
+    other = parameters_of(student.softmax_network.SoftmaxNetwork.from_sizes(sizes, seed=seed + 1), task, call)
+    if not all(np.array_equal(a, b) for a, b in zip(weights, again)):
+        fail(task, call + " twice", "the same weights", "different weights", "seed ignored")
+    if all(np.array_equal(a, b) for a, b in zip(weights, other)):
+        fail(task, f"{call} and seed={seed + 1}", "different weights", "the same weights", "seed ignored")
+
+
+@pytest.mark.points(4)
+@pytest.mark.task("softmax_network.SoftmaxNetwork.__call__")
+def test_call_gives_logits(student, rng):
+    task = "softmax_network.SoftmaxNetwork.__call__"
+    for (name, activation), hidden in zip(ACTIVATIONS.items(), (2, 3)):  # more than 2 layers: [:-1] is not [:1]
+        weights, biases = random_network(rng, hidden)
+        x = rng.uniform(size=(int(rng.integers(2, 6)), weights[0].shape[0])).astype(np.float32)
+        model = expect_model(task, "SoftmaxNetwork(…)", student.softmax_network.SoftmaxNetwork(weights, biases, Fn(name)))
+        call = f"SoftmaxNetwork(weights {[w.shape for w in weights]}, biases, activation={name})(x of shape {x.shape})"
+        expected = logits_of(weights, biases, x, activation)
+        got = model(x)
+        expect_close(task, call, got, expected, rtol=1e-5, atol=1e-5,
+                     alternatives={"softmax applied to the output": tf.nn.softmax(expected).numpy(),
+                                   "the activation applied to the output layer too": activation(expected).numpy()})
+        expect_tensor(task, call, got, np.float32)
+
+
+@pytest.mark.points(3)
+@pytest.mark.task("softmax_network.cross_entropy")
+def test_cross_entropy(student, rng):
+    task, n = "softmax_network.cross_entropy", int(rng.integers(3, 9))
+    logits = (rng.normal(size=(n, 10)) * rng.choice([1.0, 100.0])).astype(np.float32)
+    y = one_hot(rng, n)
+    call = f"cross_entropy(logits of shape {logits.shape}, scale up to {np.abs(logits).max():.0f}, one-hot y)"
+    per_row = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits).numpy()
+    got = student.softmax_network.cross_entropy(tf.constant(logits), tf.constant(y))
+    expect_close(task, call, got, per_row.mean(), rtol=1e-5, atol=1e-6,
+                 alternatives={"the sum over the batch, not the mean": per_row.sum()})
+    expect_tensor(task, call, got, np.float32)
+
+
+@pytest.mark.points(2)
+@pytest.mark.task("softmax_network.squared_error")
+def test_squared_error(student, rng):
+    task, n = "softmax_network.squared_error", int(rng.integers(3, 9))
+    logits, y = rng.normal(scale=3.0, size=(n, 10)).astype(np.float32), one_hot(rng, n)
+    call = f"squared_error(logits of shape {logits.shape}, one-hot y)"
+    expected = float(np.mean((tf.nn.softmax(logits).numpy() - y) ** 2))
+    got = student.softmax_network.squared_error(tf.constant(logits), tf.constant(y))
+    expect_close(task, call, got, expected, rtol=1e-5, atol=1e-7,
+                 alternatives={"of the logits, not of softmax(logits)": float(np.mean((logits - y) ** 2))})
+    expect_tensor(task, call, got, np.float32)
+
+
+@pytest.mark.points(4)
+@pytest.mark.task("softmax_network.train_step")
+def test_train_step(student, rng):
+    task = "softmax_network.train_step"
+    weights, biases = random_network(rng)
+    n, rate = int(rng.integers(4, 12)), float(rng.uniform(0.05, 0.5))
+    x, y = rng.uniform(size=(n, weights[0].shape[0])).astype(np.float32), one_hot(rng, n)
+    call = (f"train_step(a ReLU network with a trainable gain, {n} examples, learning_rate={rate:.3f}, "
+            f"loss=TensorFlow's mean softmax cross-entropy)")
+    expected_model = harness_mlp(weights, biases, gain=True, logits=True)
+    expected_loss = float(softmax_step(expected_model, x, y, rate, softmax_cross_entropy))
+    model = student.build(Model(weights, biases, gain=True, logits=True))
+    got = student.softmax_network.train_step(model, x, y, rate, Fn("softmax_cross_entropy"))
+    expect_close(task, call + " → the loss it returns (before the step)", got, expected_loss, rtol=1e-5)
+    want = [v.numpy() for v in expected_model.weights + expected_model.biases] + [expected_model.gain.numpy()]
+    for i, (a, b) in enumerate(zip(parameters_of(model, task, call) + [model.get("gain")], want)):
+        expect_close(task, f"{call} → trainable variable {i} afterwards", a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.points(3)
+@pytest.mark.task("softmax_network.train")
+def test_train_loops_over_the_batches(student, rng):
+    task = "softmax_network.train"
+    weights, biases = random_network(rng)
+    n, batch, epochs = int(rng.integers(30, 60)), int(rng.integers(5, 12)), int(rng.integers(2, 4))
+    rate, seed = float(rng.uniform(0.05, 0.3)), int(rng.integers(2**31))
+    x, y = rng.uniform(size=(n, weights[0].shape[0])).astype(np.float32), one_hot(rng, n)
+    call = (f"train(a ReLU network, {n} examples in batches of {batch} shuffled with seed {seed}, epochs={epochs}, "
+            f"learning_rate={rate:.3f}, step=a gradient-descent step that is not yours)")
+    expected_model = harness_mlp(weights, biases, logits=True)
+    expected = reference.train(expected_model, batched(x, y, batch, seed), epochs, rate, softmax_cross_entropy, softmax_step)
+    model = student.build(Model(weights, biases, logits=True))
+    got = student.softmax_network.train(model, Dataset(x, y, batch, seed), epochs, rate, Fn("softmax_cross_entropy"),
+                                        Fn("softmax_step"))
+    if not isinstance(got, list) or len(got) != epochs or not all(type(v) is float for v in got):
+        fail(task, call, f"a list of {epochs} Python floats (each epoch's mean batch loss)", got, "wrong type", "type")
+    expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4)
+    for i, (a, b) in enumerate(zip(parameters_of(model, task, call), expected_model.weights + expected_model.biases)):
+        expect_close(task, f"{call} → parameter {i} afterwards", a, b.numpy(), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.points(4)
+@pytest.mark.task("softmax_network.train")
+def test_mnist_accuracy(student, rng, mnist, request):
+    (x_train, y_train), (x_test, labels) = mnist
+    weights, biases, seed = softmax_check.start(rng)
+    schedule = " then ".join(f"train(…, epochs={e}, learning_rate={r})" for e, r in softmax_check.SCHEDULE)
+    call = (f"{schedule} with your train_step and cross_entropy: the workshop's {softmax_check.SIZES} network, the "
+            f"60,000 MNIST training images in batches of {softmax_check.BATCH}")
+    expected, expected_losses = softmax_check.expected_training(request.config.getoption("--grading-seed"))
+    model, losses = student.build(Model(weights, biases, logits=True)), []
+    for epochs, rate in softmax_check.SCHEDULE:
+        got = student.softmax_network.train.with_timeout(softmax_check.SECONDS, model,
+                                                         Dataset(x_train, y_train, softmax_check.BATCH, seed), epochs, rate)
+        losses += got if isinstance(got, list) else [got]
+    expect_close("softmax_network.train", call + " → mean loss per epoch", losses, expected_losses, rtol=0.05)
+    trained = parameters_of(model)
+    problem = mnist_check.training_problem(trained, weights + biases, expected, softmax_check.TOLERANCE,
+                                           "4 epochs of gradient descent on the cross-entropy")
+    if problem:
+        fail("softmax_network.train", call, "the parameters the reference's training gives", problem,
+             "the model was not trained as specified")
+    accuracy = softmax_check.accuracy(trained, x_test, labels)
+    needed = softmax_check.pass_mark(expected, x_test, labels)
+    if not accuracy >= needed:
+        fail("softmax_network.train", call + ", then the 10,000 test images", f"at least {needed:.2f} % right",
+             f"{accuracy:.2f} %")
+
+
+@pytest.mark.points(2)
+@pytest.mark.task("softmax_network.accuracy")
+def test_accuracy(student, rng):
+    task, n = "softmax_network.accuracy", int(rng.integers(20, 40))
+    weights, biases = random_network(rng)
+    x = rng.uniform(size=(n, weights[0].shape[0])).astype(np.float32)
+    predicted = np.argmax(logits_of(weights, biases, x, tf.nn.relu), axis=1)
+    labels = np.where(rng.random(n) < 0.6, predicted, rng.integers(0, 10, size=n)).astype(np.int64)
+    expected = 100.0 * float(np.mean(predicted == labels))
+    call = f"accuracy(a ReLU network, {n} inputs, labels of which {int(round(expected * n / 100))} match its largest logit)"
+    got = student.softmax_network.accuracy(student.build(Model(weights, biases, logits=True)), x, labels)
+    if type(got) is not float:
+        fail(task, call, "a Python float", got, f"returned a {type(got).__name__}", "type")
+    expect_close(task, call, got, expected, rtol=1e-9, alternatives={"a fraction, not a percentage": expected / 100})
