@@ -153,10 +153,15 @@ def test_mnist_above_96_percent(kit):
     (images, labels), (test_images, test_labels) = load_mnist()
     x = images.reshape(-1, 784).astype(np.float32) / 255
     y = np.eye(10, dtype=np.float32)[labels]
-    model = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)
+    model, losses = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0), []
     for epochs, rate in ((3, 0.5), (1, 0.05)):
-        kit.softmax_network.train(model, tf.data.Dataset.from_tensor_slices((x, y)).shuffle(60000, seed=0).batch(100),
-                                  epochs, rate)
+        got = kit.softmax_network.train(model, tf.data.Dataset.from_tensor_slices((x, y)).shuffle(60000, seed=0).batch(100),
+                                        epochs, rate)
+        expect_floats("softmax_network.train", f"train(the network, MNIST, epochs={epochs}, learning_rate={rate})", got)
+        losses += got
+    if not (len(losses) == 4 and 0 < losses[-1] < losses[0] < 2.5):
+        fail("softmax_network.train", "train(…) 3 epochs at 0.5, then 1 at 0.05, on MNIST → each epoch's mean batch loss",
+             "4 losses, the first below 2.5 (−log 0.1 ≈ 2.3 at the start), falling, none 0", losses, "loss not falling")
     accuracy = kit.softmax_network.accuracy(model, test_images.reshape(-1, 784).astype(np.float32) / 255, test_labels)
     if not accuracy >= 96.0:
         fail("softmax_network.train", "SoftmaxNetwork.from_sizes(seed=0) trained 3 epochs at 0.5 and 1 at 0.05 on the "

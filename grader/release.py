@@ -6,6 +6,7 @@ workflow. Nothing of solutions/, tests/ or grader/ goes in; a kit test proves it
 installing the release in a fresh environment.
 """
 
+import json
 from pathlib import Path
 
 from grader.sandbox import KIT
@@ -106,7 +107,7 @@ def files() -> dict[str, str]:
                 out[str(path.relative_to(KIT))] = path.read_text(encoding="utf-8")
     kit = tomllib.loads((KIT / "pyproject.toml").read_text(encoding="utf-8"))
     markers = [m for m in kit["tool"]["pytest"]["ini_options"]["markers"]]
-    out["pyproject.toml"] = PYPROJECT.format(markers="\n".join(f"    {m!r}," for m in markers).replace("'", '"'))
+    out["pyproject.toml"] = PYPROJECT.format(markers="\n".join(f"    {json.dumps(m, ensure_ascii=False)}," for m in markers))
     out["README.md"] = README
     out[".gitignore"] = GITIGNORE
     out[".github/workflows/classroom.yml"] = classroom_workflow()

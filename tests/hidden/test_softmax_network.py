@@ -170,11 +170,12 @@ def test_mnist_accuracy(student, rng, mnist, request):
             f"60,000 MNIST training images in batches of {softmax_check.BATCH}")
     expected, expected_losses = softmax_check.expected_training(request.config.getoption("--grading-seed"))
     model, losses = student.build(Model(weights, biases, logits=True)), []
-    for epochs, rate in softmax_check.SCHEDULE:
+    for epochs, rate in softmax_check.SCHEDULE:  # each call's losses judged at once: a wrong one stops the check
         got = student.softmax_network.train.with_timeout(softmax_check.SECONDS, model,
                                                          Dataset(x_train, y_train, softmax_check.BATCH, seed), epochs, rate)
         losses += got if isinstance(got, list) else [got]
-    expect_close("softmax_network.train", call + " → mean loss per epoch", losses, expected_losses, rtol=0.05)
+        expect_close("softmax_network.train", call + " → mean loss per epoch", losses, expected_losses[:len(losses)],
+                     rtol=0.05)
     trained = parameters_of(model)
     problem = mnist_check.training_problem(trained, weights + biases, expected, softmax_check.TOLERANCE,
                                            "4 epochs of gradient descent on the cross-entropy")
@@ -190,7 +191,7 @@ def test_mnist_accuracy(student, rng, mnist, request):
 
 @pytest.mark.points(2)
 @pytest.mark.task("softmax_network.accuracy")
-def test_accuracy(student, rng):
+def test_accuracy_is_a_percentage(student, rng):
     task, n = "softmax_network.accuracy", int(rng.integers(20, 40))
     weights, biases = random_network(rng)
     x = rng.uniform(size=(n, weights[0].shape[0])).astype(np.float32)
