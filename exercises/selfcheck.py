@@ -255,6 +255,15 @@ def tape_gradients(cost_of, *variables):
     return [g.numpy() for g in tape.gradient(cost, variables)]
 
 
+def deep_cost(function, weights, x, y):
+    """The cost of exercise 7's deep network: `function` after every layer (no biases), then the
+    mean of (a − y)² over every element."""
+    a = tf.constant(x)
+    for w in weights:
+        a = function(a @ w)
+    return tf.reduce_mean(tf.square(a - y))
+
+
 def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR,
                     alternatives: dict | None = None) -> None:
     """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error. A
