@@ -102,7 +102,7 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = (
             f"TIMEOUT {report.task}: stopped after {seconds:g} s{_where_in_student_code(excinfo)}\n"
             f"  hint: too slow: a loop that never ends, or work far slower than it needs to be (a Python loop over "
-            f"elements where one tensor operation would do)"
+            f"elements where one tensor operation would do); for this task: {hint(report.task)}"
         )
     else:
         named = crash_mistake(report.task, f"{excinfo.typename}: {excinfo.value}")

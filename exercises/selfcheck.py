@@ -264,6 +264,23 @@ def deep_cost(function, weights, x, y):
     return tf.reduce_mean(tf.square(a - y))
 
 
+def check_workshop_weights(task: str, call: str, weights) -> None:
+    """Statistics of normal(0, 0.1) truncated at ±0.2 (sd 0.088), and every layer its own numbers."""
+    flat = np.concatenate([np.ravel(w) for w in weights])
+    stats = {"largest |w|": round(float(np.abs(flat).max()), 4), "sd": round(float(flat.std()), 4),
+             "mean": round(float(flat.mean()), 4)}
+    want = "largest |w| ≤ 0.2, sd ≈ 0.088 (0.08 to 0.096), mean ≈ 0"
+    if abs(stats["mean"]) > 0.01:
+        fail(task, call + " → the weights' statistics", want, stats, "the mean is not 0")
+    if stats["largest |w|"] > 0.2 + 1e-6:
+        fail(task, call + " → the weights' statistics", want, stats, "not truncated at two standard deviations")
+    if not 0.08 <= stats["sd"] <= 0.096:
+        fail(task, call + " → the weights' statistics", want, stats, "not normal(0, 0.1) truncated")
+    if any(np.array_equal(np.ravel(a)[:20], np.ravel(b)[:20]) for a, b in zip(weights, weights[1:])):
+        fail(task, call + " → the first 20 weights of consecutive layers", "different numbers in every layer",
+             "the same numbers", "every layer from a new generator")
+
+
 def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR,
                     alternatives: dict | None = None) -> None:
     """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error. A

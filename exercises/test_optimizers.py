@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_tensor, fail
+from exercises.selfcheck import expect_array, expect_close, expect_tensor, fail
 
 pytestmark = pytest.mark.optimizers
 
@@ -134,9 +134,11 @@ def test_adam(kit):
 
 
 class Recording:
-    """An optimizer that changes nothing and records how it is made and used."""
+    """An optimizer whose every change is CHANGE (whatever the gradient); it records how it is made
+    and used."""
 
     made: list = []
+    CHANGE = 1e-3
 
     def __init__(self, learning_rate):
         self.learning_rate, self.gradients = learning_rate, []
@@ -144,7 +146,7 @@ class Recording:
 
     def change(self, gradient):
         self.gradients.append(np.asarray(gradient))
-        return tf.zeros_like(gradient)
+        return tf.fill(tf.shape(gradient), tf.constant(Recording.CHANGE, gradient.dtype))
 
 
 def start_loss_and_gradients(kit, seed: int, hidden: int):
@@ -159,32 +161,38 @@ def start_loss_and_gradients(kit, seed: int, hidden: int):
 
 @pytest.mark.task("optimizers.train_xor")
 def test_train_xor_uses_one_optimizer_per_parameter(kit):
-    task, epochs, seed, hidden = "optimizers.train_xor", 5, 3, 3
-    call = f"train_xor(an optimizer that changes nothing, learning_rate=0.5, epochs={epochs}, seed={seed}, hidden={hidden})"
+    task, epochs, seed, hidden, rate = "optimizers.train_xor", 5, 3, 3, 0.5
+    call = (f"train_xor(an optimizer whose every change is {Recording.CHANGE:g}, learning_rate={rate}, epochs={epochs}, "
+            f"seed={seed}, hidden={hidden})")
     Recording.made = []
-    got = kit.optimizers.train_xor(Recording, learning_rate=0.5, epochs=epochs, seed=seed, hidden=hidden)
+    got = kit.optimizers.train_xor(Recording, learning_rate=rate, epochs=epochs, seed=seed, hidden=hidden)
     if not isinstance(got, tuple) or len(got) != 3:
         fail(task, call, "(weights, biases, losses)", got, "wrong type", "type")
     weights, biases, losses = got
     loss, gradients, start = start_loss_and_gradients(kit, seed, hidden)
-    if len(Recording.made) != 4 or any(len(o.gradients) != epochs for o in Recording.made):
+    counts = [len(o.gradients) for o in Recording.made]
+    if len(counts) != 4:
         fail(task, call, f"4 optimizers (one per parameter), each asked for {epochs} changes",
-             f"{len(Recording.made)} optimizers asked for {[len(o.gradients) for o in Recording.made]} changes",
-             "not one optimizer per parameter, made once")
-    if any(o.learning_rate != 0.5 for o in Recording.made):
-        fail(task, call, "optimizers made with learning_rate=0.5", [o.learning_rate for o in Recording.made],
+             f"{len(counts)} optimizers asked for {counts} changes", "not one optimizer per parameter, made once")
+    if counts != [epochs] * 4:
+        fail(task, call, f"each of the 4 optimizers asked for {epochs} changes (one per epoch)",
+             f"{counts} changes", "not one change per parameter and epoch")
+    if any(o.learning_rate != rate for o in Recording.made):
+        fail(task, call, f"optimizers made with learning_rate={rate}", [o.learning_rate for o in Recording.made],
              "learning rate not passed on")
     if not isinstance(losses, list) or len(losses) != epochs or not all(type(v) is float for v in losses):
         fail(task, call + " → losses", f"a list of {epochs} Python floats", losses, "wrong type", "type")
-    expect_close(task, call + " → losses (nothing changes, so every loss is the start's)", losses, [loss] * epochs,
-                 rtol=1e-9, alternatives={"the sum over the four examples, not the mean": [4 * loss] * epochs})
+    expect_close(task, call + " → losses[0] (the loss at the start, before any step)", losses[0], loss, rtol=1e-9,
+                 alternatives={"the sum over the four examples, not the mean": 4 * loss})
     firsts = sorted((o.gradients[0] for o in Recording.made), key=lambda a: (a.shape, a.ravel().tolist()))
     for got_gradient, want in zip(firsts, sorted(gradients, key=lambda a: (a.shape, a.ravel().tolist()))):
         expect_close(task, call + " → a gradient given to an optimizer at the first step", got_gradient, want, rtol=1e-9)
     for i, (array, want) in enumerate(zip(list(weights) + list(biases), start)):
-        expect_tensor(task, f"{call} → parameter {i}", tf.constant(array), tf.float64)
-        expect_close(task, f"{call} → parameter {i} (an optimizer that changes nothing: the start)", array, want,
-                     rtol=1e-12)
+        part = f"{call} → parameter {i} (the start less {epochs} changes of {Recording.CHANGE:g})"
+        expect_array(task, part, array, np.float64)
+        expect_close(task, part, array, want - epochs * Recording.CHANGE, rtol=1e-12, atol=1e-12,
+                     alternatives={"the change multiplied by the learning rate again":
+                                   want - epochs * Recording.CHANGE * rate})
 
 
 @pytest.mark.task("optimizers.train_xor")
@@ -194,6 +202,8 @@ def test_train_xor_with_adam(kit):
     task = "optimizers.train_xor"
     call = "train_xor(Adam, learning_rate=0.1, epochs=1000, seed=0)"
     weights, biases, losses = kit.optimizers.train_xor(kit.optimizers.Adam, learning_rate=0.1, epochs=1000, seed=0)
+    expect_close(task, call + " → losses[0] (the loss at the start, before any step)", losses[0],
+                 start_loss_and_gradients(kit, 0, 4)[0], rtol=1e-9)
     hidden = 1 / (1 + np.exp(-(kit.optimizers.XOR_INPUTS @ weights[0] + biases[0])))
     outputs = 1 / (1 + np.exp(-(hidden @ weights[1] + biases[1])))
     if not np.array_equal(np.round(outputs), kit.optimizers.XOR_TARGETS) or not losses[-1] < 0.01:

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from data.mnist import load_mnist
-from exercises.selfcheck import expect_close, expect_floats, expect_tensor, fail
+from exercises.selfcheck import check_workshop_weights, expect_close, expect_floats, expect_tensor, fail
 
 pytestmark = pytest.mark.softmax_network
 
@@ -38,12 +38,6 @@ def keras_loss(logits, y):
     return CROSS_ENTROPY(y, logits)
 
 
-def weights_statistics(weights) -> dict:
-    flat = np.concatenate([np.ravel(w) for w in weights])
-    return {"largest |w|": round(float(np.abs(flat).max()), 4), "sd": round(float(flat.std()), 4),
-            "mean": round(float(flat.mean()), 4)}
-
-
 @pytest.mark.task("softmax_network.SoftmaxNetwork.from_sizes")
 def test_from_sizes_starts_as_the_workshop(kit):
     task, call = "softmax_network.SoftmaxNetwork.from_sizes", "SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)"
@@ -54,10 +48,7 @@ def test_from_sizes_starts_as_the_workshop(kit):
         fail(task, call + " → shapes of weights, then biases", want, shapes, "wrong shapes", "shape")
     for i, p in enumerate(model.weights + model.biases):
         expect_tensor(task, f"{call} → parameter {i}", tf.convert_to_tensor(p), tf.float32)
-    stats = weights_statistics([w.numpy() for w in model.weights])
-    if not (stats["largest |w|"] <= 0.2 + 1e-6 and 0.08 <= stats["sd"] <= 0.096 and abs(stats["mean"]) < 0.01):
-        fail(task, call + " → the weights' statistics", "largest |w| ≤ 0.2, sd ≈ 0.088, mean ≈ 0", stats,
-             "not truncated at two standard deviations" if stats["largest |w|"] > 0.2 else "not normal(0, 0.1) truncated")
+    check_workshop_weights(task, call, [w.numpy() for w in model.weights])
     for i, b in enumerate(model.biases):
         expect_close(task, f"{call} → biases[{i}]", b.numpy(), np.full(b.shape, 0.1), rtol=1e-6,
                      alternatives={"biases 0, not 0.1": np.zeros(b.shape)})
@@ -114,6 +105,7 @@ def test_train_step_is_one_step_of_keras_sgd(kit):
     model = keras_network()
     got = kit.softmax_network.train_step(model, tf.constant(X), tf.constant(Y), 0.3, keras_loss)
     expect_close(task, call + " → the loss it returns (before the step)", got, before, rtol=1e-5)
+    expect_tensor(task, call + " → the loss it returns", got, tf.float32)
     for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
         expect_close(task, f"{call} → variable {i} afterwards, as keras.optimizers.SGD(0.3) moves it", mine, theirs,
                      rtol=1e-4, atol=1e-6)
@@ -132,6 +124,24 @@ def test_train_is_keras_fit_with_sgd(kit):
     expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4)
     for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
         expect_close(task, f"{call} → variable {i} afterwards, as Keras' fit moves it", mine, theirs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.task("softmax_network.train")
+def test_train_runs_the_step_it_is_given(kit):
+    """A step that moves nothing, counts its runs and returns 7: train must run it for every batch."""
+    task = "softmax_network.train"
+    call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, step=a step that returns 7)"
+    runs = tf.Variable(0)
+
+    def step(model, x_batch, y_batch, learning_rate, loss):
+        runs.assign_add(1)
+        return tf.constant(7.0)
+
+    got = kit.softmax_network.train(keras_network(), tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 2, 0.3,
+                                    keras_loss, step)
+    if int(runs.numpy()) != 8:
+        fail(task, call, "the step run 8 times (4 batches, 2 epochs)", f"{int(runs.numpy())} times", "step ignored")
+    expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6)
 
 
 @pytest.mark.task("softmax_network.accuracy")

@@ -144,7 +144,7 @@ def xor_start(seed: int = 0, hidden: int = 4) -> tuple[list[np.ndarray], list[np
 def train_xor(optimizer=Adam, learning_rate: float = 0.1, epochs: int = 1000, seed: int = 0,
               hidden: int = 4) -> tuple[list[np.ndarray], list[np.ndarray], list[float]]:
     """Train a 2-`hidden`-1 sigmoid network on XOR from `xor_start(seed, hidden)` and return its
-    final (weights, biases) as float64 arrays and the loss of every epoch.
+    final (weights, biases) as float64 numpy arrays and the loss of every epoch as Python floats.
 
     Lecture notes §Testing the XOR gate and other gates (there with Adam and η = 0.1). One epoch
     is one step on all four examples: the loss is the mean squared error of the outputs
