@@ -259,8 +259,8 @@ def deep_cost(function, weights, x, y):
     """The cost of exercise 7's deep network: `function` after every layer (no biases), then the
     mean of (a − y)² over every element."""
     a = tf.constant(x)
-    for w in weights:
-        a = function(a @ w)
+    for weight in weights:
+        a = function(a @ weight)
     return tf.reduce_mean(tf.square(a - y))
 
 

@@ -24,7 +24,7 @@ from tests.hidden import mnist_check
 SIZES, BATCH, PASS = [784, 50, 30, 10], 100, 96.0
 SCHEDULE = ((3, 0.5), (1, 0.05))  # (epochs, learning rate), in turn
 SECONDS = 120
-NODE_ID = "tests/hidden/test_softmax_network.py::test_mnist_accuracy"
+NODE_ID = "tests/hidden/test_softmax_network.py::test_softmax_mnist_accuracy"
 TOLERANCE = 0.05  # of a parameter's largest magnitude: rounding differences grow over 2,400 steps
 
 

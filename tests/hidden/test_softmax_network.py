@@ -158,7 +158,7 @@ def test_train_loops_over_the_batches(student, rng):
 
 @pytest.mark.points(4)
 @pytest.mark.task("softmax_network.train")
-def test_mnist_accuracy(student, rng, mnist, request):
+def test_softmax_mnist_accuracy(student, rng, mnist, request):
     (x_train, y_train), (x_test, labels) = mnist
     weights, biases, seed = softmax_check.start(rng)
     schedule = " then ".join(f"train(…, epochs={e}, learning_rate={r})" for e, r in softmax_check.SCHEDULE)
@@ -169,7 +169,10 @@ def test_mnist_accuracy(student, rng, mnist, request):
     for epochs, rate in softmax_check.SCHEDULE:  # each call's losses judged at once: a wrong one stops the check
         got = student.softmax_network.train.with_timeout(softmax_check.SECONDS, model,
                                                          Dataset(x_train, y_train, softmax_check.BATCH, seed), epochs, rate)
-        losses += got if isinstance(got, list) else [got]
+        if not isinstance(got, list) or len(got) != epochs or not all(type(v) is float for v in got):
+            fail("softmax_network.train", call, f"a list of {epochs} Python floats from train(…, epochs={epochs})", got,
+                 "wrong type", "type")
+        losses += got
         expect_close("softmax_network.train", call + " → mean loss per epoch", losses, expected_losses[:len(losses)],
                      rtol=0.05)
     trained = parameters_of(model)
