@@ -10,7 +10,6 @@ epochs (`python -m tests.benchmarks.softmax_check` measures it over many seeds).
 The inputs are `training.preprocess`'d MNIST: x (n, 784) float32 in [0, 1], y (n, 10) one-hot.
 """
 
-import numpy as np
 import tensorflow as tf
 
 
