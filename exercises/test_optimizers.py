@@ -75,16 +75,17 @@ def mistakes(name: str) -> dict:
                 "without the square root": lambda s, t, g: lr * g / (average("v", rho, (1 - rho) * g * g, s) + eps)}
     b1, b2 = h["beta_1"], h["beta_2"]
 
-    def adam(s, t, g, corrected=True, root=True, eps_on_corrected=False):
+    def wrong_adam(s, t, g, mistake: str):  # each branch one known mistake; none is the right rule
         m, v = average("m", b1, (1 - b1) * g, s), average("v", b2, (1 - b2) * g * g, s)
-        if eps_on_corrected:
+        if mistake == "no corrections":
+            return lr * m / (np.sqrt(v) + eps)
+        if mistake == "eps on v hat":
             return lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
-        step = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) if corrected else lr
-        return step * m / ((np.sqrt(v) if root else v) + eps)
+        return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (v + eps)  # no root
 
-    return {"without the bias corrections": lambda s, t, g: adam(s, t, g, corrected=False),
-            "ε added to the corrected √v̂ (the lecture notes' code), not to √v": lambda s, t, g: adam(s, t, g, eps_on_corrected=True),
-            "without the square root of v": lambda s, t, g: adam(s, t, g, root=False)}
+    return {"without the bias corrections": lambda s, t, g: wrong_adam(s, t, g, "no corrections"),
+            "ε added to the corrected √v̂ (the lecture notes' code), not to √v": lambda s, t, g: wrong_adam(s, t, g, "eps on v hat"),
+            "without the square root of v": lambda s, t, g: wrong_adam(s, t, g, "no root")}
 
 
 def check_optimizer(kit, name: str) -> None:

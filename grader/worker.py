@@ -11,7 +11,8 @@ another id, or a frame nobody asked for, as a protocol violation of the call in 
 
 Values are plain JSON, or tagged objects: {"$array": i} (blob i, a numpy array), {"$tensor": i}
 (the same, handed to student code as a tf.constant), {"$tuple": [...]}, {"$dict": {...}},
-{"$handle": id} (an object kept in the worker: a model, a compiled function), {"$fn": name} (a
+{"$handle": id} (an object kept in the worker: a model, a compiled function, an instance of a class
+the submission defines), {"$fn": name} (a
 named activation, "student:module.attr", or "compiled:student:module.attr" for that function inside
 tf.function), {"$dataset": {...}} (a batched tf.data.Dataset built
 here), and {"$opaque": type, "repr": text} for anything else a student returns.
