@@ -28,9 +28,9 @@ CROSS_ENTROPY = keras.losses.CategoricalCrossentropy(from_logits=True)
 
 def keras_network(activation: str = "relu") -> keras.Sequential:
     """The judge: the same two layers as a Keras model, WEIGHTS and BIASES loaded."""
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation=activation), keras.layers.Dense(10)])
-    model.set_weights([WEIGHTS[0], BIASES[0][0], WEIGHTS[1], BIASES[1][0]])
-    return model
+    judge = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation=activation), keras.layers.Dense(10)])
+    judge.set_weights([WEIGHTS[0], BIASES[0][0], WEIGHTS[1], BIASES[1][0]])
+    return judge
 
 
 def keras_loss(logits, y):

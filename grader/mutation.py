@@ -60,26 +60,38 @@ def _mutations(node):
 
 
 def mutants(module: str):
-    """(line, description, mutated source) for every mutant of a solutions/ module."""
+    """(line, description, mutated source, task) for every mutant of a solutions/ module."""
     source = (skeleton.SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
     regions = skeleton.regions(source, module)
     tree = ast.parse(source)
     targets = [n for n in ast.walk(tree) if _in_regions(n, regions)]
     for index, node in enumerate(targets):
+        task = next(r.task for r in regions if r.first < node.lineno < r.last)
         for description, mutate in _mutations(node):
             mutated = copy.deepcopy(tree)
             mutate([n for n in ast.walk(mutated) if _in_regions(n, regions)][index])
-            yield node.lineno, description, ast.unparse(mutated)
+            yield node.lineno, description, ast.unparse(mutated), task
 
 
-def survives(package: Path, module: str, source: str, exercise: str, seed: int) -> bool:
-    """Grade one mutant in-process with its exercise's hidden suite; True if it loses no point."""
+class _OwnTaskFirst:
+    """Runs the checks of the mutated task first: with -x, most mutants stop at their own task."""
+
+    def __init__(self, task: str):
+        self.task = task
+
+    def pytest_collection_modifyitems(self, items):
+        items.sort(key=lambda item: getattr(item.get_closest_marker("task"), "args", ("",))[0] != self.task)
+
+
+def survives(package: Path, module: str, source: str, exercise: str, seed: int, task: str = "") -> bool:
+    """Grade one mutant in-process with its exercise's hidden suite (the mutated task's checks
+    first); True if it loses no point."""
     (package / f"{module}.py").write_text(source, encoding="utf-8")
     for name in [m for m in sys.modules if m == "mutant" or m.startswith("mutant.")]:
         del sys.modules[name]
     code = pytest.main([str(HIDDEN), "-x", "-m", exercise, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
                         "--rootdir", str(KIT), "--submission", "mutant", "--in-process", "--grading-seed", str(seed),
-                        "--timeout", "120"])
+                        "--timeout", "120"], plugins=[_OwnTaskFirst(task)])
     return code == pytest.ExitCode.OK
 
 
@@ -96,9 +108,9 @@ def main(argv=None) -> int:
     try:
         for module in args.exercise:
             original = (package / f"{module}.py").read_text(encoding="utf-8")
-            for line, description, source in mutants(module):
+            for line, description, source, task in mutants(module):
                 total += 1
-                if survives(package, module, source, module, args.seed):
+                if survives(package, module, source, module, args.seed, task):
                     survivors.append(f"{module}.py:{line}: {description}")
                     print(f"SURVIVED {survivors[-1]}", flush=True)
             (package / f"{module}.py").write_text(original, encoding="utf-8")

@@ -77,6 +77,16 @@ class Model:
         self.weights, self.biases, self.factory, self.gain, self.logits = weights, biases, factory, gain, logits
 
 
+class KerasModel:
+    """The grader's own Keras model of exercise 10 with these initial weights ([W1, b1, W2, b2]),
+    built where the student's code runs: Flatten (28×28), Dense(relu), Dropout(`dropout`) if
+    non-zero, Dense(10, softmax); compiled with Adam at `learning_rate`, sparse categorical
+    cross-entropy and accuracy if a rate is given (see `harness_keras`)."""
+
+    def __init__(self, weights, dropout: float = 0.0, learning_rate: float | None = None):
+        self.weights, self.dropout, self.learning_rate = weights, dropout, learning_rate
+
+
 class Handle:
     """An object that stays where the student's code runs (a model, a compiled step)."""
 
@@ -188,10 +198,10 @@ class Student:
     def close(self) -> None:
         getattr(self.backend, "close", self.backend.stop)()
 
-    def build(self, spec: Model | Fn) -> Handle:
+    def build(self, spec: Model | KerasModel | Fn) -> Handle:
         """The grader's model, or a named function (e.g. a compiled one of the submission), made
         where the student's code runs, as a handle."""
-        if isinstance(spec, Model):
+        if isinstance(spec, (Model, KerasModel)):
             return self.send({"op": "build"}, (spec,), {}, "the grader's model")
         handle = self.send({"op": "build"}, (spec,), {}, spec.name)
         if isinstance(handle, Handle):  # a crash names the student's function
@@ -255,6 +265,10 @@ class Student:
                       for k in ("weights", "biases")}
             return {"$factory" if value.factory else "$model": {**arrays, "gain": bool(value.gain),
                                                                 "logits": bool(value.logits)}}
+        if isinstance(value, KerasModel):
+            weights = [self._encode(np.asarray(a, np.float32), blobs) for a in value.weights]
+            rate = None if value.learning_rate is None else float(value.learning_rate)
+            return {"$keras": {"weights": weights, "dropout": float(value.dropout), "learning_rate": rate}}
         if isinstance(value, (np.ndarray, np.generic)):
             blobs.append(wire.array_to_blob(np.asarray(value)))
             return {"$array": len(blobs) - 1}

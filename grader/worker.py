@@ -126,9 +126,12 @@ def blob_to_array(blob: bytes):
 
 def batched(x, y, batch_size: int, seed=None):
     """(x, y) as a tf.data.Dataset of batches, reshuffled every epoch when a seed is given; the
-    same batches on both sides of the channel for the same seed."""
+    same batches on both sides of the channel for the same seed. A global seed changes what an
+    op's seed draws, and correct student code sets one (keras.utils.set_random_seed): it is
+    cleared first, so that the shuffle depends on `seed` alone."""
     import tensorflow as tf
 
+    tf.random.set_seed(None)
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if seed is not None:
         dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -161,6 +164,20 @@ def harness_mlp(weights, biases, gain: bool = False, logits: bool = False):
             return x
 
     return HarnessMLP()
+
+
+def harness_keras(weights, dropout: float, learning_rate):
+    """The grader's own Keras model of exercise 10 (see grader.student.KerasModel)."""
+    import keras
+
+    layers = [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(len(weights[1]), activation="relu")]
+    layers += [keras.layers.Dropout(dropout)] if dropout else []
+    model = keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+    model.set_weights(weights)
+    if learning_rate is not None:
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+    return model
 
 
 class TraceRecord:
@@ -317,6 +334,10 @@ class Dispatcher:
         if tag == "$dataset":
             x, y = (blob_to_array(blobs[content[k]["$array"]]) for k in ("x", "y"))
             return batched(x, y, content["batch_size"], content["seed"])
+        if tag == "$keras":
+            rate = content["learning_rate"]
+            return harness_keras([blob_to_array(blobs[a["$array"]]) for a in content["weights"]],
+                                 float(content["dropout"]), None if rate is None else float(rate))
         if tag in ("$model", "$factory"):
             weights, biases = ([blob_to_array(blobs[a["$array"]]) for a in content[k]] for k in ("weights", "biases"))
             return harness_mlp(weights, biases, content.get("gain") is True, content.get("logits") is True) \
@@ -377,16 +398,19 @@ class Dispatcher:
 
     @staticmethod
     def is_module(value) -> bool:
-        tf = sys.modules.get("tensorflow")
-        return tf is not None and isinstance(value, tf.Module)
+        """A TensorFlow module, or a Keras layer, model or optimizer: kept here."""
+        tf, keras = sys.modules.get("tensorflow"), sys.modules.get("keras")
+        return tf is not None and isinstance(value, tf.Module) or \
+            keras is not None and isinstance(value, (keras.Layer, keras.optimizers.Optimizer))
 
     @staticmethod
     def as_numbers(value):
         """A plain numeric ndarray for numpy and TensorFlow values, else None."""
         import numpy as np
 
-        tf = sys.modules.get("tensorflow")
-        if tf is not None and isinstance(value, (tf.Tensor, tf.Variable)):
+        tf, keras = sys.modules.get("tensorflow"), sys.modules.get("keras")
+        if tf is not None and isinstance(value, (tf.Tensor, tf.Variable)) or \
+                keras is not None and isinstance(value, keras.Variable):
             value = value.numpy()
         if isinstance(value, (np.ndarray, np.generic)):
             array = np.array(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)

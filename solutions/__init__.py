@@ -10,7 +10,7 @@ import sys
 # student takes them: the thesis' core course, then the advanced track built from the other sources.
 ASSIGNMENTS = {
     "nn-tf": ("perceptron", "mlp", "backprop", "training", "evaluation", "speed"),
-    "nn-tf-advanced": ("activations", "optimizers", "softmax_network"),
+    "nn-tf-advanced": ("activations", "optimizers", "softmax_network", "keras_mlp"),
 }
 EXERCISES = tuple(name for names in ASSIGNMENTS.values() for name in names)
 

@@ -32,10 +32,11 @@ CALLED: set = set()  # tasks the running check calls itself (not those called by
 DIFFERED = [False]  # did a wrapper return something other than the right answer?
 DEPTH = [0]  # how deep in task calls the running code is
 # Training tasks whose only effect besides their result is on the tf.Module arguments they train:
-# the right answer of a call is kept with those modules' variables afterwards, and a later variant
-# making the same call (same check, same place, same arguments, no function but the reference's
-# own, which keeps no state) gets both back without training again.
-REPLAYED = {"training.training_loop", "softmax_network.train", "optimizers.train_xor"}
+# the right answer of a call is kept with the variables of the modules in its arguments and result
+# (a variant's stand-in may overwrite them), and a later variant making the same call (same check,
+# same place, same arguments, no function but the reference's own, which keeps no state) gets it
+# back without training again.
+REPLAYED = {"training.training_loop", "softmax_network.train", "optimizers.train_xor", "keras_mlp.compare"}
 REPLAYS: dict = {}  # (task, check, call number, fingerprint of the arguments) → (right answer, module variables)
 CHECK = [""]  # the running check's node id
 CALLS = [0]  # direct calls of the task under test in the running check
@@ -169,15 +170,14 @@ def _right_answer(function, task: str, args, kwargs):
         key = (task, CHECK[0], CALLS[0], _fingerprint((args, kwargs)))
     except _NotReplayed:
         return function(*args, **kwargs)
-    modules = _modules((args, kwargs))
     if key in REPLAYS:
         right, states = REPLAYS[key]
-        for module, state in zip(modules, states):
+        for module, state in zip(_modules((args, kwargs, right)), states):
             for variable, value in zip(module.trainable_variables, state):
                 variable.assign(value)
         return right
     right = function(*args, **kwargs)
-    REPLAYS[key] = (right, [[v.numpy() for v in m.trainable_variables] for m in modules])
+    REPLAYS[key] = (right, [[v.numpy() for v in m.trainable_variables] for m in _modules((args, kwargs, right))])
     return right
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.xdist_group("graded-class")  # one worker builds the mo
 
 ROOT = grade.KIT
 POSSIBLE = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}  # nn-tf
-ADVANCED = {"activations": 25, "optimizers": 25, "softmax_network": 25}  # nn-tf-advanced, so far: exercise 10 brings it to 100
+ADVANCED = {"activations": 25, "optimizers": 25, "softmax_network": 25, "keras_mlp": 25}  # nn-tf-advanced
 UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None
 
 

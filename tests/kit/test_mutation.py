@@ -21,25 +21,25 @@ EQUIVALENT = {
     "activations.py:161: -x → x",  # softmax cross-entropy: axis 1 is axis −1 of the (n, k) logits it takes
     "activations.py:162: -x → x",
     "activations.py:163: -x → x",
+    "keras_mlp.py:70: 0 → 1",  # fit: verbose=1 prints a progress bar; the history is the same
 }
 
 
 def test_the_mutator_changes_one_thing_in_solution_regions_only():
     found = list(mutation.mutants("backprop"))
     assert len(found) > 30
-    descriptions = {description for _, description, _ in found}
+    descriptions = {description for _, description, _, _ in found}
     assert {"Add → Sub", "Mult → Div", ".reduce_sum() → .reduce_mean()"} <= descriptions
     original = ast.unparse(ast.parse((KIT / "solutions" / "backprop.py").read_text()))
-    assert all(source != original for *_, source in found)
+    assert all(source != original for _, _, source, _ in found)
     regions = skeleton.regions((KIT / "solutions" / "backprop.py").read_text(), "backprop")
-    assert all(any(r.first < line < r.last for r in regions) for line, _, _ in found)
+    assert all(any(r.first < line < r.last and r.task == task for r in regions) for line, _, _, task in found)
 
 
 @pytest.mark.timeout(1500)
 def test_the_hidden_suites_kill_at_least_90_percent_of_mutants():
-    # one per core, balanced by measured time (softmax_network ~41 s, optimizers ~20 s, activations ~18 s,
-    # evaluation ~10 s, backprop ~8 s, training ~7 s, the others ~2 s)
-    groups = (("backprop", "training", "speed", "softmax_network"),
+    # one per core, balanced by measured time (the mutated task's checks run first)
+    groups = (("backprop", "training", "speed", "softmax_network", "keras_mlp"),
               ("evaluation", "perceptron", "mlp", "activations", "optimizers"))
     runs = [subprocess.Popen([sys.executable, "-m", "grader.mutation", "--exercise", *group], cwd=KIT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for group in groups]

@@ -148,8 +148,8 @@ def exported(course: Path, assignment: str = ASSIGNMENT) -> dict:
 def test_nbgrader_round_trip_scores(course):
     assert exported(course) == {"solutions": 100.0, "blank": 0.0, "partial": 40.0, "cheater": 97.0, "corrupt": 85.0,
                                 "aaa-forged-cells": 97.0, "zzz-edited-locked": 100.0}
-    advanced = exported(course, ADVANCED)  # so far: exercises 7–9 of 7–10; who submitted nothing has 0
-    assert (advanced["solutions"], advanced["blank"], sum(advanced.values())) == (75.0, 0.0, 75.0)
+    advanced = exported(course, ADVANCED)  # who submitted nothing has 0
+    assert (advanced["solutions"], advanced["blank"], sum(advanced.values())) == (100.0, 0.0, 100.0)
 
 
 def test_autograde_reuses_the_parallel_pregrading(course):
@@ -237,7 +237,7 @@ def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_p
         tmp_path / "advanced.zip", assignment=ADVANCED)).read("run_autograder").decode())
     run = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=900)
     results = json.loads((root / "results" / "results.json").read_text())
-    assert run.returncode == 0 and results["score"] == sum(t["max_score"] for t in results["tests"]) == 75, run.stderr
+    assert run.returncode == 0 and results["score"] == sum(t["max_score"] for t in results["tests"]) == 100, run.stderr
     assert {t["tags"][0] for t in results["tests"]} == set(ASSIGNMENTS[ADVANCED])
 
 

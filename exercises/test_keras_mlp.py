@@ -1,0 +1,175 @@
+"""Self-checks of exercise 10: the write-up's MLP in Keras (run `pytest exercises/ -m keras_mlp`).
+
+The judges: the parameter count of a Keras model of the same sizes; your model's output set against
+a forward pass of its own weights written here; compile and fit set against a Keras model compiled
+here on the same batches; dropout by the values it passes on. The last check fills in the table of
+exercise 9's network beside the Keras one on MNIST.
+"""
+
+import time
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from data.mnist import load_mnist
+from exercises.selfcheck import expect_close, expect_floats, fail
+
+pytestmark = pytest.mark.keras_mlp
+
+RNG = np.random.default_rng(10)
+X = RNG.uniform(size=(16, 28, 28)).astype(np.float32)
+LABELS = RNG.integers(0, 10, size=16)
+SMALL = [RNG.normal(scale=0.05, size=s).astype(np.float32) for s in [(784, 8), (8,), (8, 10), (10,)]]
+HISTORY = ["accuracy", "loss", "val_accuracy", "val_loss"]
+
+
+def forward(weights, x) -> np.ndarray:
+    """The judge: softmax(relu(x·W1 + b1)·W2 + b2), written out, no dropout."""
+    w1, b1, w2, b2 = weights
+    hidden = np.maximum(x.reshape(len(x), -1) @ w1 + b1, 0)
+    z = hidden @ w2 + b2
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def small_model(dropout: float = 0.0) -> keras.Sequential:
+    """A write-up network with 8 hidden units and the weights SMALL (dropout only if asked)."""
+    layers = [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(8, activation="relu")]
+    layers += [keras.layers.Dropout(dropout)] if dropout else []
+    network = keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+    network.set_weights(SMALL)
+    return network
+
+
+@pytest.mark.task("keras_mlp.parameter_count")
+def test_parameter_count_is_keras_count(kit):
+    task = "keras_mlp.parameter_count"
+    for sizes in ([784, 512, 10], [784, 50, 30, 10], [3, 1]):
+        judge = keras.Sequential([keras.Input((sizes[0],)), *(keras.layers.Dense(n) for n in sizes[1:])])
+        got = kit.keras_mlp.parameter_count(sizes)
+        if type(got) is not int:
+            fail(task, f"parameter_count({sizes})", judge.count_params(), got, "not an int", "type")
+        expect_close(task, f"parameter_count({sizes}), as Keras counts a Sequential of Dense layers", got,
+                     judge.count_params(), rtol=0, atol=0.5, alternatives={
+                         "no biases": sum(a * b for a, b in zip(sizes, sizes[1:])),
+                         "a bias per input, not per unit": sum(a * b + a for a, b in zip(sizes, sizes[1:]))})
+
+
+@pytest.mark.task("keras_mlp.build_model")
+def test_build_model_is_the_write_ups_network(kit):
+    task, call = "keras_mlp.build_model", "build_model(seed=0)"
+    model = kit.keras_mlp.build_model(0)
+    if not isinstance(model, keras.Sequential):
+        fail(task, call, "a keras.Sequential", model, "not a keras.Sequential", "type")
+    layers = [type(layer).__name__ for layer in model.layers]
+    if layers != ["Flatten", "Dense", "Dropout", "Dense"]:
+        fail(task, call + " → its layers", ["Flatten", "Dense", "Dropout", "Dense"], layers, "wrong layers", "shape")
+    dense, dropout, out = model.layers[1], model.layers[2], model.layers[3]
+    got = (dense.units, dense.activation.__name__, dropout.rate, out.units, out.activation.__name__)
+    if got != (512, "relu", 0.2, 10, "softmax"):
+        fail(task, call + " → (units, activation, dropout rate, units, activation)", (512, "relu", 0.2, 10, "softmax"),
+             got, "wrong layers", "shape")
+    if tuple(model.input_shape) != (None, 28, 28):
+        fail(task, call + " → its input shape", (None, 28, 28), model.input_shape, "wrong input shape", "shape")
+    if model.count_params() != 407_050:
+        fail(task, call + " → model.count_params()", 407_050, model.count_params(), "wrong layers")
+    expect_close(task, call + "(X, training=False), against the forward pass of its own weights",
+                 model(X, training=False), forward(model.get_weights(), X), rtol=1e-4, atol=1e-6)
+    again, other = kit.keras_mlp.build_model(0).get_weights()[0], kit.keras_mlp.build_model(1).get_weights()[0]
+    if not np.array_equal(again, model.get_weights()[0]) or np.array_equal(other, again):
+        fail(task, call + ", again, and with seed=1", "the same weights for the same seed, others for another",
+             "not so", "seed ignored")
+
+
+@pytest.mark.task("keras_mlp.compile_model")
+def test_compile_model_trains_as_adam_does(kit):
+    task, call = "keras_mlp.compile_model", "compile_model(a small write-up network, learning_rate=0.01)"
+    judge = small_model()
+    judge.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = kit.keras_mlp.compile_model(small_model(), 0.01)
+    if not isinstance(model, keras.Model):
+        fail(task, call, "the model, compiled", model, "returns nothing", "type")
+    for step in range(3):
+        want = judge.train_on_batch(X, LABELS)
+        got = model.train_on_batch(X, LABELS)
+        if np.ndim(got) == 0:
+            fail(task, f"{call} → train_on_batch {step + 1}", "[loss, accuracy]", got, "no accuracy metric")
+        expect_close(task, f"{call} → train_on_batch {step + 1} → [loss, accuracy]", got, want, rtol=1e-4, atol=1e-6)
+    for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
+        expect_close(task, f"{call} → weight {i} after 3 steps, as Adam(0.01) moves it", mine, theirs, rtol=1e-3, atol=1e-6)
+
+
+@pytest.mark.task("keras_mlp.fit")
+def test_fit_returns_the_history_and_validates(kit):
+    task = "keras_mlp.fit"
+    call = "fit(a compiled small network, 16 images, 8 others for validation, epochs=3, batch_size=5)"
+    model = small_model()
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x_val, labels_val = X[:8] * 0.5, LABELS[8:]
+    history = kit.keras_mlp.fit(model, X, LABELS, x_val, labels_val, epochs=3, batch_size=5)
+    if not isinstance(history, dict) or sorted(history) != HISTORY:
+        fail(task, call, f"a dict with keys {HISTORY}", history, "not the history dict", "type")
+    for key in HISTORY:
+        expect_floats(task, f"{call} → history[{key!r}]", history[key])
+        if len(history[key]) != 3:
+            fail(task, f"{call} → history[{key!r}]", "3 values, one per epoch", history[key], "wrong epochs", "shape")
+    if int(model.optimizer.iterations) != 12:
+        fail(task, call + " → model.optimizer.iterations", "12 steps (4 batches of at most 5, 3 epochs)",
+             int(model.optimizer.iterations), "wrong batch size or epochs")
+    probabilities = forward(model.get_weights(), x_val)
+    expect_close(task, call + " → history['val_accuracy'][-1], the accuracy of the trained model on the validation data",
+                 history["val_accuracy"][-1], np.mean(probabilities.argmax(axis=1) == labels_val), atol=1e-6)
+
+
+@pytest.mark.task("keras_mlp.hidden_activations")
+def test_dropout_only_in_training(kit):
+    task = "keras_mlp.hidden_activations"
+    model = small_model(dropout=0.2)
+    expected = np.maximum(X.reshape(16, -1) @ SMALL[0] + SMALL[1], 0)
+    call = "hidden_activations(a small write-up network, X, training=%s)"
+    expect_close(task, call % False, kit.keras_mlp.hidden_activations(model, X, False), expected, rtol=1e-4, atol=1e-6,
+                 alternatives={"dropout in inference": expected * 0.8})
+    got = np.asarray(kit.keras_mlp.hidden_activations(model, np.repeat(X, 40, axis=0), True))
+    expected = np.repeat(expected, 40, axis=0)
+    if got.shape != expected.shape:
+        fail(task, call % True, f"shape {expected.shape}", f"shape {got.shape}", "wrong shape", "shape")
+    if np.allclose(got, expected, rtol=1e-4, atol=1e-6):
+        fail(task, call % True, "about 20 % of the units 0, the others / 0.8", got, "dropout not active")
+    dropped = got == 0
+    if not np.all(dropped | (np.abs(got - expected / 0.8) <= 1e-4 * expected + 1e-6)):
+        fail(task, call % True, "each unit 0 or its ReLU output / 0.8", got, "not dropout's values")
+    share = dropped[expected > 0].mean()
+    if not 0.15 <= share <= 0.25:
+        fail(task, call % True, "about 20 % of the active units 0", f"{100 * share:.1f} %", "dropout not active")
+
+
+@pytest.mark.timeout(120)  # two trainings on 10,000 images: ~5 s here
+@pytest.mark.task("keras_mlp.compare")
+@pytest.mark.uses("keras_mlp.parameter_count", "keras_mlp.build_model", "keras_mlp.compile_model", "keras_mlp.fit",
+                  "softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.train", "softmax_network.accuracy")
+def test_compare_fills_in_the_table(kit):
+    task = "keras_mlp.compare"
+    (images, labels), (test_images, test_labels) = load_mnist()
+    x, x_test = images[:10_000].astype(np.float32) / 255, test_images[:2_000].astype(np.float32) / 255
+    call = "compare(10,000 MNIST training images, 2,000 test images, epochs=1, seed=0)"
+    began = time.perf_counter()
+    rows = kit.keras_mlp.compare(x, labels[:10_000], x_test, test_labels[:2_000], 1, 0)
+    seconds = time.perf_counter() - began
+    if not isinstance(rows, list) or len(rows) != 2:
+        fail(task, call, "two rows: exercise 9's network, then the Keras one", rows, "not two rows", "type")
+    print("\n" + kit.keras_mlp.table(rows, 1))
+    for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
+        where = f"{call} → the {name} row"
+        expect_close(task, where + "['parameters']", row["parameters"], parameters, rtol=0, atol=0.5)
+        model = row["model"]
+        logits = model(tf.reshape(x_test, (-1, 784))) if name == "softmax network" else model(x_test, training=False)
+        right = 100.0 * np.mean(np.argmax(logits, axis=1) == test_labels[:2_000])
+        expect_close(task, where + "['accuracy'], against its model's own predictions", row["accuracy"], right, atol=0.01,
+                     alternatives={"a fraction, not a percentage": right / 100})
+        if not right >= 80.0:  # one epoch of 10,000 images: ~85 % (exercise 9), ~90 % (Keras)
+            fail(task, where + " → accuracy on the test images", "at least 80 %", f"{right:.2f} %", "does not learn")
+        if not 0 < row["seconds"] <= seconds:
+            fail(task, where + "['seconds']", f"the seconds its training took (the whole call: {seconds:.2f} s)",
+                 row["seconds"], "not a time")
