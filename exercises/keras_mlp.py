@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import softmax_network
+from .softmax_network import SoftmaxNetwork, accuracy, train
 
 
 def parameter_count(sizes) -> int:
@@ -80,9 +80,9 @@ def compare(x, labels, x_test, labels_test, epochs: int = 1, seed: int = 0) -> l
     the test images right, "seconds": the wall time of its training, every epoch}.
 
     Write-up §Example fits; Workshop §Building up the neural network. The first row is
-    `softmax_network.SoftmaxNetwork.from_sizes(seed=seed)` trained with
-    `softmax_network.train` (batches of 100 shuffled with `seed`, learning rate 0.5, flattened x,
-    one-hot y); the second is `build_model(seed)`, compiled with `compile_model`, trained with
+    exercise 9's `SoftmaxNetwork.from_sizes(seed=seed)` trained with its `train` (batches of 100
+    shuffled with `seed`, learning rate 0.5, flattened x, one-hot y), its accuracy from its
+    `accuracy`; the second is `build_model(seed)`, compiled with `compile_model`, trained with
     `fit` (validated on the test data, batches of 32). Use your own functions for both.
     """
     # YOUR CODE HERE

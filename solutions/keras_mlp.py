@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import softmax_network
+from .softmax_network import SoftmaxNetwork, accuracy, train
 
 
 def parameter_count(sizes) -> int:
@@ -94,24 +94,24 @@ def compare(x, labels, x_test, labels_test, epochs: int = 1, seed: int = 0) -> l
     the test images right, "seconds": the wall time of its training, every epoch}.
 
     Write-up §Example fits; Workshop §Building up the neural network. The first row is
-    `softmax_network.SoftmaxNetwork.from_sizes(seed=seed)` trained with
-    `softmax_network.train` (batches of 100 shuffled with `seed`, learning rate 0.5, flattened x,
-    one-hot y); the second is `build_model(seed)`, compiled with `compile_model`, trained with
+    exercise 9's `SoftmaxNetwork.from_sizes(seed=seed)` trained with its `train` (batches of 100
+    shuffled with `seed`, learning rate 0.5, flattened x, one-hot y), its accuracy from its
+    `accuracy`; the second is `build_model(seed)`, compiled with `compile_model`, trained with
     `fit` (validated on the test data, batches of 32). Use your own functions for both.
     """
     ### BEGIN SOLUTION
     flat, flat_test = (tf.reshape(tf.convert_to_tensor(a, tf.float32), (-1, 784)) for a in (x, x_test))
     dataset = tf.data.Dataset.from_tensor_slices((flat, tf.one_hot(labels, 10))).shuffle(len(labels), seed=seed).batch(100)
-    network = softmax_network.SoftmaxNetwork.from_sizes(seed=seed)
+    network = SoftmaxNetwork.from_sizes(seed=seed)
     start = time.perf_counter()
-    softmax_network.train(network, dataset, epochs, learning_rate=0.5)
+    train(network, dataset, epochs, learning_rate=0.5)
     network_time = time.perf_counter() - start
     model = compile_model(build_model(seed))
     start = time.perf_counter()
     fit(model, x, labels, x_test, labels_test, epochs=epochs)
     keras_time = time.perf_counter() - start
     sizes = [784, *(int(w.shape[1]) for w in network.weights)]
-    return [{"model": network, "parameters": parameter_count(sizes), "accuracy": softmax_network.accuracy(network, flat_test, labels_test),
+    return [{"model": network, "parameters": parameter_count(sizes), "accuracy": accuracy(network, flat_test, labels_test),
              "seconds": network_time},
             {"model": model, "parameters": parameter_count([784, 512, 10]),
              "accuracy": 100.0 * float(np.mean(np.argmax(model(x_test, training=False), axis=1) == labels_test)),

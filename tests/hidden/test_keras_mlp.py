@@ -57,7 +57,7 @@ def images(rng: np.random.Generator, n: int) -> np.ndarray:
 
 @pytest.mark.points(3)
 @pytest.mark.task("keras_mlp.parameter_count")
-def test_parameter_count(student, rng):
+def test_parameter_count_by_hand(student, rng):
     task = "keras_mlp.parameter_count"
     cases = [[784, 512, 10]] + [[int(n) for n in rng.integers(1, 900, size=int(rng.integers(2, 6)))] for _ in range(4)]
     for sizes in cases:
@@ -151,7 +151,7 @@ def mnist_part(rng: np.random.Generator, n: int):
 @pytest.mark.task("keras_mlp.fit")
 def test_fit_trains_and_validates(student, rng):
     task, hidden = "keras_mlp.fit", 64
-    epochs, batch = int(rng.integers(2, 4)), int(rng.choice([32, 50, 64, 100]))
+    epochs, batch = int(rng.integers(2, 4)), int(rng.choice([50, 64, 100]))  # not 32, fit's default
     x, labels = mnist_part(rng, FIT_IMAGES + VALIDATION_IMAGES)
     x_val, labels_val, x, labels = x[FIT_IMAGES:], labels[FIT_IMAGES:], x[:FIT_IMAGES], labels[:FIT_IMAGES]
     call = (f"fit(the grader's compiled Keras model ({hidden} hidden units, Adam), {FIT_IMAGES} MNIST images, "
@@ -190,17 +190,17 @@ def test_dropout_is_active_only_in_training(student, rng):
     weights[1] = np.abs(weights[1]) + 0.05  # most units active, so that dropout shows
     x = images(rng, 10)
     model = student.build(KerasModel(weights, dropout=0.2))
-    expected = tf.nn.relu(x.reshape(10, -1) @ weights[0] + weights[1]).numpy()
+    expected = np.maximum(x.reshape(10, -1).astype(np.float64) @ weights[0] + weights[1], 0)
     call = f"hidden_activations(the grader's write-up network, x of shape {x.shape}, training=%s)"
     expect_close(task, call % False, student.keras_mlp.hidden_activations(model, x, False), expected, rtol=1e-4,
-                 atol=1e-6, alternatives={"dropout in inference": expected * 0.8})
+                 atol=1e-5, alternatives={"dropout in inference": expected * 0.8})
     runs = [np.asarray(student.keras_mlp.hidden_activations(model, x, True), np.float64) for _ in range(2)]
     for got in runs:
         if got.shape != expected.shape:
             fail(task, call % True, f"shape {expected.shape}", f"shape {got.shape}", "wrong shape", "shape")
-        if np.allclose(got, expected, rtol=1e-4, atol=1e-6):
+        if np.allclose(got, expected, rtol=1e-4, atol=1e-5):
             fail(task, call % True, "about 20 % of the units 0, the others / 0.8", got, "dropout not active")
-        kept = np.abs(got - expected / 0.8) <= 1e-4 * np.abs(expected / 0.8) + 1e-6
+        kept = np.abs(got - expected / 0.8) <= 1e-4 * np.abs(expected / 0.8) + 1e-5  # float32 sums of 784 terms
         dropped = got == 0
         if not np.all(kept | dropped):
             fail(task, call % True, "each unit 0 or its ReLU output / 0.8", got, "not dropout's values")

@@ -22,6 +22,7 @@ import pytest
 
 from grader import skeleton
 from grader.grade import HIDDEN
+from grader.mutation import OwnTaskFirst
 from grader.sandbox import KIT
 
 
@@ -421,7 +422,7 @@ CORPUS = [
 ]
 
 
-def _reports(args: list[str]) -> list:
+def _reports(args: list[str], *plugins) -> list:
     class Collect:
         def __init__(self):
             self.reports = []
@@ -435,7 +436,7 @@ def _reports(args: list[str]) -> list:
     # took 85 % of the corpus' time
     pytest.main([*args, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:unraisableexception",
                  "--rootdir", str(KIT)],
-                plugins=[collect])
+                plugins=[collect, *plugins])
     return collect.reports
 
 
@@ -460,7 +461,7 @@ def judge(mistake: Mistake, package: Path, seed: int) -> dict:
     failing = sorted({getattr(r, "task", "?") for r in visible}, key=lambda t: order.index(t) if t in order else len(order))
     first = next((r.longreprtext for r in visible if getattr(r, "task", "") == failing[0]), "") if failing else ""
     hidden = _reports([str(HIDDEN / f"test_{exercise}.py"), "-x", "--submission", package.name, "--in-process",
-                       "--grading-seed", str(seed)])
+                       "--grading-seed", str(seed)], OwnTaskFirst(mistake.task))
     return {"mistake": mistake.name, "task": mistake.task, "failing": failing, "first": first,
             "hidden_caught": bool(hidden), "named": bool(mistake.names) and mistake.names in first}
 
