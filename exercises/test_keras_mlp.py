@@ -121,6 +121,9 @@ def test_fit_returns_the_history_and_validates(kit):
     probabilities = forward(model.get_weights(), x_val)
     expect_close(task, call + " → history['val_accuracy'][-1], the accuracy of the trained model on the validation data",
                  history["val_accuracy"][-1], np.mean(probabilities.argmax(axis=1) == labels_val), atol=1e-6)
+    loss = -np.mean(np.log(probabilities[np.arange(len(labels_val)), labels_val]))
+    expect_close(task, call + " → history['val_loss'][-1], the cross-entropy of the trained model on the validation data",
+                 history["val_loss"][-1], loss, rtol=1e-3)
 
 
 @pytest.mark.task("keras_mlp.hidden_activations")
