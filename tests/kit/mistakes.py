@@ -1,7 +1,7 @@
 """A corpus of realistic student mistakes, each planted alone in the reference solutions, and what
 both suites must make of it.
 
-    python -m tests.kit.mistakes [--seed N]
+    python -m tests.kit.mistakes [--seed N] [--part I N]
 
 For every mistake the visible self-checks of its exercise's tasks up to its own run in-process on
 the package `mistake` (a copy of solutions/ with the one edit), then the exercise's hidden suite.
@@ -469,14 +469,17 @@ def judge(mistake: Mistake, package: Path, seed: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.kit.mistakes", description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--part", type=int, nargs=2, default=(0, 1), metavar=("I", "N"),
+                        help="judge only every N-th mistake from the I-th (for N processes side by side)")
     args = parser.parse_args(argv)
+    first, step = args.part
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-mistakes-"))
     package = scratch / "mistake"
     package.mkdir()
     sys.path.insert(0, str(scratch))
     os.chdir(KIT)
     try:
-        results = [judge(mistake, package, args.seed) for mistake in CORPUS]
+        results = [judge(mistake, package, args.seed) for mistake in CORPUS[first::step]]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for result in results:

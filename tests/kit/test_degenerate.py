@@ -1,15 +1,12 @@
 """Judges fail closed: no check of either suite passes a degenerate answer (NaN, ±infinity, empty,
 zeros, a constant, huge values, the input echoed back) of a task it covers; see degenerate.py."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.sandbox import KIT
 from tests.kit import degenerate
+from tests.kit.side_by_side import run_modules
 
 
 def test_degenerate_values_keep_the_kind_of_the_right_answer():
@@ -25,10 +22,7 @@ def test_degenerate_values_keep_the_kind_of_the_right_answer():
 
 @pytest.mark.timeout(900)
 def test_no_check_passes_a_degenerate_answer_of_the_task_it_covers():
-    runs = {suite: subprocess.Popen([sys.executable, "-m", "tests.kit.degenerate", suite], cwd=KIT,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            for suite in ("hidden", "visible")}  # side by side, one per core
-    for suite, run in runs.items():
-        output = run.communicate()[0]
-        assert run.returncode == 0, f"{suite}:\n{output[-3000:]}"
+    suites = ("hidden", "visible")
+    for suite, (code, output) in zip(suites, run_modules(*(["tests.kit.degenerate", suite] for suite in suites))):
+        assert code == 0, f"{suite}:\n{output[-3000:]}"
         assert f"degenerate answers ({suite}): 0 of" in output

@@ -3,22 +3,21 @@ own task first in the self-checks, costs points in the hidden suite, and, where 
 what names it, the first message names the misconception."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from grader.sandbox import KIT
 from exercises.selfcheck import HINTS
 from tests.kit.mistakes import CORPUS
+from tests.kit.side_by_side import run_modules
 
 
 @pytest.mark.timeout(1200)
 def test_every_mistake_is_caught_by_both_suites_and_told_where_it_is():
-    run = subprocess.run([sys.executable, "-m", "tests.kit.mistakes"], cwd=KIT, capture_output=True, text=True,
-                         timeout=1200)
-    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
-    assert len(results) == len(CORPUS) >= 60, run.stdout[-2000:] + run.stderr[-2000:]
+    outputs = [output for _, output in run_modules(*(["tests.kit.mistakes", "--part", str(part), "2"] for part in (0, 1)))]
+    by_name = {result["mistake"]: result for output in outputs for result in
+               (json.loads(line) for line in output.splitlines() if line.startswith("{"))}
+    results = [by_name.get(mistake.name) for mistake in CORPUS]
+    assert None not in results and len(results) >= 60, "".join(output[-2000:] for output in outputs)
     problems = []
     for result, mistake in zip(results, CORPUS):
         if not result["failing"] or result["failing"][0] != mistake.task:
@@ -33,4 +32,4 @@ def test_every_mistake_is_caught_by_both_suites_and_told_where_it_is():
             problems += [f"[mistakes.{module}] {key!r}: no mistake of the corpus is told it" for key, text in table.items()
                          if text not in said]
     assert not problems, "\n".join(problems)
-    print("\n" + run.stdout.splitlines()[-1])
+    print("".join("\n" + output.splitlines()[-1] for output in outputs))

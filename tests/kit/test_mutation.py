@@ -2,13 +2,12 @@
 
 import ast
 import re
-import subprocess
-import sys
 
 import pytest
 
 from grader.sandbox import KIT
 from grader import mutation, skeleton
+from tests.kit.side_by_side import run_modules
 
 # Mutants that behave exactly like the solution, so no test can tell them apart.
 EQUIVALENT = {
@@ -41,9 +40,7 @@ def test_the_hidden_suites_kill_at_least_90_percent_of_mutants():
     # one per core, balanced by measured time (the mutated task's checks run first)
     groups = (("backprop", "training", "speed", "softmax_network", "keras_mlp"),
               ("evaluation", "perceptron", "mlp", "activations", "optimizers"))
-    runs = [subprocess.Popen([sys.executable, "-m", "grader.mutation", "--exercise", *group], cwd=KIT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for group in groups]
-    output = "".join(run.communicate()[0] for run in runs)
+    output = "".join(output for _, output in run_modules(*(["grader.mutation", "--exercise", *group] for group in groups)))
     scores = re.findall(r"mutation score: (\d+)/(\d+) killed", output)
     assert len(scores) == len(groups), output[-3000:]
     killed, total = (sum(int(score[i]) for score in scores) for i in (0, 1))

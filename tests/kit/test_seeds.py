@@ -5,13 +5,10 @@ check's spread over 1,000 seeds is measured by `python -m tests.benchmarks.mnist
 """
 
 import secrets
-import subprocess
-import sys
-import tempfile
 
 import pytest
 
-from grader.sandbox import KIT
+from tests.kit.side_by_side import run_modules
 
 # (pytest -k expression, first seed's offset, number of seeds): hundreds for the fast checks, in two
 # processes of 100, fewer for the slow ones (exercise 10's checks that train on MNIST images:
@@ -29,14 +26,7 @@ TIERS = [
 @pytest.mark.timeout(900)
 def test_every_randomized_check_passes_the_reference_on_every_seed():
     first = secrets.randbelow(2**31 - 1000)
-    runs = []
-    for expression, offset, seeds in TIERS:  # one process per tier, side by side; output to files, not pipes
-        log = tempfile.TemporaryFile(mode="w+")
-        runs.append((expression, first + offset, log, subprocess.Popen(
-            [sys.executable, "-m", "tests.benchmarks.seed_sweep", "--first", str(first + offset), "--seeds", str(seeds),
-             "-k", expression], cwd=KIT, stdout=log, stderr=subprocess.STDOUT, text=True)))
-    for expression, start, log, run in runs:
-        run.wait()
-        log.seek(0)
-        output = log.read()
-        assert run.returncode == 0 and "seed sweep: 0 of" in output, f"grading seeds from {start} ({expression}):\n{output[-3000:]}"
+    results = run_modules(*(["tests.benchmarks.seed_sweep", "--first", str(first + offset), "--seeds", str(seeds),
+                             "-k", expression] for expression, offset, seeds in TIERS))
+    for (expression, offset, _), (code, output) in zip(TIERS, results):
+        assert code == 0 and "seed sweep: 0 of" in output, f"grading seeds from {first + offset} ({expression}):\n{output[-3000:]}"
