@@ -54,9 +54,10 @@ def fit(model: keras.Model, x, labels, x_val, labels_val, epochs: int = 5, batch
     validated on (x_val, labels_val) after every epoch; return its history as a dict of lists of
     Python floats, one per epoch: "loss", "accuracy", "val_loss", "val_accuracy".
 
-    Write-up §Example fits (5 epochs). The write-up validates on the test images; keep the test
-    images for the end and validate on images held out of the training set (as in exercise 5).
-    Pass verbose=0: the grader has no terminal for a progress bar.
+    Write-up §Example fits (5 epochs). Pass the validation images as validation_data (not
+    validation_split: every image of x is for training). The write-up validates on the test images;
+    in a study, keep the test images for the end and validate on images held out of the training
+    set (exercise 5's idea). Pass verbose=0: the grader has no terminal for a progress bar.
     """
     # YOUR CODE HERE
     raise NotImplementedError('keras_mlp.fit is not implemented yet — write-up §Example fits')
@@ -76,14 +77,17 @@ def hidden_activations(model: keras.Model, x, training: bool) -> tf.Tensor:
 
 def compare(x, labels, x_test, labels_test, epochs: int = 1, seed: int = 0) -> list[dict]:
     """Train exercise 9's network and this exercise's Keras one on the same data and fill in the
-    table: one row each, {"model": the trained model, "parameters": its count, "accuracy": % of
-    the test images right, "seconds": the wall time of its training, every epoch}.
+    table: one row each, {"model": the trained model, "parameters": `parameter_count` of its layer
+    sizes, "accuracy": % of the test images right, "seconds": the wall time of its training, all
+    epochs together (`table` divides by the epochs)}.
 
     Write-up §Example fits; Workshop §Building up the neural network. The first row is
-    exercise 9's `SoftmaxNetwork.from_sizes(seed=seed)` trained with its `train` (batches of 100
-    shuffled with `seed`, learning rate 0.5, flattened x, one-hot y), its accuracy from its
-    `accuracy`; the second is `build_model(seed)`, compiled with `compile_model`, trained with
-    `fit` (validated on the test data, batches of 32). Use your own functions for both.
+    exercise 9's `SoftmaxNetwork.from_sizes(seed=seed)` trained with its `train` for `epochs`
+    (flattened x, one-hot y, in batches of 100 of a dataset shuffled whole with `seed`, learning
+    rate 0.5), its accuracy from its `accuracy`; the second is `build_model(seed)`, compiled with
+    `compile_model`, trained with `fit` for `epochs` (batches of 32, validated on the test data:
+    here the table is the end), its accuracy from the model's own output (`training=False`). Use
+    your own functions for both.
     """
     # YOUR CODE HERE
     raise NotImplementedError('keras_mlp.compare is not implemented yet — write-up §Example fits')

@@ -77,6 +77,11 @@ def test_build_model_is_the_write_ups_network(kit):
         fail(task, call + " → model.count_params()", 407_050, model.count_params(), "wrong layers")
     expect_close(task, call + "(X, training=False), against the forward pass of its own weights",
                  model(X, training=False), forward(model.get_weights(), X), rtol=1e-4, atol=1e-6)
+    sized = kit.keras_mlp.build_model(0, hidden=64, dropout=0.5)
+    got = [getattr(layer, "units", getattr(layer, "rate", None)) for layer in sized.layers[1:]]
+    if got != [64, 0.5, 10]:
+        fail(task, "build_model(seed=0, hidden=64, dropout=0.5) → (units, dropout rate, units)", [64, 0.5, 10], got,
+             "hidden or dropout ignored", "shape")
     again, other = kit.keras_mlp.build_model(0).get_weights()[0], kit.keras_mlp.build_model(1).get_weights()[0]
     if not np.array_equal(again, model.get_weights()[0]) or np.array_equal(other, again):
         fail(task, call + ", again, and with seed=1", "the same weights for the same seed, others for another",
@@ -109,15 +114,19 @@ def test_fit_returns_the_history_and_validates(kit):
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     x_val, labels_val = X[:8] * 0.5, LABELS[8:]
     history = kit.keras_mlp.fit(model, X, LABELS, x_val, labels_val, epochs=3, batch_size=5)
-    if not isinstance(history, dict) or sorted(history) != HISTORY:
+    if not isinstance(history, dict):
         fail(task, call, f"a dict with keys {HISTORY}", history, "not the history dict", "type")
+    if sorted(history) != HISTORY:
+        fail(task, call, f"a dict with keys {HISTORY}", sorted(history),
+             "no validation keys" if set(history) < set(HISTORY) else "wrong keys", "type")
     for key in HISTORY:
         expect_floats(task, f"{call} → history[{key!r}]", history[key])
         if len(history[key]) != 3:
             fail(task, f"{call} → history[{key!r}]", "3 values, one per epoch", history[key], "wrong epochs", "shape")
     if int(model.optimizer.iterations) != 12:
         fail(task, call + " → model.optimizer.iterations", "12 steps (4 batches of at most 5, 3 epochs)",
-             int(model.optimizer.iterations), "wrong batch size or epochs")
+             int(model.optimizer.iterations), "validation split off the training images" if
+             int(model.optimizer.iterations) == 9 else "wrong batch size or epochs")
     probabilities = forward(model.get_weights(), x_val)
     expect_close(task, call + " → history['val_accuracy'][-1], the accuracy of the trained model on the validation data",
                  history["val_accuracy"][-1], np.mean(probabilities.argmax(axis=1) == labels_val), atol=1e-6)
@@ -171,6 +180,9 @@ def test_compare_fills_in_the_table(kit):
         right = 100.0 * np.mean(np.argmax(logits, axis=1) == test_labels[:2_000])
         expect_close(task, where + "['accuracy'], against its model's own predictions", row["accuracy"], right, atol=0.01,
                      alternatives={"a fraction, not a percentage": right / 100})
+        if name == "Keras" and int(model.optimizer.iterations) != 313:
+            fail(task, where + " → its optimizer's steps", "313 (1 epoch of batches of 32)", int(model.optimizer.iterations),
+                 "wrong batch size or epochs")
         if not right >= 80.0:  # one epoch of 10,000 images: ~85 % (exercise 9), ~90 % (Keras)
             fail(task, where + " → accuracy on the test images", "at least 80 %", f"{right:.2f} %", "does not learn")
         if not 0 < row["seconds"] <= seconds:

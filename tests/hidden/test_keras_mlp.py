@@ -24,10 +24,11 @@ LAYERS = [("Flatten", {}), ("Dense", {"units": 512, "activation": "relu"}), ("Dr
           ("Dense", {"units": 10, "activation": "softmax"})]
 HISTORY = ("loss", "accuracy", "val_loss", "val_accuracy")
 # fit: 2–3 epochs on 3,000 training images (Adam 0.001, 64 hidden units) reach 82–88 % of the test
-# images; a model that does not learn stays near 10 %. compare: 1 epoch on 10,000 images gives
-# exercise 9's network min 82.9 %, mean 88.9 % (25 seeds), the Keras one min 92.3 %, mean 93.9 %.
+# images; a model that does not learn stays near 10 %. compare: 2 epochs on 5,000 images give
+# exercise 9's network (learning rate 0.5) min 64.1 %, mean 85.4 % (20 seeds; its lower tail is long),
+# the Keras one min 91.6 %: the bar only asks that both learned.
 FIT_IMAGES, VALIDATION_IMAGES, FIT_PASS = 3000, 500, 70.0
-COMPARE_IMAGES, COMPARE_TEST, COMPARE_PASS = 10_000, 1000, 50.0
+COMPARE_IMAGES, COMPARE_TEST, COMPARE_PASS = 5_000, 1000, 30.0
 
 
 def keras_weights(rng: np.random.Generator, hidden: int) -> list[np.ndarray]:
@@ -92,6 +93,15 @@ def test_build_model_is_the_write_ups_network(student, rng):
     shapes = [(784, 512), (512,), (512, 10), (10,)]
     if [w.shape for w in weights] != shapes:
         fail(task, call + " → shapes of its weights", shapes, [w.shape for w in weights], "wrong shapes", "shape")
+    hidden, rate = int(rng.integers(16, 64)), float(rng.choice([0.1, 0.3, 0.5]))
+    other_call = f"build_model(seed={seed}, hidden={hidden}, dropout={rate})"
+    other = expect_model(task, other_call, student.keras_mlp.build_model(seed, hidden=hidden, dropout=rate))
+    sized = [(name, {k: v for k, v in c.items() if k in ("units", "rate")}) for name, c in
+             ((layer["class_name"], layer["config"]) for layer in json.loads(other.method("to_json"))["config"]["layers"])
+             if name in ("Dense", "Dropout")]
+    if sized != [("Dense", {"units": hidden}), ("Dropout", {"rate": rate}), ("Dense", {"units": 10})]:
+        fail(task, other_call + " → its Dense and Dropout layers", [("Dense", {"units": hidden}), ("Dropout", {"rate": rate}),
+             ("Dense", {"units": 10})], sized, "hidden or dropout ignored", "shape")
     for i, (w, (n_in, n_out)) in enumerate(zip(weights[::2], [(784, 512), (512, 10)])):
         limit = np.sqrt(6 / (n_in + n_out))  # Keras' default: Glorot uniform
         if np.abs(w).max() > limit * (1 + 1e-6) or abs(w.std() - limit / np.sqrt(3)) > 0.05 * limit:  # float32 rounding
@@ -158,9 +168,11 @@ def test_fit_trains_and_validates(student, rng):
             f"{VALIDATION_IMAGES} others for validation, epochs={epochs}, batch_size={batch})")
     model = student.build(KerasModel(keras_weights(rng, hidden), learning_rate=0.001))
     history = student.keras_mlp.fit(model, x, labels, x_val, labels_val, epochs=epochs, batch_size=batch)
-    if not isinstance(history, dict) or sorted(history) != sorted(HISTORY):
-        fail(task, call, f"a dict with keys {list(HISTORY)}", history if not isinstance(history, dict) else list(history),
-             "not the history dict", "type")
+    if not isinstance(history, dict):
+        fail(task, call, f"a dict with keys {list(HISTORY)}", history, "not the history dict", "type")
+    if sorted(history) != sorted(HISTORY):
+        fail(task, call, f"a dict with keys {list(HISTORY)}", list(history),
+             "no validation keys" if set(history) < set(HISTORY) else "wrong keys", "type")
     for key in HISTORY:
         expect_floats(task, f"{call} → history[{key!r}]", history[key])
         if len(history[key]) != epochs:
@@ -217,9 +229,9 @@ def test_compare_fills_in_the_table(student, rng):
     task, seed = "keras_mlp.compare", int(rng.integers(2**31))
     x, labels = mnist_part(rng, COMPARE_IMAGES + COMPARE_TEST)
     x_test, labels_test, x, labels = x[COMPARE_IMAGES:], labels[COMPARE_IMAGES:], x[:COMPARE_IMAGES], labels[:COMPARE_IMAGES]
-    call = f"compare({COMPARE_IMAGES} MNIST images, {COMPARE_TEST} others to test on, epochs=1, seed={seed})"
+    call = f"compare({COMPARE_IMAGES} MNIST images, {COMPARE_TEST} others to test on, epochs=2, seed={seed})"
     start = time.perf_counter()
-    rows = expect_parts(task, call, student.keras_mlp.compare(x, labels, x_test, labels_test, 1, seed), 2, "two rows")
+    rows = expect_parts(task, call, student.keras_mlp.compare(x, labels, x_test, labels_test, 2, seed), 2, "two rows")
     seconds = time.perf_counter() - start  # the call as the grader saw it: its trainings took less
     for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
         where = f"{call} → the {name} row"
@@ -228,6 +240,10 @@ def test_compare_fills_in_the_table(student, rng):
         expect_close(task, where + "['parameters']", row["parameters"], parameters, rtol=0, atol=0.5)
         if name == "Keras":
             probabilities = forward(weights_of(task, where, row["model"]), x_test)
+            steps = int(np.asarray(expect_model(task, where, row["model"]).get("optimizer").get("iterations")))
+            if steps != 2 * -(-COMPARE_IMAGES // 32):
+                fail(task, where + " → its optimizer's steps", f"{2 * -(-COMPARE_IMAGES // 32)} (2 epochs of batches of 32)",
+                     steps, "wrong batch size or epochs")
         else:
             w1, w2, w3, b1, b2, b3 = parameters_of(row["model"], task, where)
             a = tf.nn.relu(tf.nn.relu(x_test.reshape(len(x_test), -1) @ w1 + b1) @ w2 + b2)
