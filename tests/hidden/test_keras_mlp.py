@@ -39,17 +39,38 @@ def keras_weights(rng: np.random.Generator, hidden: int) -> list[np.ndarray]:
 
 def forward(weights, x) -> np.ndarray:
     """The grader's forward pass of a write-up network (no dropout): softmax probabilities."""
-    w1, b1, w2, b2 = (tf.constant(w) for w in weights)
+    w1, b1, w2, b2 = (tf.constant(w, tf.float32) for w in weights)  # whatever numbers came back
     a = tf.nn.relu(tf.reshape(tf.constant(x, tf.float32), (len(x), -1)) @ w1 + b1)
     return tf.nn.softmax(a @ w2 + b2).numpy()
 
 
-def weights_of(task: str, call: str, model) -> list[np.ndarray]:
-    """model.get_weights() of a Keras model handle, checked to be a list of arrays."""
+def weights_of(task: str, call: str, model, shapes=None) -> list[np.ndarray]:
+    """model.get_weights() of a Keras model handle: a list of arrays (of these shapes, if given)."""
     got = expect_model(task, call, model).method("get_weights")
     if not isinstance(got, list) or not all(isinstance(w, np.ndarray) for w in got):
         fail(task, call + " → get_weights()", "a list of arrays", got, "not a Keras model", "type")
+    if shapes is not None and [w.shape for w in got] != shapes:
+        fail(task, call + " → shapes of its weights", shapes, [w.shape for w in got], "wrong shapes", "shape")
     return got
+
+
+def layers_of(task: str, call: str, model) -> list[tuple[str, dict]]:
+    """(class name, config) of every layer, read from a Keras model handle's to_json()."""
+    config = expect_model(task, call, model).method("to_json")
+    try:
+        layers = [(str(layer["class_name"]), dict(layer["config"])) for layer in json.loads(config)["config"]["layers"]]
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+        fail(task, call + " → to_json()", "a Sequential model's config", config, "not a keras.Sequential", "type")
+    return layers
+
+
+def steps_of(task: str, call: str, model) -> int:
+    """How many steps the optimizer of a Keras model handle has taken."""
+    optimizer = expect_model(task, call, model).get("optimizer")
+    steps = expect_model(task, call + " → its optimizer", optimizer).get("iterations")
+    if not isinstance(steps, np.ndarray) or steps.shape != () or steps.dtype.kind not in "iu":
+        fail(task, call + " → its optimizer's iterations", "a count of steps", steps, "not a Keras optimizer", "type")
+    return int(steps)
 
 
 def images(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -77,11 +98,7 @@ def test_build_model_is_the_write_ups_network(student, rng):
     task, seed = "keras_mlp.build_model", int(rng.integers(2**31))
     call = f"build_model(seed={seed})"
     model = expect_model(task, call, student.keras_mlp.build_model(seed))
-    config = model.method("to_json")
-    try:
-        layers = [(layer["class_name"], layer["config"]) for layer in json.loads(config)["config"]["layers"]]
-    except (TypeError, ValueError, KeyError):
-        fail(task, call + " → to_json()", "a Sequential model's config", config, "not a keras.Sequential", "type")
+    layers = layers_of(task, call, model)
     shown = [(name, {k: v for k, v in c.items() if k in ("units", "activation", "rate")}) for name, c in layers
              if name != "InputLayer"]
     if shown != LAYERS:
@@ -89,16 +106,12 @@ def test_build_model_is_the_write_ups_network(student, rng):
     inputs = [c.get("batch_shape") for name, c in layers if name == "InputLayer"]
     if inputs != [[None, 28, 28]]:
         fail(task, call + " → its input shape", [None, 28, 28], inputs, "wrong input shape", "shape")
-    weights = weights_of(task, call, model)
-    shapes = [(784, 512), (512,), (512, 10), (10,)]
-    if [w.shape for w in weights] != shapes:
-        fail(task, call + " → shapes of its weights", shapes, [w.shape for w in weights], "wrong shapes", "shape")
+    weights = weights_of(task, call, model, [(784, 512), (512,), (512, 10), (10,)])
     hidden, rate = int(rng.integers(16, 64)), float(rng.choice([0.1, 0.3, 0.5]))
     other_call = f"build_model(seed={seed}, hidden={hidden}, dropout={rate})"
     other = expect_model(task, other_call, student.keras_mlp.build_model(seed, hidden=hidden, dropout=rate))
     sized = [(name, {k: v for k, v in c.items() if k in ("units", "rate")}) for name, c in
-             ((layer["class_name"], layer["config"]) for layer in json.loads(other.method("to_json"))["config"]["layers"])
-             if name in ("Dense", "Dropout")]
+             layers_of(task, other_call, other) if name in ("Dense", "Dropout")]
     if sized != [("Dense", {"units": hidden}), ("Dropout", {"rate": rate}), ("Dense", {"units": 10})]:
         fail(task, other_call + " → its Dense and Dropout layers", [("Dense", {"units": hidden}), ("Dropout", {"rate": rate}),
              ("Dense", {"units": 10})], sized, "hidden or dropout ignored", "shape")
@@ -177,10 +190,10 @@ def test_fit_trains_and_validates(student, rng):
         expect_floats(task, f"{call} → history[{key!r}]", history[key])
         if len(history[key]) != epochs:
             fail(task, f"{call} → history[{key!r}]", f"{epochs} values, one per epoch", history[key], "wrong epochs", "shape")
-    steps = int(np.asarray(model.get("optimizer").get("iterations")))
+    steps = steps_of(task, call, model)
     if steps != epochs * -(-FIT_IMAGES // batch):
         fail(task, call + " → optimizer steps", epochs * -(-FIT_IMAGES // batch), steps, "wrong batch size or epochs")
-    weights = weights_of(task, call, model)
+    weights = weights_of(task, call, model, [(784, hidden), (hidden,), (hidden, 10), (10,)])
     probabilities = forward(weights, x_val)
     right = 100.0 * np.mean(probabilities.argmax(axis=1) == labels_val)
     expect_close(task, call + " → history['val_accuracy'][-1] (as a %), the grader's accuracy of the returned "
@@ -239,15 +252,20 @@ def test_compare_fills_in_the_table(student, rng):
             fail(task, where, "a dict with model, parameters, accuracy, seconds", row, "not a row", "type")
         expect_close(task, where + "['parameters']", row["parameters"], parameters, rtol=0, atol=0.5)
         if name == "Keras":
-            probabilities = forward(weights_of(task, where, row["model"]), x_test)
-            steps = int(np.asarray(expect_model(task, where, row["model"]).get("optimizer").get("iterations")))
+            probabilities = forward(weights_of(task, where, row["model"], [(784, 512), (512,), (512, 10), (10,)]), x_test)
+            steps = steps_of(task, where, row["model"])
             if steps != 2 * -(-COMPARE_IMAGES // 32):
                 fail(task, where + " → its optimizer's steps", f"{2 * -(-COMPARE_IMAGES // 32)} (2 epochs of batches of 32)",
                      steps, "wrong batch size or epochs")
         else:
-            w1, w2, w3, b1, b2, b3 = parameters_of(row["model"], task, where)
-            a = tf.nn.relu(tf.nn.relu(x_test.reshape(len(x_test), -1) @ w1 + b1) @ w2 + b2)
-            probabilities = (a @ w3 + b3).numpy()
+            arrays = parameters_of(row["model"], task, where)
+            shapes = [(784, 50), (50, 30), (30, 10), (1, 50), (1, 30), (1, 10)]
+            if [a.shape for a in arrays] != shapes:
+                fail(task, where + " → shapes of its weights, then biases", shapes, [a.shape for a in arrays],
+                     "wrong shapes", "shape")
+            w1, w2, w3, b1, b2, b3 = (a.astype(np.float64) for a in arrays)
+            hidden = np.maximum(np.maximum(x_test.reshape(len(x_test), -1) @ w1 + b1, 0) @ w2 + b2, 0)
+            probabilities = hidden @ w3 + b3  # logits: argmax is the same
         right = 100.0 * np.mean(probabilities.argmax(axis=1) == labels_test)
         expect_close(task, where + "['accuracy'], the grader's accuracy of its model", row["accuracy"], right, rtol=0, atol=0.01)
         if right < COMPARE_PASS:
