@@ -9,7 +9,7 @@ from grader.sandbox import KIT
 from grader import mutation, skeleton
 from tests.kit.side_by_side import run_modules
 
-# Mutants that behave exactly like the solution, so no test can tell them apart.
+# Mutants no test can tell apart from the solution: equivalent ones, and one below what a judge can see (each says why).
 EQUIVALENT = {
     "perceptron.py:94: 1.0 → 2.0",  # OR with weights 2 instead of 1 (bias 0) is still OR
     "activations.py:95: Gt → GtE",  # leaky ReLU: z and alpha·z agree at z = 0
