@@ -88,6 +88,15 @@ def parameters_of(model, task: str = "the model", call: str = "the model's param
     return arrays
 
 
+def parameters_shaped(model, like: list[np.ndarray], task: str, call: str) -> list[np.ndarray]:
+    """`parameters_of` a model handle, which must have the shapes of `like`, as float32 arrays."""
+    arrays = parameters_of(model, task, call)
+    if [a.shape for a in arrays] != [a.shape for a in like]:
+        fail(task, call + " → the model's parameters", [a.shape for a in like], [a.shape for a in arrays],
+             "wrong shapes", "shape")
+    return [a.astype(np.float32) for a in arrays]
+
+
 def check_parameters(task: str, call: str, model, expected_model) -> None:
     """The parameters of a model handle equal those of a trusted model, within float32 tolerance."""
     want = [v.numpy() for v in expected_model.weights + expected_model.biases]

@@ -3,15 +3,19 @@
 The workshop's network, [784, 50, 30, 10] (ReLU hidden layers, logits out; the grader's own model),
 starts as the workshop starts it (weights normal(0, 0.1) truncated at ±0.2, biases 0.1), drawn by
 the grading seed, and is trained by the student's `train` with its own `train_step` and
-`cross_entropy`: batches of 100 shuffled by the grading seed, 3 epochs at learning rate 0.5, then
-one at 0.05 (the workshop's 0.1 needs 8–10 epochs for 96 %; the smaller last rate settles what the
-large one found). The worker returns the trained parameters; they are judged here:
+`cross_entropy`: batches of 100 shuffled by the grading seed, 3 epochs at learning rate 0.5, then,
+in a second call, one at 0.05 (the workshop's 0.1 needs 8–10 epochs for 96 %; the smaller last rate
+settles what the large one found). The worker returns the parameters after each call; they are
+judged here:
 
-1. they must be what the reference's training gives from the same start and batches, up to the
-   drift that float rounding grows over 2,400 steps (TOLERANCE of each parameter's scale);
-2. they must label at least PASS % of the 10,000 test images right through the grader's own
-   forward pass, or, from a start where the reference itself stays below PASS, within 0.5 points
-   of it. `python -m tests.benchmarks.softmax_check` measures the reference over many seeds.
+1. the second call's epoch must be what the reference's epoch gives from the parameters the first
+   call left, with the same batches, up to float rounding (TOLERANCE of each parameter's scale):
+   the student's train, step and loss are judged at full scale for the cost of one epoch, not four
+   (the loop itself is judged exactly on small data by test_train_loops_over_the_batches);
+2. the final parameters must label at least PASS % of the 10,000 test images right through the
+   grader's own forward pass, or, from a start where the reference itself stays below PASS
+   (computed only then), within 0.5 points of it. `python -m tests.benchmarks.softmax_check`
+   measures the reference over many seeds.
 """
 
 import sys
@@ -25,7 +29,7 @@ SIZES, BATCH, PASS = [784, 50, 30, 10], 100, 96.0
 SCHEDULE = ((3, 0.5), (1, 0.05))  # (epochs, learning rate), in turn
 SECONDS = 120
 NODE_ID = "tests/hidden/test_softmax_network.py::test_softmax_mnist_accuracy"
-TOLERANCE = 0.05  # of a parameter's largest magnitude: rounding differences grow over 2,400 steps
+TOLERANCE = 1e-3  # of a parameter's largest magnitude: rounding differences over 600 steps
 
 
 def truncated_normal(rng: np.random.Generator, shape, stddev: float) -> np.ndarray:
@@ -44,14 +48,14 @@ def start(rng: np.random.Generator):
     return weights, biases, int(rng.integers(2**31))
 
 
-def reference_training(weights, biases, x, y, seed: int) -> tuple[list[np.ndarray], list[float]]:
-    """(every parameter, weights then biases, after the reference's training from this start;
-    the mean loss of each epoch)."""
+def reference_training(weights, biases, x, y, seed: int, schedule=SCHEDULE) -> tuple[list[np.ndarray], list[float]]:
+    """(every parameter, weights then biases, after the reference's training from this start by
+    `schedule`, one `train` call per (epochs, rate); the mean loss of each epoch)."""
     from grader.worker import batched, harness_mlp
     from solutions.softmax_network import train
 
     model, losses = harness_mlp(weights, biases, logits=True), []
-    for epochs, rate in SCHEDULE:
+    for epochs, rate in schedule:
         losses += train(model, batched(x, y, BATCH, seed), epochs, rate)
     return [v.numpy() for v in model.weights + model.biases], losses
 

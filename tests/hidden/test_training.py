@@ -20,7 +20,7 @@ from grader.worker import harness_mlp
 from solutions import training as reference
 from tests.hidden import mnist_check
 from tests.hidden.conftest import (check_parameters, expect_float_lists, expect_model, expect_tensor, parameters_of,
-                                   random_parameters, raw_mnist)
+                                   parameters_shaped, random_parameters, raw_mnist)
 
 pytestmark = pytest.mark.training
 
@@ -179,11 +179,7 @@ def test_mnist_accuracy(student, rng, mnist, request):
 
     def judge(model, losses):
         expect_close("training.training_loop", call + " → mean loss per epoch", losses, expected_losses, rtol=1e-3)
-        trained = parameters_of(model)
-        shapes = [p.shape for p in weights + biases]
-        if [p.shape for p in trained] != shapes:
-            fail("training.training_loop", call + " → the model's parameters", shapes, [p.shape for p in trained],
-                 "wrong shapes", "shape")
+        trained = parameters_shaped(model, weights + biases, "training.training_loop", call)
         problem = mnist_check.training_problem(trained, weights + biases, expected)
         if problem:
             fail("training.training_loop", call, "the parameters one epoch of gradient descent gives", problem,
