@@ -64,8 +64,8 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
         built.append(Recording(kit.mlp.MLP.from_sizes([784, 32, 10], seed=len(built))))
         return built[-1]
 
-    call = "kfold(build_model, 600 MNIST images, k=3, epochs=5, learning_rate=10.0, batch_size=10, seed=0)"
-    result = kit.evaluation.kfold(build_model, x, y, 3, 5, 10.0, 10, seed=0)
+    call = "kfold(build_model, 600 MNIST images, k=3, epochs=3, learning_rate=10.0, batch_size=10, seed=0)"
+    result = kit.evaluation.kfold(build_model, x, y, 3, 3, 10.0, 10, seed=0)
     if len(built) != 3 or len({id(m) for m in built}) != 3:
         fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} time{'s' * (len(built) != 1)}")
     keys = {"accuracies", "errors", "mean_accuracy", "mean_error", "variance"}

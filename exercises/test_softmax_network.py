@@ -111,6 +111,18 @@ def test_train_step_is_one_step_of_keras_sgd(kit):
                      rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.task("softmax_network.accuracy")
+def test_accuracy_is_a_percentage(kit):
+    task = "softmax_network.accuracy"
+    labels = np.array([0, 1, 0])  # right, wrong (its largest logit is at 0), right (ties: the first)
+    call = f"accuracy(a model whose logits are {LOGITS.tolist()}, x, labels {labels.tolist()})"
+    got = kit.softmax_network.accuracy(lambda x: tf.constant(LOGITS), X[:3], labels)
+    if type(got) is not float:
+        fail(task, call, "a Python float", got, f"returned a {type(got).__name__}", "type")
+    expect_close(task, call, got, 100 * 2 / 3, rtol=1e-9, alternatives={"a fraction, not a percentage": 2 / 3})
+
+
+@pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop
 @pytest.mark.task("softmax_network.train")
 def test_train_is_keras_fit_with_sgd(kit):
     task = "softmax_network.train"
@@ -144,18 +156,6 @@ def test_train_runs_the_step_it_is_given(kit):
     expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6)
 
 
-@pytest.mark.task("softmax_network.accuracy")
-def test_accuracy_is_a_percentage(kit):
-    task = "softmax_network.accuracy"
-    labels = np.array([0, 1, 0])  # right, wrong (its largest logit is at 0), right (ties: the first)
-    call = f"accuracy(a model whose logits are {LOGITS.tolist()}, x, labels {labels.tolist()})"
-    got = kit.softmax_network.accuracy(lambda x: tf.constant(LOGITS), X[:3], labels)
-    if type(got) is not float:
-        fail(task, call, "a Python float", got, f"returned a {type(got).__name__}", "type")
-    expect_close(task, call, got, 100 * 2 / 3, rtol=1e-9, alternatives={"a fraction, not a percentage": 2 / 3})
-
-
-@pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop
 @pytest.mark.task("softmax_network.train")
 @pytest.mark.uses("softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.SoftmaxNetwork.__call__",
                   "softmax_network.cross_entropy", "softmax_network.train_step", "softmax_network.accuracy")

@@ -18,6 +18,7 @@ judged here:
    measures the reference over many seeds.
 """
 
+import hashlib
 import sys
 from functools import partial
 
@@ -58,6 +59,23 @@ def reference_training(weights, biases, x, y, seed: int, schedule=SCHEDULE) -> t
     for epochs, rate in schedule:
         losses += train(model, batched(x, y, BATCH, seed), epochs, rate)
     return [v.numpy() for v in model.weights + model.biases], losses
+
+
+_LAST_CALLS: dict = {}  # (digest of the parameters, shuffle seed) → last_call's result
+
+
+def last_call(parameters: list[np.ndarray], x, y, seed: int) -> tuple[list[np.ndarray], list[float]]:
+    """`reference_training` of the schedule's last call from these parameters (weights then
+    biases), remembered by their bytes: the same parameters (a class of identical submissions, a
+    check run again) are trained once per process."""
+    key = (hashlib.sha256(b"".join(p.tobytes() for p in parameters)).hexdigest(), seed)
+    if key not in _LAST_CALLS:
+        layers = len(parameters) // 2
+        _LAST_CALLS[key] = reference_training(parameters[:layers], parameters[layers:], x, y, seed, SCHEDULE[-1:])
+        while len(_LAST_CALLS) > 4:
+            _LAST_CALLS.pop(next(iter(_LAST_CALLS)))
+    return _LAST_CALLS[key]
+
 
 
 def expected_training(grading_seed: int) -> tuple:

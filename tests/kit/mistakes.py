@@ -463,9 +463,10 @@ def judge(mistake: Mistake, package: Path, seed: int) -> dict:
     order = [region.task for region in skeleton.all_regions()]
     exercise = mistake.task.split(".")[0]
     os.environ["KIT_TARGET"] = package.name
-    # the self-checks of the exercise's tasks up to the mistake's own: later ones cannot fail first
+    # the self-checks of the exercise's tasks up to the mistake's own, to the first failure: later
+    # ones cannot fail first (a self-check file lists its tasks in the order of the solution's)
     upto = [task for task in order[:order.index(mistake.task) + 1] if task.startswith(exercise + ".")]
-    visible = _reports([str(KIT / "exercises" / f"test_{exercise}.py"), *(f"--task={task}" for task in upto)])
+    visible = _reports([str(KIT / "exercises" / f"test_{exercise}.py"), "-x", *(f"--task={task}" for task in upto)])
     failing = sorted({getattr(r, "task", "?") for r in visible}, key=lambda t: order.index(t) if t in order else len(order))
     first = next((r.longreprtext for r in visible if getattr(r, "task", "") == failing[0]), "") if failing else ""
     hidden = _reports([str(HIDDEN / f"test_{exercise}.py"), "-x", "--submission", package.name, "--in-process",

@@ -129,3 +129,12 @@ def test_every_task_declares_the_tasks_its_reference_calls():
                  and (task.count(".") < 2 or task.split(".")[1] in called)}
         missing += [f"{region.task} calls {task}" for task in calls - rubric.task_uses().get(region.task, set())]
     assert not missing, missing
+
+
+def test_each_self_check_file_lists_its_tasks_in_the_solutions_order():
+    """A student is sent to the first failing task in this order, and the mistake corpus stops at the
+    first failure: both need a file's checks in the order of the solution's tasks."""
+    order = [region.task for region in skeleton.all_regions()]
+    for path in sorted((ROOT / "exercises").glob("test_*.py")):
+        tasks = [order.index(task) for task in re.findall(r'@pytest\.mark\.task\("([^"]+)"\)', path.read_text())]
+        assert tasks == sorted(tasks), path.name
