@@ -95,6 +95,21 @@ def _as_module(exercise: str, namespace: dict):
         forget()
 
 
+@contextlib.contextmanager
+def _kit_plugins_only():
+    """No pytest plugin autoloaded while the checks run: one installed in the kernel's environment
+    could reorder or slow them (pytest-benchmark runs git every time)."""
+    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
+
+
 class CheckFailed(AssertionError):
     """A grade cell's failure: IPython and nbgrader show its message, not a traceback into the kit."""
 
@@ -123,10 +138,12 @@ def _run(exercise: str, namespace: dict, *options: str, others=()) -> tuple[int,
     are the test files of other exercises that `options` select tasks from."""
     tests = Path(__file__).with_name(f"test_{exercise}.py")
     output, errors = io.StringIO(), io.StringIO()  # stderr too: nbgrader fails a grade cell that writes to it
-    with _as_module(exercise, namespace), contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
+    with _as_module(exercise, namespace), _kit_plugins_only(), contextlib.redirect_stdout(output), \
+            contextlib.redirect_stderr(errors):
         # signal: a check that runs too long is stopped inside this kernel, without a dump of every thread
         code = pytest.main([str(tests), *map(str, others), "-q", "--no-header", "--color=no", "-o", "addopts=",
-                            "-p", "no:cacheprovider", "-p", "no:unraisableexception",  # its gc.collect()s take ~1 s
+                            "-p", "pytest_timeout", "-p", "no:cacheprovider",
+                            "-p", "no:unraisableexception",  # its gc.collect()s take ~1 s
                             "-p", "no:warnings", "--timeout-method", "signal", "--rootdir", str(tests.parent.parent),
                             *options])
     sections = re.split(r"^=+ (.*?) =+$", output.getvalue(), flags=re.M)

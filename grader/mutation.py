@@ -21,7 +21,7 @@ import pytest
 
 from grader import skeleton
 from grader.grade import HIDDEN
-from grader.sandbox import KIT
+from grader.in_process import OwnTaskFirst, run_suite
 from grader.course import EXERCISES
 
 SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
@@ -73,25 +73,14 @@ def mutants(module: str):
             yield node.lineno, description, ast.unparse(mutated), task
 
 
-class OwnTaskFirst:
-    """Runs the checks of one task first: with -x, most wrong versions of it stop there."""
-
-    def __init__(self, task: str):
-        self.task = task
-
-    def pytest_collection_modifyitems(self, items):
-        items.sort(key=lambda item: getattr(item.get_closest_marker("task"), "args", ("",))[0] != self.task)
-
-
 def survives(package: Path, module: str, source: str, exercise: str, seed: int, task: str = "") -> bool:
     """Grade one mutant in-process with its exercise's hidden suite (the mutated task's checks
     first); True if it loses no point."""
     (package / f"{module}.py").write_text(source, encoding="utf-8")
     for name in [m for m in sys.modules if m == "mutant" or m.startswith("mutant.")]:
         del sys.modules[name]
-    code = pytest.main([str(HIDDEN), "-x", "-m", exercise, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception",
-                        "--rootdir", str(KIT), "--submission", "mutant", "--in-process", "--grading-seed", str(seed),
-                        "--timeout", "120"], plugins=[OwnTaskFirst(task)])
+    code = run_suite([str(HIDDEN), "-x", "-m", exercise, "--submission", "mutant", "--in-process", "--grading-seed",
+                      str(seed), "--timeout", "120"], OwnTaskFirst(task))
     return code == pytest.ExitCode.OK
 
 

@@ -9,9 +9,8 @@ this finds it before a student does. Prints every failing (seed, check) and a su
 import argparse
 import time
 
-import pytest
-
-from grader.grade import HIDDEN, KIT
+from grader.grade import HIDDEN
+from grader.in_process import run_suite
 
 
 class _Failures:
@@ -30,9 +29,8 @@ def sweep(seeds, expression: str = "") -> dict[int, list[str]]:
     failures = {}
     for seed in seeds:
         collector = _Failures()
-        pytest.main([str(HIDDEN), "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:unraisableexception", "--rootdir", str(KIT),
-                     "--submission", "solutions", "--grading-seed", str(seed), *(["-k", expression] if expression else [])],
-                    plugins=[collector])
+        run_suite([str(HIDDEN), "--submission", "solutions", "--grading-seed", str(seed),
+                   *(["-k", expression] if expression else [])], collector)
         if collector.failed or not collector.passed:
             failures[seed] = collector.failed or ["no check ran"]
     return failures

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from grader import skeleton
+from grader.in_process import run_suite
 from grader.sandbox import KIT
 
 VARIANTS = ("nan", "inf", "empty", "zeros", "constant", "huge", "echo")
@@ -254,12 +254,8 @@ class _Recorder:
 
 
 def run(suite: str, nodeids, recorder) -> None:
-    if suite == "hidden":
-        args = ["--submission", PACKAGE, "--in-process", "--grading-seed", "2021", "-p", "no:unraisableexception"]
-    else:
-        args = ["-p", "no:unraisableexception"]
-    pytest.main([*nodeids, "-p", "no:terminal", "-p", "no:cacheprovider", "--rootdir", str(KIT), *args],
-                plugins=[recorder])
+    hidden = ["--submission", PACKAGE, "--in-process", "--grading-seed", "2021"] if suite == "hidden" else []
+    run_suite([*nodeids, *hidden], recorder)
 
 
 def main(argv=None) -> int:

@@ -18,11 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 
 from grader import skeleton
 from grader.grade import HIDDEN
-from grader.mutation import OwnTaskFirst
+from grader.in_process import OwnTaskFirst, run_suite
 from grader.sandbox import KIT
 
 
@@ -440,11 +439,7 @@ def _reports(args: list[str], *plugins) -> list:
                 self.reports.append(report)
 
     collect = Collect()
-    # no:unraisableexception: its gc.collect() calls at the end of a session, with TensorFlow loaded,
-    # took 85 % of the corpus' time
-    pytest.main([*args, "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:unraisableexception",
-                 "--rootdir", str(KIT)],
-                plugins=[collect, *plugins])
+    run_suite(args, collect, *plugins)
     return collect.reports
 
 
