@@ -25,11 +25,11 @@ ADVANCED = {"activations": 25, "optimizers": 25, "softmax_network": 25, "keras_m
 UID = cli.DEFAULT_WORKER_UID if os.geteuid() == 0 else None
 
 
-def submission(tmp_path: Path, name: str, finished=(), edits=None) -> Path:
-    """A student's folder: the skeletons, with some modules taken from the solutions and edited."""
+def submission(tmp_path: Path, name: str, finished=(), edits=None, modules=EXERCISES) -> Path:
+    """A student's folder: the skeletons of `modules`, with some taken from the solutions and edited."""
     folder = tmp_path / name
     folder.mkdir()
-    for module in EXERCISES:
+    for module in modules:
         source = ROOT / ("solutions" if module in finished else "exercises") / f"{module}.py"
         shutil.copy(source, folder)
     for module, (old, new) in (edits or {}).items():
@@ -88,14 +88,16 @@ def class_folder(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "solutions", tmp / "reference", ignore=shutil.ignore_patterns("__pycache__"))
     submission(tmp, "blank")
     submission(tmp, "partial", finished=("perceptron", "backprop"))
-    submission(tmp, "off-by-zero", finished=EXERCISES, edits={"perceptron": ("a > 0 else", "a >= 0 else")})
+    # two of the core course alone: an advanced module that is missing costs its exercise only, at once
+    submission(tmp, "off-by-zero", finished=EXERCISES, edits={"perceptron": ("a > 0 else", "a >= 0 else")},
+               modules=tuple(POSSIBLE))
     submission(tmp, "syntax-error", finished=EXERCISES, edits={"perceptron": ("def step_fn", "def oops(:\n\n\ndef step_fn")})
     # a correct train that cannot run inside tf.function (the MNIST check's fast path must not cost it a
     # point), and a backward that asks tf.GradientTape instead of deriving by hand (loses backward's 5)
     submission(tmp, "eager-train-taped-backward", finished=EXERCISES, edits={
         "training": ("variable.assign_sub(learning_rate * gradient)",
                      "variable.assign(variable.numpy() - learning_rate * gradient.numpy())"),
-        "backprop": ("    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD)})
+        "backprop": ("    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD)}, modules=tuple(POSSIBLE))
     return tmp
 
 
@@ -111,10 +113,11 @@ def test_full_marks_zero_and_exact_partial_credit(parallel):
     assert scores(by_name["blank"]) == dict.fromkeys(EXERCISES, 0)
     assert {t["category"] for t in by_name["blank"]["tests"]} == {"not implemented"}
     assert scores(by_name["partial"]) == {**dict.fromkeys(EXERCISES, 0), "perceptron": 15, "backprop": 25}
-    wrong = [t for t in by_name["off-by-zero"]["tests"] if t["earned"] == 0]
+    wrong = [t for t in by_name["off-by-zero"]["tests"] if t["earned"] == 0 and t["exercise"] in POSSIBLE]
     assert [t["id"].split("::")[1] for t in wrong] == ["test_step_fn_values"]
     assert wrong[0]["category"] == "value" and "step_fn(0.0)" in wrong[0]["message"]
-    assert by_name["off-by-zero"]["score"]["earned"] == 98 + sum(ADVANCED.values())
+    assert by_name["off-by-zero"]["score"]["earned"] == 98
+    assert {t["category"] for t in by_name["off-by-zero"]["tests"] if t["exercise"] in ADVANCED} == {"missing"}
     broken = by_name["syntax-error"]
     assert scores(broken) == {**POSSIBLE, **ADVANCED, "perceptron": 0, "mlp": 0}
     assert {t["category"] for t in broken["tests"] if not t["earned"]} == {"crash"}
