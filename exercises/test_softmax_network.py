@@ -122,7 +122,6 @@ def test_accuracy_is_a_percentage(kit):
     expect_close(task, call, got, 100 * 2 / 3, rtol=1e-9, alternatives={"a fraction, not a percentage": 2 / 3})
 
 
-@pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop
 @pytest.mark.task("softmax_network.train")
 def test_train_is_keras_fit_with_sgd(kit):
     task = "softmax_network.train"
@@ -156,6 +155,7 @@ def test_train_runs_the_step_it_is_given(kit):
     expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6)
 
 
+@pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop
 @pytest.mark.task("softmax_network.train")
 @pytest.mark.uses("softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.SoftmaxNetwork.__call__",
                   "softmax_network.cross_entropy", "softmax_network.train_step", "softmax_network.accuracy")

@@ -77,7 +77,6 @@ def last_call(parameters: list[np.ndarray], x, y, seed: int) -> tuple[list[np.nd
     return _LAST_CALLS[key]
 
 
-
 def expected_training(grading_seed: int) -> tuple:
     """`reference_training` of the check's start for a grading seed (once per seed and process)."""
     return mnist_check.expected_for(sys.modules[__name__], grading_seed)

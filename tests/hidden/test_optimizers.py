@@ -3,8 +3,9 @@
 The judges are the reference optimizers, which give what `keras.optimizers` give on the same draws
 (tests/kit/test_optimizer_oracle.py checks that every run): the same random gradient sequence
 (elements from 1e-6 to 10 in size, some zero) goes to the reference and to two objects of the
-student's class at once, and every step's change must match. `train_xor` is judged against the reference from the same seed,
-with a harness optimizer whose changes show whether each parameter has its own optimizer object.
+student's class at once, and every step's change must match. `train_xor` is judged against the
+reference from the same seed, with a harness optimizer whose changes show whether each parameter
+has its own optimizer object.
 """
 
 import numpy as np
