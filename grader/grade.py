@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,7 +54,14 @@ def _verified(path: Path, key: str) -> dict | None:
 
 class Slot:
     """A trusted grading process (grader/slot.py) that grades submission after submission, with a
-    results key of its own; a slot that dies or overruns is replaced by a fresh one."""
+    results key of its own; a slot that dies or overruns is replaced by a fresh one.
+
+    Slots are kept in a pool: one that outlives a `grade_all` waits for the next in this process
+    (a regrade, another class), which then starts without importing TensorFlow again; only a
+    grading in the environment the slot was started with takes it."""
+
+    _idle: list["Slot"] = []
+    _lock = threading.Lock()
 
     def __init__(self):
         self.key = secrets.token_hex(32)
@@ -62,8 +70,8 @@ class Slot:
         self.tmp = tempfile.mkdtemp(prefix="nnkit-slot-")
         os.chmod(self.tmp, 0o711)
         # only the kit's plugins (pytest-timeout, grader.plugin): no installed plugin takes part in grading
-        env = {k: v for k, v in os.environ.items() if k != "KIT_TARGET"} | {
-            RESULTS_KEY: self.key, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "TMPDIR": self.tmp}
+        self.environment = self._environment()
+        env = self.environment | {RESULTS_KEY: self.key, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "TMPDIR": self.tmp}
         self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], cwd=KIT, env=env, text=True,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
         atexit.register(self.close)  # a slot kept for a whole run (nbgrader autograde's) is closed at its end
@@ -79,6 +87,27 @@ class Slot:
             pass
         self.close()
         return None
+
+    @staticmethod
+    def _environment() -> dict:
+        return {k: v for k, v in os.environ.items() if k != "KIT_TARGET"}
+
+    @classmethod
+    def take(cls) -> "Slot":
+        with cls._lock:
+            while cls._idle:
+                slot = cls._idle.pop()
+                if slot.alive and slot.environment == cls._environment():
+                    return slot
+                slot.close()
+        return cls()
+
+    def give_back(self) -> None:
+        if self.alive:
+            with self._lock:
+                self._idle.append(self)
+        else:
+            self.close()
 
     @property
     def alive(self) -> bool:
@@ -176,7 +205,7 @@ def _blame_used_tasks(tests: list[dict]) -> None:
 def grade_one(submission: Submission, options: Options, slot: Slot | None = None) -> dict:
     """The report of one submission, graded by `slot` (or by a slot of its own)."""
     own = slot is None
-    slot = slot or Slot()
+    slot = slot or Slot.take()
     start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
@@ -184,7 +213,7 @@ def grade_one(submission: Submission, options: Options, slot: Slot | None = None
             payload, problem = run_suites(staged, options, Path(private), slot)
     finally:
         if own:
-            slot.close()
+            slot.give_back()
     return build_report(submission, payload, problem, time.perf_counter() - start, options)
 
 
@@ -194,7 +223,7 @@ def grade_all(submissions: list[Submission], options: Options, progress=None) ->
     rubric()
     slots = queue.Queue()
     for _ in range(max(1, min(options.jobs, len(submissions)))):
-        slots.put(Slot())
+        slots.put(Slot.take())
 
     def one(submission):
         slot = slots.get()
@@ -211,4 +240,4 @@ def grade_all(submissions: list[Submission], options: Options, progress=None) ->
             return list(pool.map(one, submissions))
     finally:
         while not slots.empty():
-            slots.get().close()
+            slots.get().give_back()

@@ -298,3 +298,14 @@ def test_progress_is_one_line_per_submission_on_a_terminal_only():
         progress(report)
     lines = "".join(terminal).splitlines()
     assert lines[0].startswith("[1/2] dora: 40/100 in 5 s") and lines[1].startswith("[2/2]") and log == []
+
+
+def test_a_pooled_slot_serves_only_gradings_in_the_environment_it_started_in(monkeypatch):
+    slot = grade.Slot.take()
+    slot.give_back()
+    assert grade.Slot.take() is slot  # the next grading of this process starts warm
+    slot.give_back()
+    monkeypatch.setenv("KIT_MNIST", "/elsewhere/mnist.npz")  # e.g. an instructor's other data
+    other = grade.Slot.take()
+    assert other is not slot and not slot.alive and other.environment["KIT_MNIST"] == "/elsewhere/mnist.npz"
+    other.close()
