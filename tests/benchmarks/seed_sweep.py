@@ -4,6 +4,7 @@ A check whose tolerance or threshold sits inside the reference's own spread fail
 this finds it before a student does. Prints every failing (seed, check) and a summary line.
 
     python -m tests.benchmarks.seed_sweep [--first 0] [--seeds 200] [-k EXPRESSION]
+    python -m tests.benchmarks.seed_sweep --tier EXPRESSION FIRST SEEDS [--tier …]   # several sweeps, one process
 """
 
 import argparse
@@ -41,14 +42,19 @@ def main(argv=None) -> int:
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("-k", dest="expression", default="", help="pytest -k expression choosing the checks")
+    parser.add_argument("--tier", nargs=3, action="append", metavar=("EXPRESSION", "FIRST", "SEEDS"),
+                        help="a sweep of its own (repeatable), instead of -k, --first and --seeds")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
-    failures = sweep(range(args.first, args.first + args.seeds), args.expression)
-    for seed, checks in failures.items():
-        print(f"FAILED seed {seed}: {', '.join(checks)} (reproduce: pytest tests/hidden --grading-seed {seed})")
-    print(f"seed sweep: {len(failures)} of {args.seeds} grading seeds from {args.first} failed the reference "
-          f"({args.expression or 'every check'}) in {time.perf_counter() - start:.0f} s")
-    return 1 if failures else 0
+    failed = 0
+    for expression, first, seeds in args.tier or [(args.expression, args.first, args.seeds)]:
+        start, first, seeds = time.perf_counter(), int(first), int(seeds)
+        failures = sweep(range(first, first + seeds), expression)
+        for seed, checks in failures.items():
+            print(f"FAILED seed {seed}: {', '.join(checks)} (reproduce: pytest tests/hidden --grading-seed {seed})")
+        print(f"seed sweep: {len(failures)} of {seeds} grading seeds from {first} failed the reference "
+              f"({expression or 'every check'}) in {time.perf_counter() - start:.0f} s", flush=True)
+        failed += len(failures)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
