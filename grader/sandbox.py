@@ -136,20 +136,14 @@ class _DeadlineReader:
         delay = min(waited, max(others, 0.0) / CPUS)
         return self.start + min(self.seconds + max(delay, 0.0), BUSY_FACTOR * self.seconds)
 
-    def read(self, size: int) -> bytes:
-        chunks, missing = [], size
-        while missing:
+    def readinto(self, view) -> int:
+        """Up to 1 MiB of what the worker has written, into view, once it has arrived; 0 at the end."""
+        while True:
             remaining = self._deadline() - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            if not self.selector.select(min(remaining, 1.0)):
-                continue
-            chunk = os.read(self.fd, min(missing, 2**20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            missing -= len(chunk)
-        return b"".join(chunks)
+            if self.selector.select(min(remaining, 1.0)):
+                return os.readv(self.fd, [view[:2**20]])
 
 
 def python_runs_as(uid: int) -> str:

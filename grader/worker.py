@@ -68,10 +68,16 @@ def snapshot() -> dict:
     return ids
 
 
-def _read_exact(stream, size: int) -> bytes:
-    data = stream.read(size)
-    if data is None or len(data) != size:
-        raise EOFError("the other side closed the channel")
+def _read_exact(stream, size: int) -> bytearray:
+    """`size` bytes into a buffer of their own (an array read from a blob is then a view of it, not a
+    copy); `stream.readinto` may return fewer bytes than asked, 0 (or None) at the end."""
+    data = bytearray(size)
+    view, got = memoryview(data), 0
+    while got < size:
+        count = stream.readinto(view[got:])
+        if not count:
+            raise EOFError("the other side closed the channel")
+        got += count
     return data
 
 
@@ -112,20 +118,24 @@ def _plain_dtypes() -> dict:
     return {np.dtype(code).str: np.dtype(code) for code in "?bhilqpBHILQPefdg"}
 
 
-def array_to_blob(array) -> bytes:
-    """A numeric array as a blob (see the module's docstring); a header of a few bytes, not npy's
-    Python-literal header, which costs a `compile` to read."""
+def array_to_blob(array) -> bytearray:
+    """A numeric array as a blob (see the module's docstring), its data copied once; a header of a
+    few bytes, not npy's Python-literal header, which costs a `compile` to read."""
     import numpy as np
 
     array = np.asarray(array)
     array = np.asarray(array, array.dtype.newbyteorder("="), order="C")
     kind = array.dtype.str.encode()
     header = struct.pack(f"<B{len(kind)}sB{array.ndim}Q", len(kind), kind, array.ndim, *array.shape)
-    return b"".join((header, array.reshape(-1).view(np.uint8)))
+    blob = bytearray(len(header) + array.nbytes)
+    blob[:len(header)] = header
+    memoryview(blob)[len(header):] = array.reshape(-1).view(np.uint8)
+    return blob
 
 
-def blob_to_array(blob: bytes):
-    """A numpy array from a blob; only plain numeric dtypes, and the data must fill the shape exactly."""
+def blob_to_array(blob):
+    """A numpy array from a blob; only plain numeric dtypes, and the data must fill the shape exactly.
+    From a bytearray (as blobs are read) the array is a view of it, else a copy."""
     import numpy as np
 
     try:
@@ -138,7 +148,8 @@ def blob_to_array(blob: bytes):
             count *= n
         if count * dtype.itemsize != len(blob) - offset:
             raise ValueError(f"{len(blob) - offset} bytes of data for shape {shape}")
-        return np.frombuffer(blob, dtype, count, offset).reshape(shape).copy()
+        array = np.frombuffer(blob, dtype, count, offset).reshape(shape)
+        return array if array.flags.writeable else array.copy()
     except (IndexError, KeyError, UnicodeDecodeError, struct.error, ValueError) as error:
         raise ProtocolError(f"not a plain numeric array ({type(error).__name__}: {error})") from None
 
