@@ -78,6 +78,18 @@ def test_blobs_that_are_not_plain_numeric_arrays_are_refused(blob):
         wire.blob_to_array(blob)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64) | arrays.map(lambda a: bytes(wire.array_to_blob(a))).flatmap(
+    lambda blob: st.integers(0, len(blob) - 1).flatmap(lambda i: st.integers(0, 255).map(
+        lambda b: blob[:i] + bytes([b]) + blob[i + 1:]))))
+def test_any_bytes_give_a_plain_numeric_array_or_a_protocol_error(blob):
+    try:
+        array = wire.blob_to_array(blob)
+    except wire.ProtocolError:
+        return
+    assert type(array) is np.ndarray and array.dtype.kind in wire.NUMERIC_KINDS and array.flags.writeable
+
+
 def test_oversized_frames_are_refused():
     body = json.dumps({}).encode()
     frame = struct.pack("<I", len(body)) + body + struct.pack("<I", 1) + struct.pack("<Q", wire.MAX_BLOB + 1)
