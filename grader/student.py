@@ -241,7 +241,8 @@ class Student:
                     self.backend.stop()
                 raise error
             return self._decode(reply.get("value"), reply_blobs)
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError, StopIteration,
+                OverflowError, wire.ProtocolError) as error:  # whatever the reply holds: the student's crash
             self.backend.stop()
             raise WorkerLost("crash", f"the worker sent a malformed reply ({type(error).__name__})") from None
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from grader import worker as wire
+from grader.sandbox import WorkerLost
 from grader.student import Opaque, Student
 
 plain = st.recursive(
@@ -88,6 +89,34 @@ def test_any_bytes_give_a_plain_numeric_array_or_a_protocol_error(blob):
     except wire.ProtocolError:
         return
     assert type(array) is np.ndarray and array.dtype.kind in wire.NUMERIC_KINDS and array.flags.writeable
+
+
+class Forger:
+    """A worker backend whose reply to every call is forged."""
+
+    def __init__(self, reply, blobs=()):
+        self.reply, self.blobs, self.stopped = reply, list(blobs), False
+
+    def request(self, header, blobs, timeout=None):
+        return self.reply, self.blobs
+
+    def stop(self):
+        self.stopped = True
+
+
+@pytest.mark.parametrize("reply, blobs", [
+    ({"value": {}}, []),
+    ({"value": {"$array": 0}}, [b"\x04<c16\x01" + struct.pack("<Q", 1) + b"\0" * 16]),  # complex numbers
+    ({"value": {"$array": 0}}, [b"\x03<f4\x02" + struct.pack("<QQ", 0, 2**63)]),
+    ({"value": {"$handle": float("inf")}}, []),
+    ({"value": {"$what": 1}}, []),
+    ({"value": {"$array": 5}}, []),
+])
+def test_a_forged_reply_is_the_workers_crash_never_the_graders(reply, blobs):
+    forger = Forger(reply, blobs)
+    with pytest.raises(WorkerLost, match="malformed reply"):
+        Student(forger).send({"op": "call", "path": "perceptron.step_fn"}, [0.5], {}, "perceptron.step_fn", imports=False)
+    assert forger.stopped
 
 
 def test_oversized_frames_are_refused():
