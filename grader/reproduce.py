@@ -335,10 +335,13 @@ def table(figure: int, rows: list[dict], quick: bool, who: str, init: str) -> st
              f"{'error':>9} {'thesis':>9} {'variance':>8} {'thesis':>7} {'time s':>7} {'thesis':>7}  verdict"]
     for row in rows:
         thesis = thesis_rows[row["index"]]
-        lines.append(f"{row['label']:<{width}} {thesis.epochs:>6} {thesis.rate:>5} {row['protocol']:<21} "
+        lines.append(f"{row['label']:<{width}} {row['epochs']:>6} {thesis.rate:>5} {row['protocol']:<21} "
                      f"{row['accuracy']:8.2f} {thesis.accuracy:7.2f} {row['error']:9.6f} {thesis.error:9.6f} "
                      f"{_cell(row['variance'], 8, 2)} {_cell(thesis.variance, 7, 2)} {row['seconds']:7.0f} "
                      f"{thesis.seconds:7.0f}  {verdict(figure, row['index'], row, quick, init)}")
+    if quick:  # every row trains 2 epochs of the same few images: rows that differ only in epochs agree
+        lines.append("quick run: it shows that the code runs end to end, not the thesis' numbers; run without --quick "
+                     "(e.g. --figure 18) to compare with the thesis")
     if folded:
         lines.append(leak_summary(rows))
     lines += [digits_table(number, rows) for number, (sizes, _) in DIGITS.items()
