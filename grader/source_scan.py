@@ -7,20 +7,43 @@ controls: code that holds TensorFlow's internals can put them back for a moment.
 one of the constructs found here, which no exercise needs. So such checks run in a worker that has
 imported only the module under test and the modules it imports, and fail, on the trusted side and
 before the call, when any of those uses one (grader/student.py `Student.observed`). Read, never run.
+
+Reaching into the worker takes one of a few capabilities, and each is closed as a class, twice
+where it can be: a module beyond the ones exercises use (imports are an allow-list, so
+`traceback`, `gc` or `ctypes` are found without being named here); a frame, code object, cell or
+traceback, by any of their attributes (`f_locals`, `tb_frame`, `cell_contents`, …, read from
+Python's own types), written as an attribute, a constant name or inside a string; a module that
+another module re-exports (`dataclasses.sys`, `numpy.ctypeslib`); the process's memory or
+descriptors (`open`, `id`); and names reached without being written (getattr with a computed name,
+exec, vars, …).
 """
 
 import ast
 import re
+import types
 from pathlib import Path
 
 from grader.course import EXERCISES
 
-INTERNAL_MODULES = ("tensorflow.python", "tensorflow.core", "keras.src", "importlib", "builtins", "inspect", "gc",
-                    "ctypes", "operator", "exercises", "grader", "solutions", "tests")
+# what exercises import: anything else (sys, traceback, gc, ctypes, os, …) is a finding
+ALLOWED_MODULES = ("tensorflow", "keras", "numpy", "matplotlib", "math", "time", "typing", "dataclasses",
+                   "collections", "itertools", "functools", "random", "statistics", "abc", "enum", "__future__",
+                   "submission")  # the last: the worker's own package, whose modules are scanned too
+INTERNAL_MODULES = ("tensorflow.python", "tensorflow.core", "tensorflow.compiler", "tensorflow.lite", "keras.src",
+                    "numpy.ctypeslib", "numpy.lib", "numpy.f2py", "numpy.testing", "matplotlib.cbook")
+# attributes only frames, tracebacks, code objects, generators, coroutines and cells have
+REFLECTIVE = frozenset(name for kind in (types.FrameType, types.TracebackType, types.CodeType, types.GeneratorType,
+                                         types.CoroutineType, types.AsyncGeneratorType, types.CellType)
+                       for name in dir(kind) if re.match(r"(f|tb|co|gi|cr|ag|cell)_", name))
+REFLECTIVE_WORD = re.compile(rf"\b({'|'.join(sorted(REFLECTIVE))})\b")
+# modules that hand out frames, objects, memory or processes, as other modules re-export them
+REEXPORTED = {"sys", "os", "gc", "inspect", "traceback", "ctypes", "ctypeslib", "pythonapi", "builtins", "bltns",
+              "importlib", "threading", "logging", "subprocess", "atexit", "pdb", "bdb"}
 # TensorFlow's automatic differentiation by its public names: what a task derived by hand must not use
 AUTODIFF = {"GradientTape", "gradients", "ForwardAccumulator", "jacobian", "batch_jacobian", "compute_gradient",
             "value_and_gradient"}
-CALLS = {"__import__", "eval", "exec", "compile", "globals", "locals", "vars", "setattr", "delattr"}
+CALLS = {"__import__", "eval", "exec", "compile", "globals", "locals", "vars", "setattr", "delattr", "open", "id",
+         "breakpoint"}
 SPECIAL = {"__init__", "__call__", "__name__", "__doc__", "__len__", "__iter__", "__next__", "__getitem__",
            "__repr__", "__str__", "__enter__", "__exit__"}  # special names ordinary code defines or calls
 OWN = {"self", "cls"}
@@ -30,19 +53,29 @@ NOTEBOOK_SETUP = "exercises.notebook"  # a released notebook's set-up cell impor
 
 
 def _imported(node: ast.AST) -> list[str]:
+    """The absolute modules an import names (`from tensorflow import keras`: tensorflow and
+    tensorflow.keras, which may be a module); relative imports are the submission's own."""
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-        return [node.module]
+        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
     return []
+
+
+def _within(name: str, modules) -> bool:
+    return any(name == m or name.startswith(m + ".") for m in modules)
 
 
 def _finding(node: ast.AST) -> str:
     for name in _imported(node):
         if name == NOTEBOOK_SETUP:
             continue
-        if name == "sys" or any(name == m or name.startswith(m + ".") for m in INTERNAL_MODULES):
-            return f"import {name}"
+        if not _within(name, ALLOWED_MODULES) or _within(name, INTERNAL_MODULES):
+            return f"import {node.module if isinstance(node, ast.ImportFrom) else name}"
+    if isinstance(node, ast.ImportFrom) and node.level == 0:  # e.g. from dataclasses import sys
+        for alias in node.names:
+            if alias.name in REFLECTIVE | REEXPORTED or alias.name.startswith("_"):
+                return f"from {node.module} import {alias.name}"
     if isinstance(node, ast.Attribute):
         owner = node.value
         own = isinstance(owner, ast.Name) and owner.id in OWN or \
@@ -51,19 +84,24 @@ def _finding(node: ast.AST) -> str:
             return f"the attribute {node.attr}"
         if node.attr.startswith("_") and not node.attr.startswith("__") and not own:
             return f"the private attribute {node.attr}"
+        if node.attr in REFLECTIVE or node.attr in REEXPORTED:
+            return f"the attribute {node.attr}"
     if isinstance(node, ast.Name) and node.id in CALLS:
         return f"{node.id}()"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in LOOKUPS:
         name = node.args[1] if len(node.args) > 1 else None
         if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
             return f"{node.func.id}() with a computed name"
-        if name.value.startswith("_") and name.value not in SPECIAL:
+        if name.value.startswith("_") and name.value not in SPECIAL or name.value in REFLECTIVE | REEXPORTED:
             return f"{node.func.id}(…, {name.value!r})"
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if "tensorflow.python" in node.value:
             return "the name 'tensorflow.python'"
         if DUNDER.fullmatch(node.value) and node.value not in SPECIAL:
             return f"the name {node.value!r}"
+        reflective = REFLECTIVE_WORD.search(node.value)
+        if reflective:
+            return f"the name {reflective.group()!r}"
     return ""
 
 
@@ -94,23 +132,23 @@ def findings(source: str, filename: str, by_hand: bool = False) -> list[str]:
 
 
 def imports(folder: Path, module: str) -> list[str]:
-    """The module and the submission's modules it imports (`from .x import`), transitively."""
+    """The module and the submission's modules it imports (`from .x import`, exercises or a helper
+    module of the student's own), transitively."""
     found, todo = [], [module]
     while todo:
         name = todo.pop()
         path = folder / f"{name}.py"
-        if name in found or name not in EXERCISES or not path.is_file():
+        if name in found or not name.isidentifier() or not path.is_file():
             continue
         found.append(name)
         try:
             tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
         except (SyntaxError, ValueError):
             continue
-        for node in ast.walk(tree):  # any import that names an exercise module, however it is written
+        for node in ast.walk(tree):  # any import that names a module of the submission, however it is written
             if isinstance(node, ast.Import | ast.ImportFrom):
                 module = getattr(node, "module", None) or ""
-                names = [*module.split("."), *(part for alias in node.names for part in alias.name.split("."))]
-                todo += [name for name in names if name in EXERCISES]
+                todo += [*module.split("."), *(part for alias in node.names for part in alias.name.split("."))]
     return found
 
 

@@ -24,9 +24,31 @@ from tests.kit.mistakes import CORPUS
     ("import operator\ncells = operator.attrgetter('__closure__')(step)", "import operator"),
     ("cells = attrgetter('__closure__')(step)", "the name '__closure__'"),
     ("cells = functools.reduce(getattr, names, step)", "getattr passed on"),
+    # frames, however they are had, and what they hold
+    ("import traceback\nframes = traceback.walk_stack(None)", "import traceback"),
+    ("scope = frame.f_locals['dispatcher']", "the attribute f_locals"),
+    ("tape = next(gen).gi_frame.f_builtins", "the attribute gi_frame"),
+    ("up = getattr(frame, 'f_back')", "getattr(…, 'f_back')"),
+    ("text = '{0.f_globals}'.format(frame)", "the name 'f_globals'"),
+    ("value = cells[0].cell_contents", "the attribute cell_contents"),
+    # a module beyond the exercises', imported or re-exported by another, and the process's memory
+    ("import gc", "import gc"),
+    ("import logging", "import logging"),
+    ("from dataclasses import sys", "from dataclasses import sys"),
+    ("modules = dataclasses.sys.modules", "the attribute sys"),
+    ("api = np.ctypeslib.ctypes.pythonapi", "the attribute ctypeslib"),
+    ("from numpy import ctypeslib", "import numpy"),
+    ("memory = open('/proc/self/mem', 'r+b')", "open()"),
+    ("address = id(step)", "id()"),
 ])
 def test_each_way_to_reach_internals_is_found(source, found):
     assert [f for f in source_scan.findings(source, "backprop.py") if f.startswith(found)], source
+
+
+def test_what_exercises_import_is_no_finding():
+    assert source_scan.findings("import math\nimport matplotlib.pyplot as plt\nfrom tensorflow import keras\n"
+                                "from keras import layers\nimport numpy as np\nfrom .training import train\n"
+                                "from submission.perceptron import step_fn\nstep = x.f_hidden\n", "x.py") == []
 
 
 @pytest.mark.parametrize("source", ["t = tf.GradientTape()", "g = tf.gradients(y, x)", "from tensorflow import gradients",
@@ -62,5 +84,9 @@ def test_a_module_is_scanned_with_the_modules_it_imports_and_no_others(tmp_path)
     assert source_scan.imports(tmp_path, "backprop") == ["backprop", "perceptron"]
     assert source_scan.scan(tmp_path, source_scan.imports(tmp_path, "speed")) == []
     assert source_scan.scan(tmp_path) == ["import sys (perceptron.py:1)"]
+    (tmp_path / "helpers.py").write_text("import gc\n")  # a module of the student's own, not an exercise
+    (tmp_path / "mlp.py").write_text("from . import helpers\n")
+    assert source_scan.imports(tmp_path, "speed") == ["speed", "training", "mlp", "helpers"]
+    assert source_scan.scan(tmp_path, source_scan.imports(tmp_path, "speed")) == ["import gc (helpers.py:1)"]
     assert source_scan.findings("import exercises.notebook\nimport exercises.selfcheck\n", "x.py") == \
         ["import exercises.selfcheck (x.py:2)"]  # a notebook's set-up cell, pasted, is no finding
