@@ -49,6 +49,7 @@ ZYGOTE_SECONDS = 120.0  # for the zygote to start or to fork and confine a worke
 @dataclass(frozen=True)
 class Limits:
     call_seconds: float = 30.0
+    submission_seconds: float = 600.0  # all the calls of one submission's grading, counted as call_seconds are
     memory_bytes: int = 6 * 2**30
     file_bytes: int = 64 * 2**20
     disk_bytes: int = 256 * 2**20  # all a worker may write (a tmpfs, where namespaces are available)
@@ -128,13 +129,21 @@ class _DeadlineReader:
     def _deadline(self) -> float:
         if time.monotonic() < self.start + self.seconds:
             return self.start + self.seconds  # within the limit: no need to look at the load yet
+        return self.start + min(self.seconds + self._load_delay(), BUSY_FACTOR * self.seconds)
+
+    def charged(self) -> float:
+        """The seconds of this call that count against the submission's time: those the worker could
+        have run (load looked at only for a call of more than a second)."""
+        elapsed = time.monotonic() - self.start
+        return elapsed if elapsed <= 1.0 else max(elapsed - self._load_delay(), 0.0)
+
+    def _load_delay(self) -> float:
         now = thread_times(self.pid)
         ran = {t: now[t][0] - self.threads.get(t, (0.0, 0.0))[0] for t in now}
         busiest = max(ran, key=ran.get, default=None)
         waited = now[busiest][1] - self.threads.get(busiest, (0.0, 0.0))[1] if busiest else 0.0
         others = others_cpu_seconds(self.processes, processes(), self.family)
-        delay = min(waited, max(others, 0.0) / CPUS)
-        return self.start + min(self.seconds + max(delay, 0.0), BUSY_FACTOR * self.seconds)
+        return max(min(waited, max(others, 0.0) / CPUS), 0.0)
 
     def readinto(self, view) -> int:
         """Up to 1 MiB of what the worker has written, into view, once it has arrived; 0 at the end."""
@@ -336,6 +345,7 @@ class Sandbox:
         self.submission, self.limits = Path(submission), limits
         self.uid, self.uid_lock, self.layers = None, None, ()
         self.process, self.scratch, self.zygote, self.starts = None, None, None, 0
+        self.used = 0.0  # seconds of the submission's time its calls have used
         self.isolation = self._isolate(uid)
 
     def _isolate(self, base: int | None) -> str:
@@ -408,20 +418,28 @@ class Sandbox:
             self.stop()
             self.start()
         header = {**header, "id": secrets.token_hex(8)}
-        timeout = timeout or self.limits.call_seconds
+        budget = self.limits.submission_seconds
+        timeout = min(timeout or self.limits.call_seconds, budget - self.used)
+        if timeout <= 0:
+            raise WorkerLost("timeout", f"your submission's calls used all {budget:g} s of time it has for "
+                                        f"grading: this check was not run")
         sent = threading.Thread(target=self._send, args=(header, blobs), daemon=True)
         sent.start()
+        reader = _DeadlineReader(self.process.stdout.fileno(), timeout, self.process.pid, self.zygote.process.pid)
         try:
-            reader = _DeadlineReader(self.process.stdout.fileno(), timeout, self.process.pid, self.zygote.process.pid)
             reply = wire.read_frame(reader, MAX_REPLY_BYTES)
         except TimeoutError:
+            self.used += timeout
             self.stop()
             waited = time.monotonic() - reader.start
-            raise WorkerLost("timeout", f"no answer within {timeout:g} s of the time it could run"
+            last = " (the last of your submission's grading time)" if self.used >= budget else ""
+            raise WorkerLost("timeout", f"no answer within {timeout:g} s{last} of the time it could run"
                                         + (f" ({waited:.0f} s on the clock: the machine was busy)"
                                            if waited > 1.5 * timeout else "")) from None
         except (EOFError, wire.ProtocolError, ValueError, RecursionError) as error:
+            self.used += reader.charged()
             raise WorkerLost(*self._death(error)) from None
+        self.used += reader.charged()
         if not isinstance(reply[0], dict) or reply[0].get("id") != header["id"] or self._pending():
             self.stop()
             raise WorkerLost("protocol", "a reply that does not answer this call came back on the grader's "

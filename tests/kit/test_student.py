@@ -98,6 +98,26 @@ def test_load_on_the_machine_never_becomes_a_timeout(tmp_path):
     assert loaded > 3.0, f"the load did not slow the call ({loaded:.1f} s): the test proves nothing"
 
 
+@pytest.mark.timeout(120)
+def test_calls_that_each_stay_within_their_limit_still_share_the_submissions_time(tmp_path):
+    """A submission whose every call sleeps just under the call limit runs out of its own time, which
+    is the student's timeout (never the grading run's overrun, a grader fault)."""
+    (tmp_path / "evaluation.py").write_text(MODULE + BUSY)
+    student = Student.isolated(tmp_path, Limits(call_seconds=5.0, submission_seconds=3.0))
+    try:
+        assert student.evaluation.nap(1.2) == 1.2 and student.evaluation.nap(1.2) == 1.2
+        start = time.monotonic()
+        with pytest.raises(WorkerLost) as last:
+            student.evaluation.nap(1.2)  # 0.6 s of the submission's time are left
+        cut = time.monotonic() - start
+        with pytest.raises(WorkerLost) as after:
+            student.evaluation.pid()
+    finally:
+        student.close()
+    assert last.value.category == after.value.category == "timeout" and cut < 1.2
+    assert "last of your submission's grading time" in str(last.value) and "not run" in str(after.value)
+
+
 @pytest.mark.timeout(300)
 def test_load_a_worker_makes_itself_does_not_extend_its_time(tmp_path):
     (tmp_path / "evaluation.py").write_text(MODULE + BUSY)
