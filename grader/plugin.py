@@ -13,6 +13,7 @@ import ctypes
 import functools
 import hashlib
 import hmac
+import inspect
 import json
 import os
 import platform
@@ -142,8 +143,7 @@ def pytest_collection_modifyitems(items):
 def failure_text(item, excinfo) -> str:
     """What a failed hidden check shows: its verdict, or for a fault of the grader the traceback.
     (pytest's own long form re-parses the source of every frame: ~0.3 s a failure.)"""
-    tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
-    category, message = verdict(excinfo, tampered)
+    category, message = item_verdict(item, excinfo)
     if category == GRADER_FAULT:
         return "".join(traceback.format_exception(excinfo.value))
     return f"{category}: {message}"
@@ -188,6 +188,44 @@ def _verdict(error) -> tuple[str, str]:
     return GRADER_FAULT, FAULT_MESSAGE
 
 
+# what a judge raises when a value it is given is not of the kind it expects
+JUDGE_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError)
+
+
+def item_verdict(item, excinfo) -> tuple[str, str]:
+    """The verdict of a failed hidden check (see `verdict`), found once per failure. A check whose
+    own code raised on what the student's code returned (a string in a list of weights, a ragged
+    list) is the student's failure if the reference solutions pass the same check with the same
+    seed; only a check that fails them too is the grader's fault."""
+    cached = getattr(item, "_nnkit_verdict", None)
+    if cached and cached[0] is excinfo.value:
+        return cached[1]
+    tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
+    result = verdict(excinfo, tampered)
+    if result[0] == GRADER_FAULT and isinstance(excinfo.value, JUDGE_ERRORS) and _reference_passes(item):
+        result = "type", (f"the check could not use what {task_of(item)} returned ({excinfo.typename}: "
+                          f"{str(excinfo.value)[:200]}); the reference solutions pass this same check\n"
+                          f"  hint: return what the task's docstring says, of the types and shapes it names")
+    item._nnkit_verdict = (excinfo.value, result)
+    return result
+
+
+def _reference_passes(item) -> bool:
+    """Does the check pass when the reference solutions answer it, with the same inputs?"""
+    if item.config.getoption("--submission") == "solutions" or not hasattr(item, "obj"):
+        return False
+    if not hasattr(item.config, "_nnkit_reference"):
+        item.config._nnkit_reference = Student.in_process("solutions")
+    args = {name: item.funcargs[name] for name in inspect.signature(item.obj).parameters if name in item.funcargs}
+    args.update({"student": item.config._nnkit_reference} if "student" in args else {})
+    args.update({"rng": check_rng(item.config.getoption("--grading-seed"), item.nodeid)} if "rng" in args else {})
+    try:
+        item.obj(**args)
+    except Exception:  # noqa: BLE001  (any failure of the reference leaves the verdict a grader fault)
+        return False
+    return True
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
@@ -204,8 +242,7 @@ def pytest_runtest_makereport(item, call):
     entry = results[-1]
     entry["seconds"] = round(entry["seconds"] + report.duration, 3)
     if report.failed and entry["category"] is None:
-        tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
-        entry["category"], entry["message"] = verdict(call.excinfo, tampered) if call.excinfo else (GRADER_FAULT, "")
+        entry["category"], entry["message"] = item_verdict(item, call.excinfo) if call.excinfo else (GRADER_FAULT, "")
         if entry["category"] == GRADER_FAULT and call.excinfo:  # for the instructor's report only
             entry["detail"] = f"{call.excinfo.typename}: {str(call.excinfo.value)[:300]}"
     if call.when == "call" and report.passed:
