@@ -290,7 +290,8 @@ for pid in ancestors():
         tests += [open(path).read() for path in glob.glob(os.path.join(kit, 'tests', 'hidden', '*.py'))]
     except OSError:
         pass"""),
-    Case("snoop-labels", {"training": 15, "evaluation": 4}, {"value"}, edits=[("training", """    epoch_losses = []
+    # (speed.py imports training.py, whose source now reaches beyond the exercises: speed's observed check fails too)
+    Case("snoop-labels", {"training": 15, "evaluation": 4, "speed": 4}, {"value", "tampering detected"}, edits=[("training", """    epoch_losses = []
     for _ in range(epochs):""", """    import glob
     for path in glob.glob('/work/**/mnist.npz', recursive=True):
         try:

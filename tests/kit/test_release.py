@@ -2,6 +2,7 @@
 a student who finishes it scores full marks."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import grade, skeleton
+from grader import grade
 from grader.release import write_release
 from grader.submissions import find
 from solutions import EXERCISES
 from tests.kit.test_grader import UID
+from tests.kit.test_selfchecks import TASKS, progress
 from tests.kit.test_skeletons import shared_fraction, solution_lines
 
 
@@ -54,11 +56,17 @@ def test_a_fresh_environment_with_only_the_release(tmp_path):
     for package in ("solutions", "grader", "tests.hidden"):
         found = subprocess.run([str(python), "-c", f"import {package}"], cwd=tmp_path, env=env, capture_output=True)
         assert found.returncode != 0, f"{package} is importable from the student's environment"
+    # every skeleton fails, with one not-done line per task and no traceback
     blank = subprocess.run([str(python), "-m", "pytest"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
-    assert blank.returncode == 1 and f"0 of {len(skeleton.all_regions())} tasks pass" in blank.stdout, blank.stdout[-2000:]
-    for module in EXERCISES:  # the student finishes every exercise
+    assert blank.returncode == 1 and progress(blank.stdout) == {task: "NOT DONE" for task in TASKS}, blank.stdout[-2000:]
+    collected = int(re.search(r"collected (\d+) items", blank.stdout).group(1))
+    assert re.search(rf"=+ {collected} not done in ", blank.stdout), blank.stdout[-2000:]
+    assert "Traceback" not in blank.stdout and "tensorflow/python" not in blank.stdout
+    assert f"0 of {len(TASKS)} tasks pass" in blank.stdout and f"next: {TASKS[0]}" in blank.stdout
+    for module in EXERCISES:  # the student finishes every exercise: every self-check passes
         shutil.copy(grade.KIT / "solutions" / f"{module}.py", root / "exercises" / f"{module}.py")
     done = subprocess.run([str(python), "-m", "pytest"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0 and "every task passes" in done.stdout, done.stdout[-2000:]
+    assert f"{len(TASKS)} of {len(TASKS)} tasks pass" in done.stdout and progress(done.stdout) == {t: "ok" for t in TASKS}
     [report] = grade.grade_all(find([root]), grade.Options(seed=5, worker_uid=UID))
     assert report["score"]["earned"] == 100, report["warnings"]

@@ -1,4 +1,6 @@
-"""The visible self-checks fail on every skeleton, pass on every solution, and teach."""
+"""The visible self-checks teach: markers, task selection, a wrong answer, a task that waits for
+another, a hang or a crash. That they fail on every skeleton and pass on every solution is checked
+where a student runs them, in the released starter repository (test_release.py)."""
 
 import ast
 import re
@@ -14,24 +16,6 @@ TASKS = [r.task for r in skeleton.all_regions()]
 
 def progress(output: str) -> dict[str, str]:
     return {m.group(2): m.group(1).strip() for m in re.finditer(r"^  (ok      |FAILING |NOT DONE) (\S+)", output, re.M)}
-
-
-def test_every_solution_passes_every_selfcheck():
-    run = run_selfchecks(target="solutions")
-    assert run.returncode == 0, run.stdout[-3000:]
-    assert f"{len(TASKS)} of {len(TASKS)} tasks pass" in run.stdout
-    assert progress(run.stdout) == {task: "ok" for task in TASKS}
-
-
-def test_every_skeleton_fails_with_one_not_done_line_per_task():
-    run = run_selfchecks()
-    assert run.returncode == 1
-    assert progress(run.stdout) == {task: "NOT DONE" for task in TASKS}
-    collected = int(re.search(r"collected (\d+) items", run.stdout).group(1))
-    assert re.search(rf"=+ {collected} not done in ", run.stdout), run.stdout[-2000:]
-    assert "Traceback" not in run.stdout and "tensorflow/python" not in run.stdout
-    assert f"0 of {len(TASKS)} tasks pass" in run.stdout
-    assert f"next: {TASKS[0]}" in run.stdout
 
 
 def test_each_exercise_has_its_marker():
