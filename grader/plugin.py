@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from data.mnist import MNISTError
 from exercises.selfcheck import SelfCheckFailure, crash_mistake, hint
 from grader.course import EXERCISES
 from grader.rubric import HIDDEN, rubric
@@ -188,8 +189,10 @@ def _verdict(error) -> tuple[str, str]:
     return GRADER_FAULT, FAULT_MESSAGE
 
 
-# what a judge raises when a value it is given is not of the kind it expects
-JUDGE_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError)
+# what a judge raises when a value it is given is not of the kind it expects (TensorFlow's errors
+# included); never a fault of the machine or the set-up (memory, files, MNIST), which stays the grader's
+JUDGE_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError, RuntimeError)
+SET_UP_ERRORS = (MemoryError, OSError, MNISTError)
 
 
 def item_verdict(item, excinfo) -> tuple[str, str]:
@@ -202,7 +205,10 @@ def item_verdict(item, excinfo) -> tuple[str, str]:
         return cached[1]
     tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
     result = verdict(excinfo, tampered)
-    if result[0] == GRADER_FAULT and isinstance(excinfo.value, JUDGE_ERRORS) and _reference_passes(item):
+    error = excinfo.value
+    judged = isinstance(error, JUDGE_ERRORS) or type(error).__module__.startswith("tensorflow")
+    set_up = isinstance(error, SET_UP_ERRORS) or type(error).__name__ == "ResourceExhaustedError"
+    if result[0] == GRADER_FAULT and judged and not set_up and _reference_passes(item):
         result = "type", (f"the check could not use what {task_of(item)} returned ({excinfo.typename}: "
                           f"{str(excinfo.value)[:200]}); the reference solutions pass this same check\n"
                           f"  hint: return what the task's docstring says, of the types and shapes it names")

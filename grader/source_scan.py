@@ -20,6 +20,7 @@ exec, vars, …).
 
 import ast
 import re
+import tokenize
 import types
 from pathlib import Path
 
@@ -49,6 +50,12 @@ SPECIAL = {"__init__", "__call__", "__name__", "__doc__", "__len__", "__iter__",
 OWN = {"self", "cls"}
 LOOKUPS = ("getattr", "hasattr")
 DUNDER = re.compile(r"__\w+__")
+PRIVATE_WORD = re.compile(r"(?<!\w)_[A-Za-z]\w*")  # `_getframe` inside a string that a library may evaluate
+MODULE_NAMES = {"__name__", "__file__", "__doc__"}  # what a module may read of its own, as plain names
+# library functions that evaluate strings or unpickle data: code that no scan of the source can see
+EVALUATING = {"get_type_hints", "ForwardRef", "evaluate_forward_ref", "allow_pickle", "make_dataclass"}
+MAX_SOURCE = 256 * 2**10  # bytes of a module the scan reads; a larger one is a finding
+MAX_FINDINGS = 20
 NOTEBOOK_SETUP = "exercises.notebook"  # a released notebook's set-up cell imports it
 
 
@@ -84,10 +91,14 @@ def _finding(node: ast.AST) -> str:
             return f"the attribute {node.attr}"
         if node.attr.startswith("_") and not node.attr.startswith("__") and not own:
             return f"the private attribute {node.attr}"
-        if node.attr in REFLECTIVE or node.attr in REEXPORTED:
+        if node.attr in REFLECTIVE or node.attr in REEXPORTED or node.attr in EVALUATING:
             return f"the attribute {node.attr}"
+    if isinstance(node, ast.keyword) and node.arg in EVALUATING or isinstance(node, ast.alias) and node.name in EVALUATING:
+        return f"the name {node.arg if isinstance(node, ast.keyword) else node.name}"
     if isinstance(node, ast.Name) and node.id in CALLS:
         return f"{node.id}()"
+    if isinstance(node, ast.Name) and DUNDER.fullmatch(node.id) and node.id not in MODULE_NAMES:
+        return f"the name {node.id}"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in LOOKUPS:
         name = node.args[1] if len(node.args) > 1 else None
         if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
@@ -97,8 +108,9 @@ def _finding(node: ast.AST) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if "tensorflow.python" in node.value:
             return "the name 'tensorflow.python'"
-        if DUNDER.fullmatch(node.value) and node.value not in SPECIAL:
-            return f"the name {node.value!r}"
+        for word in (*DUNDER.findall(node.value), *PRIVATE_WORD.findall(node.value)):
+            if word not in SPECIAL:
+                return f"the name {word!r}"
         reflective = REFLECTIVE_WORD.search(node.value)
         if reflective:
             return f"the name {reflective.group()!r}"
@@ -113,22 +125,39 @@ def _lookups_passed_on(tree: ast.AST) -> list[ast.AST]:
 
 
 def findings(source: str, filename: str, by_hand: bool = False) -> list[str]:
-    """Each construct the source uses that reaches beyond the exercises, with its line; `by_hand`:
-    also every use of TensorFlow's automatic differentiation by name."""
+    """Each construct the source uses that reaches beyond the exercises, with its line (at most
+    MAX_FINDINGS); `by_hand`: also every use of TensorFlow's automatic differentiation by name. A
+    source the scan cannot parse is a finding: what it cannot read, it cannot clear."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []  # such a module does not import: its checks fail anyway
-    found = []
+    except (SyntaxError, ValueError) as error:
+        return [f"code the scan cannot parse ({filename}:{getattr(error, 'lineno', '?')})"]
+    found = {}
+    # a string that is a statement of its own (a docstring) is never evaluated: its words are prose
+    prose = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
     for node in ast.walk(tree):
-        what = _finding(node)
+        what = "" if id(node) in prose else _finding(node)
         if not what and by_hand and isinstance(node, ast.Attribute | ast.alias):  # tf.gradients, import of one
             name = node.attr if isinstance(node, ast.Attribute) else node.name
             what = f"TensorFlow's automatic differentiation ({name})" if name.split(".")[-1] in AUTODIFF else ""
         if what:
-            found.append(f"{what} ({filename}:{getattr(node, 'lineno', '?')})")
-    found += [f"{node.id} passed on ({filename}:{node.lineno})" for node in _lookups_passed_on(tree)]
-    return sorted(set(found), key=found.index)
+            found.setdefault(f"{what} ({filename}:{getattr(node, 'lineno', '?')})")
+            if len(found) >= MAX_FINDINGS:
+                break
+    for node in _lookups_passed_on(tree):
+        found.setdefault(f"{node.id} passed on ({filename}:{node.lineno})")
+    return list(found)[:MAX_FINDINGS]
+
+
+def read(path: Path) -> str | None:
+    """A module's source as Python would decode it, or None if Python would not read it as UTF-8
+    (a coding line naming another encoding can hide code from a reader that assumes UTF-8)."""
+    data = path.read_bytes()
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        return data.decode("utf-8-sig") if encoding in ("utf-8", "utf-8-sig") else None
+    except (SyntaxError, UnicodeDecodeError):
+        return None
 
 
 def imports(folder: Path, module: str) -> list[str]:
@@ -142,7 +171,7 @@ def imports(folder: Path, module: str) -> list[str]:
             continue
         found.append(name)
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            tree = ast.parse((read(path) if path.stat().st_size <= MAX_SOURCE else "") or "")
         except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):  # any import that names a module of the submission, however it is written
@@ -157,6 +186,13 @@ def scan(folder: Path, modules=EXERCISES, by_hand: bool = False) -> list[str]:
     found = []
     for name in modules:
         path = folder / f"{name}.py"
-        if path.is_file():
-            found += findings(path.read_text(encoding="utf-8", errors="replace"), path.name, by_hand)
+        if not path.is_file():
+            continue
+        source = read(path) if path.stat().st_size <= MAX_SOURCE else ""
+        if not source and path.stat().st_size > MAX_SOURCE:
+            found.append(f"a module larger than {MAX_SOURCE // 2**10} KiB ({path.name})")
+        elif source is None:
+            found.append(f"a source that is not UTF-8 ({path.name}: its coding line, or bytes that are not UTF-8)")
+        else:
+            found += findings(source, path.name, by_hand)
     return found

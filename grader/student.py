@@ -156,6 +156,7 @@ class Student:
         self.tampered: set[str] = set()
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
+        self.scans: dict[tuple, list[str]] = {}  # (modules, by hand) → what their source reaches for
         self.starts = 0
 
     @classmethod
@@ -175,7 +176,10 @@ class Student:
         modules = source_scan.imports(self.folder, path.split(".")[0]) if self.folder else []
         if getattr(self.backend, "starts", 0) == self.starts and self.imported - set(modules):
             self.backend.stop()
-        reached = source_scan.scan(self.folder, modules, by_hand=error_type == "AutodiffUsed") if self.folder else []
+        key = (tuple(modules), error_type == "AutodiffUsed")
+        if self.folder and key not in self.scans:
+            self.scans[key] = source_scan.scan(self.folder, modules, by_hand=key[1])
+        reached = self.scans.get(key, [])
         if reached:
             raise StudentError(path, {"type": error_type, "where": reached[0], "message": (
                 f"{what} is observed where your code runs, and your code reaches for {'; '.join(reached[:3])}, "

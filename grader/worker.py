@@ -304,6 +304,8 @@ class HarnessFactory:
 class Dispatcher:
     """Answers requests against one submission package (e.g. "submission", "exercises")."""
 
+    OWN = ("package", "handles", "next_handle", "originals", "trace_record")  # its instance attributes
+
     def __init__(self, package: str):
         self.package = package
         self.handles = {}
@@ -338,7 +340,8 @@ class Dispatcher:
         if self.originals is None:
             return []
         now = snapshot()
-        return sorted(name for name, ident in self.originals.items() if now.get(name) != ident)
+        added = sorted(f"worker.Dispatcher.{name}" for name in vars(self) if name not in self.OWN)
+        return sorted(name for name, ident in self.originals.items() if now.get(name) != ident) + added
 
     # values from the trusted side into student code
     def decode(self, value, blobs):

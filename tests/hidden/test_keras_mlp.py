@@ -24,11 +24,12 @@ LAYERS = [("Flatten", {}), ("Dense", {"units": 512, "activation": "relu"}), ("Dr
           ("Dense", {"units": 10, "activation": "softmax"})]
 HISTORY = ("loss", "accuracy", "val_loss", "val_accuracy")
 # fit: 2–3 epochs on 3,000 training images (Adam 0.001, 64 hidden units) reach 82–88 % of the test
-# images; a model that does not learn stays near 10 %. compare: 2 epochs on 5,000 images give
-# exercise 9's network (learning rate 0.5) min 64.1 %, mean 85.4 % (20 seeds; its lower tail is long),
-# the Keras one min 91.6 %: the bar only asks that both learned.
+# images; a model that does not learn stays near 10 %. compare: 2 epochs on 2,000 images give
+# exercise 9's network (learning rate 0.5) min 40.3 %, mean 70.2 % over 210 seeds (its lower tail is
+# long), the Keras one min 85.9 % (5,000 images took twice as long for a table that says the same):
+# the bar only asks that both learned, twice as often as chance.
 FIT_IMAGES, VALIDATION_IMAGES, FIT_PASS = 3000, 500, 70.0
-COMPARE_IMAGES, COMPARE_TEST, COMPARE_PASS = 5_000, 1000, 30.0
+COMPARE_IMAGES, COMPARE_TEST, COMPARE_PASS = 2_000, 1000, 20.0
 
 
 def keras_weights(rng: np.random.Generator, hidden: int) -> list[np.ndarray]:

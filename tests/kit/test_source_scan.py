@@ -40,6 +40,14 @@ from tests.kit.mistakes import CORPUS
     ("from numpy import ctypeslib", "import numpy"),
     ("memory = open('/proc/self/mem', 'r+b')", "open()"),
     ("address = id(step)", "id()"),
+    # names written without a dunder attribute, and strings that a library evaluates (red team, stop 28)
+    ("builtins = __builtins__", "the name __builtins__"),
+    ("def f(fix: \"lambda: __import__('sys')\"): pass", "the name '__import__'"),
+    ("frame = get(sys_module, '_getframe')()", "the name '_getframe'"),
+    ("hints = typing.get_type_hints(f)", "the attribute get_type_hints"),
+    ("from typing import get_type_hints", "the name get_type_hints"),
+    ("data = np.load(path, allow_pickle=True)", "the name allow_pickle"),
+    ("def broken(:", "code the scan cannot parse"),
 ])
 def test_each_way_to_reach_internals_is_found(source, found):
     assert [f for f in source_scan.findings(source, "backprop.py") if f.startswith(found)], source
@@ -49,6 +57,16 @@ def test_what_exercises_import_is_no_finding():
     assert source_scan.findings("import math\nimport matplotlib.pyplot as plt\nfrom tensorflow import keras\n"
                                 "from keras import layers\nimport numpy as np\nfrom .training import train\n"
                                 "from submission.perceptron import step_fn\nstep = x.f_hidden\n", "x.py") == []
+
+
+def test_a_source_python_reads_otherwise_or_too_large_to_read_is_a_finding(tmp_path):
+    hidden = "\nfrom tensorflow.python.eager import tape\n"  # a newline, in UTF-7, hides it in a comment
+    (tmp_path / "backprop.py").write_bytes(b"# coding: utf-7\n# " + hidden.replace("\n", "+AAo-").encode() + b"\n")
+    (tmp_path / "speed.py").write_text("x = 1\n" + "id\n" * 200_000)  # ~0.6 MB
+    (tmp_path / "mlp.py").write_text("x = 1\n" + "id\n" * 50_000)  # a finding on every line
+    found = source_scan.scan(tmp_path, ["backprop", "speed", "mlp"])
+    assert found[0].startswith("a source that is not UTF-8 (backprop.py") and found[1].startswith("a module larger than")
+    assert len(found) == 2 + source_scan.MAX_FINDINGS
 
 
 @pytest.mark.parametrize("source", ["t = tf.GradientTape()", "g = tf.gradients(y, x)", "from tensorflow import gradients",
