@@ -33,13 +33,13 @@ DIFFERED = [False]  # did a wrapper return something other than the right answer
 DEPTH = [0]  # how deep in task calls the running code is
 # Training tasks whose only effect besides their result is on the tf.Module arguments they train:
 # the right answer of a call is kept with the variables of the modules in its arguments and result
-# (a variant's stand-in may overwrite them), and a later variant making the same call (same check,
+# (a variant's stand-in may overwrite them), and a later run making the same call (same check,
 # same place, same arguments, no function but the reference's own, which keeps no state) gets it
-# back without training again.
+# back without training again; the first run that keeps them is the baseline's.
 REPLAYED = {"training.training_loop", "softmax_network.train", "optimizers.train_xor", "keras_mlp.compare"}
 REPLAYS: dict = {}  # (task, check, call number, fingerprint of the arguments) → (right answer, module variables)
 CHECK = [""]  # the running check's node id
-CALLS = [0]  # direct calls of the task under test in the running check
+CALLS: dict = {}  # task → its direct calls so far in the running check
 
 
 def _fill(array: np.ndarray, variant: str) -> np.ndarray:
@@ -164,12 +164,13 @@ def _modules(value) -> list:
 
 
 def _right_answer(function, task: str, args, kwargs):
-    """The reference's answer; for a REPLAYED task under test, computed once per identical call."""
-    if MODE is None or MODE[0] != task or task not in REPLAYED or DEPTH[0] != 1:
+    """The reference's answer; for a REPLAYED task (the one under test, or any in the baseline run),
+    computed once per identical call."""
+    if MODE is not None and MODE[0] != task or task not in REPLAYED or DEPTH[0] != 1:
         return function(*args, **kwargs)
-    CALLS[0] += 1
+    CALLS[task] = CALLS.get(task, 0) + 1
     try:
-        key = (task, CHECK[0], CALLS[0], _fingerprint((args, kwargs)))
+        key = (task, CHECK[0], CALLS[task], _fingerprint((args, kwargs)))
     except _NotReplayed:
         return function(*args, **kwargs)
     if key in REPLAYS:
@@ -241,7 +242,8 @@ class _Recorder:
 
     def pytest_runtest_setup(self, item):
         CALLED.clear()
-        DIFFERED[0], DEPTH[0], CHECK[0], CALLS[0] = False, 0, item.nodeid, 0
+        DIFFERED[0], DEPTH[0], CHECK[0] = False, 0, item.nodeid
+        CALLS.clear()
         marker = item.get_closest_marker("task")
         if marker:
             self.markers[item.nodeid] = marker.args[0]
