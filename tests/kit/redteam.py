@@ -397,8 +397,9 @@ for pid in ancestors():
         return loss
 
     return compiled""")]),
-    # … and the worker's dispatcher told, at import, to drop the by-hand flag of every request
-    Case("by-hand-flag-dropped-through-frames", {"backprop": 8}, {"not by hand"}, edits=[
+    # … and the worker's dispatcher told, at import, to drop the by-hand flag of every request (its
+    # replaced method is seen as tampering too)
+    Case("by-hand-flag-dropped-through-frames", {"backprop": 8}, {"tampering detected"}, edits=[
         ("backprop", "import tensorflow as tf\n", """import tensorflow as tf
 import traceback
 
