@@ -14,8 +14,11 @@ where it can be: a module beyond the ones exercises use (imports are an allow-li
 traceback, by any of their attributes (`f_locals`, `tb_frame`, `cell_contents`, …, read from
 Python's own types), written as an attribute, a constant name or inside a string; a module that
 another module re-exports (`dataclasses.sys`, `numpy.ctypeslib`); the process's memory or
-descriptors (`open`, `id`); and names reached without being written (getattr with a computed name,
-exec, vars, …).
+descriptors (`open`, `id`); special names written as plain names (`__builtins__`); strings a
+library evaluates (`typing.get_type_hints`), through the names they hold and the APIs; and names
+reached without being written (getattr with a computed name, exec, vars, …). What the scan cannot
+read as Python reads it (another coding, code that does not parse, a module over MAX_SOURCE) is a
+finding too.
 """
 
 import ast
@@ -188,10 +191,11 @@ def scan(folder: Path, modules=EXERCISES, by_hand: bool = False) -> list[str]:
         path = folder / f"{name}.py"
         if not path.is_file():
             continue
-        source = read(path) if path.stat().st_size <= MAX_SOURCE else ""
-        if not source and path.stat().st_size > MAX_SOURCE:
+        if path.stat().st_size > MAX_SOURCE:
             found.append(f"a module larger than {MAX_SOURCE // 2**10} KiB ({path.name})")
-        elif source is None:
+            continue
+        source = read(path)
+        if source is None:
             found.append(f"a source that is not UTF-8 ({path.name}: its coding line, or bytes that are not UTF-8)")
         else:
             found += findings(source, path.name, by_hand)
