@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from data.mnist import MNISTError
 from exercises.selfcheck import SelfCheckFailure, crash_mistake, hint
 from grader.course import EXERCISES
 from grader.rubric import HIDDEN, rubric
@@ -189,26 +188,28 @@ def _verdict(error) -> tuple[str, str]:
     return GRADER_FAULT, FAULT_MESSAGE
 
 
-# what a judge raises when a value it is given is not of the kind it expects (TensorFlow's errors
-# included); never a fault of the machine or the set-up (memory, files, MNIST), which stays the grader's
-JUDGE_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError, RuntimeError)
-SET_UP_ERRORS = (MemoryError, OSError, MNISTError)
+# what a judge's own code raises when a value it is given is not of the kind it expects (TensorFlow's
+# InvalidArgumentError too); a fault of the machine or the set-up (memory, files, a worker that
+# cannot start: RuntimeError) is none of these and stays the grader's
+JUDGE_ERRORS = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError)
+GRADER = Path(__file__).resolve().parent
 
 
-def item_verdict(item, excinfo) -> tuple[str, str]:
+def item_verdict(item, excinfo, judging: bool = True) -> tuple[str, str]:
     """The verdict of a failed hidden check (see `verdict`), found once per failure. A check whose
-    own code raised on what the student's code returned (a string in a list of weights, a ragged
-    list) is the student's failure if the reference solutions pass the same check with the same
-    seed; only a check that fails them too is the grader's fault."""
+    own code raised, while `judging` (the test's call, not its set-up), on what the student's code
+    returned (a string in a list of weights, a ragged list) is the student's failure if the reference
+    solutions pass the same check with the same seed; an error raised inside the grader's own code
+    (grader/: the sandbox, the wire), or a check that fails the reference too, is the grader's fault."""
     cached = getattr(item, "_nnkit_verdict", None)
     if cached and cached[0] is excinfo.value:
         return cached[1]
     tampered = getattr(getattr(item.config, "_nnkit_student", None), "tampered", ())
     result = verdict(excinfo, tampered)
     error = excinfo.value
-    judged = isinstance(error, JUDGE_ERRORS) or type(error).__module__.startswith("tensorflow")
-    set_up = isinstance(error, SET_UP_ERRORS) or type(error).__name__ == "ResourceExhaustedError"
-    if result[0] == GRADER_FAULT and judged and not set_up and _reference_passes(item):
+    kind = isinstance(error, JUDGE_ERRORS) or type(error).__name__ == "InvalidArgumentError"
+    inside = any(Path(str(entry.path)).resolve().is_relative_to(GRADER) for entry in excinfo.traceback)
+    if result[0] == GRADER_FAULT and judging and kind and not inside and _reference_passes(item):
         result = "type", (f"the check could not use what {task_of(item)} returned ({excinfo.typename}: "
                           f"{str(excinfo.value)[:200]}); the reference solutions pass this same check\n"
                           f"  hint: return what the task's docstring says, of the types and shapes it names")
@@ -248,7 +249,8 @@ def pytest_runtest_makereport(item, call):
     entry = results[-1]
     entry["seconds"] = round(entry["seconds"] + report.duration, 3)
     if report.failed and entry["category"] is None:
-        entry["category"], entry["message"] = item_verdict(item, call.excinfo) if call.excinfo else (GRADER_FAULT, "")
+        entry["category"], entry["message"] = item_verdict(item, call.excinfo, call.when == "call") \
+            if call.excinfo else (GRADER_FAULT, "")
         if entry["category"] == GRADER_FAULT and call.excinfo:  # for the instructor's report only
             entry["detail"] = f"{call.excinfo.typename}: {str(call.excinfo.value)[:300]}"
     if call.when == "call" and report.passed:

@@ -5,12 +5,15 @@ grader's."""
 import json
 import shutil
 import sys
+import types
 
 import numpy as np
+import pytest
 
 from grader.in_process import run_suite
-from grader.plugin import GRADER_FAULT
+from grader.plugin import GRADER_FAULT, item_verdict
 from grader.sandbox import KIT
+from grader.student import Student
 
 CHECK = str(KIT / "tests/hidden/test_mlp.py::test_from_sizes_uniform_in_minus_one_one")
 ODD_WEIGHTS = ("        return cls(weights, biases, activation=activation, name=name)",
@@ -47,3 +50,14 @@ def test_a_check_that_fails_the_reference_too_stays_a_grader_fault(tmp_path, mon
     monkeypatch.setattr(np, "concatenate", broken)  # the check's judge fails on every value
     test = graded(tmp_path, "honestcopy")
     assert test["earned"] == 0 and test["category"] == GRADER_FAULT, test
+
+
+def test_what_the_grader_itself_raises_is_never_charged_to_the_student():
+    def worker_cannot_start():
+        raise RuntimeError("the zygote that starts workers failed")
+
+    item = types.SimpleNamespace(config=types.SimpleNamespace())  # no reference run is possible: none may be tried
+    for fault in (worker_cannot_start, lambda: Student(None)._encode(object(), [])):  # a TypeError inside grader/
+        with pytest.raises(Exception) as raised:
+            fault()
+        assert item_verdict(item, raised)[0] == GRADER_FAULT
