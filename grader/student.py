@@ -156,7 +156,7 @@ class Student:
         self.tampered: set[str] = set()
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
-        self.scans: dict[tuple, list[str]] = {}  # (modules, by hand) → what their source reaches for
+        self.scans: dict[tuple, tuple] = {}  # (module, by hand) → (it and what it imports, what they reach for)
         self.starts = 0
 
     @classmethod
@@ -173,13 +173,13 @@ class Student:
         `path` and the modules it imports (a fresh one if others were imported: their code could have
         prepared the worker), and fail at once if their source reaches for what could change the
         observation (grader/source_scan.py): no exercise needs any of it."""
-        modules = source_scan.imports(self.folder, path.split(".")[0]) if self.folder else []
+        module, by_hand = path.split(".")[0], error_type == "AutodiffUsed"
+        if self.folder and (module, by_hand) not in self.scans:  # read once per grading: the files do not change
+            modules = source_scan.imports(self.folder, module)
+            self.scans[module, by_hand] = (modules, source_scan.scan(self.folder, modules, by_hand))
+        modules, reached = self.scans.get((module, by_hand), ([], []))
         if getattr(self.backend, "starts", 0) == self.starts and self.imported - set(modules):
             self.backend.stop()
-        key = (tuple(modules), error_type == "AutodiffUsed")
-        if self.folder and key not in self.scans:
-            self.scans[key] = source_scan.scan(self.folder, modules, by_hand=key[1])
-        reached = self.scans.get(key, [])
         if reached:
             raise StudentError(path, {"type": error_type, "where": reached[0], "message": (
                 f"{what} is observed where your code runs, and your code reaches for {'; '.join(reached[:3])}, "
