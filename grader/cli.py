@@ -23,6 +23,7 @@ from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, San
 from grader import gradebook, reproduce
 from grader.course import ASSIGNMENTS, CORE, EXERCISES
 from grader.submissions import find
+from grader.text import printable
 
 SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
 DEFAULT_WORKER_UID = 61000
@@ -146,7 +147,14 @@ def grade(args) -> int:
                       isolation="process" if isolation.startswith("process") else "auto",
                       exercises=tuple(name for name in EXERCISES if name in chosen_exercises(args)))
     start = time.perf_counter()
-    graded = grade_all(submissions, options, progress=reports.progress_printer(len(submissions), start))
+    shown = reports.progress_printer(len(submissions), start)
+
+    def finished(report: dict) -> None:  # written as soon as graded: an interrupted run keeps it
+        if args.out is not None:
+            reports.write_student(report, args.out)
+        shown(report)
+
+    graded = grade_all(submissions, options, progress=finished)
     if args.command == "setup":
         for assignment, exercises in ASSIGNMENTS.items():
             print(f"\n{assignment}:\n{reports.table(graded, exercises)}")
@@ -154,23 +162,32 @@ def grade(args) -> int:
         print(reports.table(graded))
     for report in graded:
         for warning in report["warnings"]:
-            print(f"note: {report['student']}: {warning}")
+            print(f"note: {printable(report['student'])}: {printable(warning)}")
     print(f"\n{len(graded)} submission(s) graded in {time.perf_counter() - start:.1f} s with seed {seed} "
           f"(--jobs {args.jobs})")
     if args.out is not None:
-        reports.write_all(graded, args.out, roster)
+        reports.write_class(args.out, roster)
         print(f"reports: {args.out}/ (gradebook.csv and .sqlite, class.json, histogram.png, checks.csv and .png, "
               f"<student>/report.json, feedback.md, results.json)")
         if roster:
-            missing = json.loads((args.out / "class.json").read_text())["missing"]
+            missing = [name for name in roster if name.casefold() not in
+                       {r["student"].casefold() for r in gradebook.latest(args.out)}]
             print(f"roster: {len(missing)} of {len(roster)} student(s) submitted nothing"
-                  + (f": {', '.join(missing)}" if missing else ""))
-    faulty = [r["student"] for r in graded if r["grader_faults"]]
+                  + (f": {printable(', '.join(missing))}" if missing else ""))
+    unread = [r for r in graded if r.get("attention")]
+    for report in unread:
+        print(f"NEEDS ATTENTION: {printable(report['student'])}: {printable('; '.join(report['attention']))}",
+              file=sys.stderr)
+    faulty = [printable(r["student"]) for r in graded if r["grader_faults"]]
     if faulty:
         print(f"\nGRADER FAULT: the grading itself failed on some checks of {len(faulty)} submission(s) "
               f"({', '.join(faulty[:10])}{' …' if len(faulty) > 10 else ''}); their scores are incomplete, not "
               f"the students' fault: see 'grader_faults' in report.json and regrade them", file=sys.stderr)
         return 3
+    if unread:
+        print(f"\n{len(unread)} submission(s) need attention (marked ! above): nothing gradable was read of them, "
+              f"so their 0 is not a grade; they are left out of the class statistics", file=sys.stderr)
+        return 4
     return 0
 
 

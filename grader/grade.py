@@ -30,6 +30,7 @@ from grader.submissions import Submission, stage
 from grader.course import ASSIGNMENTS, CORE, EXERCISES
 
 SCHEMA = "nn-kit-report/1"
+NOT_READ = "not read"  # the category of every check of a submission of which nothing gradable was read
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,11 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     """The report of one submission: every rubric check of the graded exercises, points per exercise
     (0 of 0 for an exercise not graded), total."""
     found = {t["id"]: t for t in (payload or {}).get("tests", [])}
+    unread = {"earned": 0, "category": NOT_READ, "message": "; ".join(submission.attention), "seconds": 0.0}
     tests = []
     for check in (check for check in rubric() if check["exercise"] in options.exercises):
-        result = found.get(check["id"]) or {"earned": 0, "category": GRADER_FAULT, "message": FAULT_MESSAGE,
-                                            "seconds": 0.0}
+        result = unread if submission.attention else found.get(check["id"]) or {
+            "earned": 0, "category": GRADER_FAULT, "message": FAULT_MESSAGE, "seconds": 0.0}
         earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
         tests.append({**check, "earned": earned, "category": result["category"], "message": result["message"],
                       "seconds": result["seconds"]})
@@ -169,6 +171,8 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
     details = {t["id"]: t.get("detail", "") for t in (payload or {}).get("tests", [])}
     faults = [f"{t['id'].split('::')[-1]} {details.get(t['id'], '')}".strip()
               for t in tests if t["category"] == GRADER_FAULT] + ([f"the grading run: {problem}"] if problem else [])
+    status = (f"needs attention: {'; '.join(submission.attention)}" if submission.attention else
+              GRADER_FAULT + ": incomplete, regrade" if faults else "graded")
     return {
         "schema": SCHEMA,
         "student": submission.name,
@@ -178,7 +182,9 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
         "seconds": round(seconds, 2),
         "score": {"earned": earned, "possible": possible, "percent": round(100.0 * earned / possible, 2)},
         "exercises": exercises,
+        "status": status,  # graded; needs attention: why nothing was graded; grader fault: incomplete, regrade
         "warnings": submission.warnings,  # for the student; what failed in the grader is in grader_faults
+        "attention": submission.attention,  # for the instructor: why this is not a graded score
         "grader_faults": faults,
         "tests": tests,
     }
@@ -202,17 +208,33 @@ def _blame_used_tasks(tests: list[dict]) -> None:
                                f" too: fix that first, then look here again\n{test['message']}")
 
 
+def _other_assignment(staged: Path, options: Options) -> str:
+    """Why a submission that holds exercise modules, none of them graded, needs attention ('' if it
+    does not): e.g. a class graded with the wrong --assignment."""
+    held = [name for name in EXERCISES if (staged / f"{name}.py").exists()]
+    if not held or set(held) & set(options.exercises):
+        return ""
+    return (f"it holds {', '.join(f'{name}.py' for name in held)}, none of the exercises graded "
+            f"({', '.join(options.exercises)}): graded with the wrong --assignment?")
+
+
 def grade_one(submission: Submission, options: Options, slot: Slot | None = None) -> dict:
-    """The report of one submission, graded by `slot` (or by a slot of its own)."""
+    """The report of one submission, graded by `slot` (or by a slot of its own). A submission of
+    which nothing gradable was read is not run at all: its report says why it needs attention."""
     own = slot is None
-    slot = slot or Slot.take()
     start = time.perf_counter()
+    payload, problem = None, ""
     try:
         with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
             staged = stage(submission, Path(private) / "submission")
-            payload, problem = run_suites(staged, options, Path(private), slot)
+            wrong = _other_assignment(staged, options)
+            if wrong:
+                submission.needs_attention(wrong)
+            if not submission.attention:
+                slot = slot or Slot.take()
+                payload, problem = run_suites(staged, options, Path(private), slot)
     finally:
-        if own:
+        if own and slot is not None:
             slot.give_back()
     return build_report(submission, payload, problem, time.perf_counter() - start, options)
 
@@ -227,8 +249,12 @@ def grade_all(submissions: list[Submission], options: Options, progress=None) ->
 
     def one(submission):
         slot = slots.get()
+        start = time.perf_counter()
         try:
             report = grade_one(submission, options, slot)
+        except Exception as error:  # noqa: BLE001  (a fault of the grader's, contained to this submission)
+            problem = f"{type(error).__name__}: {str(error)[:300]}"
+            report = build_report(submission, None, problem, time.perf_counter() - start, options)
         finally:
             slots.put(slot if slot.alive else Slot())
         if progress:

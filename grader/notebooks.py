@@ -13,6 +13,7 @@ student's other notebook (`from notebooks.perceptron import …`, see exercises/
 import ast
 import json
 import re
+import warnings
 
 import nbformat
 
@@ -148,19 +149,12 @@ def notebook_to_module(notebook: nbformat.NotebookNode) -> str:
     return module_source(notebook)
 
 
-def notebook_from_bytes(data: bytes, name: str) -> nbformat.NotebookNode:
-    """A notebook from a file's bytes; raises ValueError with the reason for anything that is not one."""
-    try:
-        return nbformat.reads(data.decode("utf-8"), as_version=4)
-    except (ValueError, UnicodeDecodeError, nbformat.reader.NotJSONError, KeyError, AttributeError,
-            TypeError, RecursionError) as error:
-        raise ValueError(f"{name} is not a readable notebook ({type(error).__name__})") from None
-
-
 def read_notebook(path) -> nbformat.NotebookNode:
     """A notebook from disk; raises ValueError with the reason for anything that is not one."""
     try:
-        return nbformat.read(str(path), as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return nbformat.read(str(path), as_version=4)
     except (OSError, json.JSONDecodeError, UnicodeDecodeError, nbformat.reader.NotJSONError, KeyError,
             AttributeError, TypeError) as error:
         raise ValueError(f"{path.name} is not a readable notebook ({type(error).__name__})") from None

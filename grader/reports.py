@@ -20,8 +20,21 @@ from pathlib import Path
 
 from grader import gradebook
 from grader.course import ASSIGNMENTS, CORE, EXERCISES
+from grader.text import csv_cell, markdown, printable
 
-STATUS = {True: "graded", False: "grader fault: incomplete, regrade"}
+GRADED = "graded"
+UNATTEMPTED = ("not implemented", "missing", "not read")  # a check of a task the student did not try
+
+
+def status(report: dict) -> str:
+    """graded, needs attention: …, or grader fault: incomplete, regrade (reports before the status
+    field: from their grader faults)."""
+    return report.get("status") or (GRADED if not report.get("grader_faults") else "grader fault: incomplete, regrade")
+
+
+def counted(reports: list[dict]) -> list[dict]:
+    """The reports that class statistics count: not those of submissions nothing was read of."""
+    return [r for r in reports if not status(r).startswith("needs attention")]
 
 
 def feedback(report: dict) -> str:
@@ -29,13 +42,15 @@ def feedback(report: dict) -> str:
     course order, one entry for checks that failed with the same message (a module that does not
     import fails them all). No machine paths or isolation details: those are for the instructor."""
     score = report["score"]
-    lines = [f"# Feedback for {report['student']}", "",
+    lines = [f"# Feedback for {markdown(report['student'])}", "",
              f"**Score: {score['earned']} / {score['possible']} ({score['percent']} %)**", "",
              "| exercise | points |", "|---|---|"]
     lines += [f"| {name} | {e['earned']} / {e['possible']} |" for name, e in report["exercises"].items() if e["possible"]]
     lines += ["", f"Grading seed {report['seed']}.", ""]
     for warning in report["warnings"]:
-        lines.append(f"- note: {warning}")
+        lines.append(f"- note: {markdown(warning)}")
+    if report.get("attention"):
+        lines.append("- nothing of your submission could be graded; your instructor has been told and will look at it")
     order = {name: i for i, name in enumerate(EXERCISES)}
     lost = sorted((t for t in report["tests"] if t["earned"] < t["points"]), key=lambda t: order.get(t["exercise"], 0))
     groups = {}
@@ -106,17 +121,21 @@ def histogram(reports: list[dict], path: Path) -> None:
     plt.close(figure)
 
 
-def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
-    """Write the graded students' files, add their gradings (and the roster, if given) to the
-    gradebook, and remake every class export from the latest grading of each student."""
+def write_student(report: dict, out: Path) -> None:
+    """Write one student's files and add the grading to the gradebook (as soon as it is graded:
+    what is finished is kept if the run is interrupted)."""
+    folder = out / report["student"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (folder / "feedback.md").write_text(feedback(report), encoding="utf-8")
+    (folder / "results.json").write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
+    gradebook.record(out, [report])
+
+
+def write_class(out: Path, roster: list[str] = ()) -> None:
+    """Keep the roster (if given) in the gradebook and remake every class export from the latest
+    grading of each student."""
     out.mkdir(parents=True, exist_ok=True)
-    for report in reports:
-        folder = out / report["student"]
-        folder.mkdir(exist_ok=True)
-        (folder / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-        (folder / "feedback.md").write_text(feedback(report), encoding="utf-8")
-        (folder / "results.json").write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
-    gradebook.record(out, reports)
     if roster:
         gradebook.set_roster(out, roster)
     roster, current = gradebook.roster(out), gradebook.latest(out)
@@ -128,20 +147,30 @@ def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
                          "warnings"])
         on_roster = {name.casefold() for name in roster}
         for r in current:
-            status = STATUS[not r["grader_faults"]] + ("; not on the roster" if roster and r["student"].casefold()
-                                                       not in on_roster else "")
+            state = status(r) + ("; not on the roster" if roster and r["student"].casefold() not in on_roster else "")
             scores = [e["earned"] if e.get("possible") else "" for e in (r["exercises"].get(n, {}) for n in columns)]
-            writer.writerow([r["student"], *scores, r["score"]["earned"], r["score"]["possible"], r["score"]["percent"],
-                             r["seed"], status, r["graded_at"], " | ".join(r["warnings"])])
+            writer.writerow(map(csv_cell, [r["student"], *scores, r["score"]["earned"], r["score"]["possible"],
+                                           r["score"]["percent"], r["seed"], state, r["graded_at"],
+                                           " | ".join(r["warnings"])]))
         for name in missing:
-            writer.writerow([name, *([""] * len(columns)), "", "", "", "", "no submission", "", ""])
-    if current:
-        stats = {**class_statistics(current), "missing": missing, "gradings": len(gradebook.history(out))}
+            writer.writerow(map(csv_cell, [name, *([""] * len(columns)), "", "", "", "", "no submission", "", ""]))
+    graded = counted(current)
+    if graded:
+        stats = {**class_statistics(graded), "missing": missing, "gradings": len(gradebook.history(out)),
+                 "needs_attention": [r["student"] for r in current if status(r).startswith("needs attention")]}
         (out / "class.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")
-        histogram(current, out / "histogram.png")
-        checks = check_report(current)
+        histogram(graded, out / "histogram.png")
+        checks = check_report(graded)
         write_checks(checks, out / "checks.csv")
         checks_chart(checks, out / "checks.png")
+
+
+def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
+    """Write the graded students' files, add their gradings (and the roster, if given) to the
+    gradebook, and remake every class export from the latest grading of each student."""
+    for report in reports:
+        write_student(report, out)
+    write_class(out, roster)
 
 
 def _gist(message: str) -> str:
@@ -156,10 +185,13 @@ def check_report(reports: list[dict]) -> list[dict]:
     "not implemented" while any other occurs), and the most common message in that category."""
     rows = {}
     for report in reports:
+        attempted = {t.get("task") for t in report["tests"] if t["earned"] or t["category"] not in UNATTEMPTED}
         for test in report["tests"]:
             row = rows.setdefault(test["id"], {"check": test["id"].split("::")[-1], "exercise": test["exercise"],
                                                "task": test.get("task", ""), "points": test["points"],
                                                "passed": 0, "failed": 0, "failures": []})
+            if test.get("task") not in attempted:
+                continue  # a task not tried says nothing of what the class did not understand
             if test["earned"] >= test["points"]:
                 row["passed"] += 1
             else:
@@ -169,10 +201,11 @@ def check_report(reports: list[dict]) -> list[dict]:
     result = []
     for row in sorted(rows.values(), key=lambda r: order.get(r["exercise"], len(order))):
         failures = row.pop("failures")
-        tried = [c for c, _ in failures if c != "not implemented"]  # what the class got wrong comes first
-        (category, times), = Counter(tried or [c for c, _ in failures]).most_common(1) or [("", 0)]
+        wrong = [c for c, _ in failures if c != "not implemented"]  # what the class got wrong comes first
+        (category, times), = Counter(wrong or [c for c, _ in failures]).most_common(1) or [("", 0)]
         (message, count), = Counter(m for c, m in failures if c == category).most_common(1) or [("", 0)]
-        result.append({**row, "pass_rate": round(row["passed"] / (row["passed"] + row["failed"]), 3),
+        tried = row["passed"] + row["failed"]
+        result.append({**row, "pass_rate": round(row["passed"] / tried, 3) if tried else "",
                        "top_category": category, "top_category_count": times,
                        "top_message": message, "top_message_count": count})
     return result
@@ -182,7 +215,7 @@ def write_checks(checks: list[dict], path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(checks[0]) if checks else ["check"])
         writer.writeheader()
-        writer.writerows(checks)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in checks)
 
 
 def checks_chart(checks: list[dict], path: Path) -> None:
@@ -190,7 +223,7 @@ def checks_chart(checks: list[dict], path: Path) -> None:
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(8, 1 + 0.22 * len(checks)))
     labels = [f"{c['exercise']}: {c['check']}" for c in checks]
-    axes.barh(range(len(checks)), [100 * c["pass_rate"] for c in checks], color="tab:blue")
+    axes.barh(range(len(checks)), [100 * (c["pass_rate"] or 0) for c in checks], color="tab:blue")
     axes.set_yticks(range(len(checks)), labels, fontsize=7)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
@@ -217,9 +250,10 @@ def progress_printer(total: int, start: float, stream=None):
             elapsed = time.perf_counter() - start
             eta = elapsed / done[0] * (total - done[0])
             if stream.isatty():
-                print(f"[{done[0]}/{total}] {report['student']}: {report['score']['earned']}/"
-                      f"{report['score']['possible']} in {report['seconds']:.0f} s; about {eta:.0f} s to go",
-                      file=stream, flush=True)
+                state = "" if status(report) == GRADED else f" ({status(report)[:80]})"
+                print(f"[{done[0]}/{total}] {printable(report['student'])}: {report['score']['earned']}/"
+                      f"{report['score']['possible']} in {report['seconds']:.0f} s{printable(state)}; about "
+                      f"{eta:.0f} s to go", file=stream, flush=True)
 
     return report_progress
 
@@ -231,7 +265,8 @@ def table(reports: list[dict], exercises=None) -> str:
         return "no submissions"
     possible = reports[0]["exercises"]
     graded = [name for name, e in possible.items() if e["possible"] and (exercises is None or name in exercises)]
-    width = max(12, *(len(r["student"]) for r in reports))
+    names = [printable(r["student"]) + ("" if status(r) == GRADED else " !") for r in reports]
+    width = max(12, *(len(name) for name in names))
 
     def total(report, key):
         return report["score"][key] if exercises is None else sum(report["exercises"][n][key] for n in graded)
@@ -240,6 +275,6 @@ def table(reports: list[dict], exercises=None) -> str:
     header = f"{'student':<{width}} " + " ".join(f"{n:>{w}}" for n, w in columns.items()) + "      total"
     limits = f"{'(possible)':<{width}} " + " ".join(f"{possible[n]['possible']:>{w}}" for n, w in columns.items()) + \
              f" {total(reports[0], 'possible'):>10}"
-    rows = [f"{r['student']:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>{w}}" for n, w in columns.items()) +
-            f" {total(r, 'earned'):>10}" for r in reports]
+    rows = [f"{name:<{width}} " + " ".join(f"{r['exercises'][n]['earned']:>{w}}" for n, w in columns.items()) +
+            f" {total(r, 'earned'):>10}" for name, r in zip(names, reports)]
     return "\n".join([header, limits, *rows])

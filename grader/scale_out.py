@@ -1,10 +1,10 @@
 """Grading at scale on existing engines: a Gradescope autograder bundle and a GitHub Classroom
 workflow for the visible self-checks.
 
-The Gradescope bundle holds the kit's grader, hidden suites and reference solutions plus
-`setup.sh` (installs the kit, downloads MNIST and checks its hashes) and `run_autograder` (grades
-/autograder/submission into /autograder/results/results.json; $AUTOGRADER_ROOT moves that root
-for a local test). The Classroom workflow runs only `pytest exercises/ --task <task>` in the
+The Gradescope bundle holds the kit's grader, hidden suites and reference solutions plus, at its
+top, `setup.sh` (installs the kit in /autograder/venv, checks MNIST's hashes or downloads it) and
+`run_autograder` (grades /autograder/submission into /autograder/results/results.json);
+$AUTOGRADER_ROOT moves /autograder for a test on one's own machine (README: Gradescope). The Classroom workflow runs only `pytest exercises/ --task <task>` in the
 student's repository, one step per task worth its hidden checks' points: hidden suites never go
 into student repositories.
 """
@@ -23,23 +23,34 @@ from grader.sandbox import KIT
 BUNDLED = ("pyproject.toml", "README.md", "grader", "solutions", "exercises", "data", "tests/__init__.py",
            "tests/conftest.py", "tests/hidden")
 SETUP = """#!/usr/bin/env bash
-# Gradescope runs this once when it builds the autograder image.
+# Gradescope unzips the bundle into /autograder/source and runs this there once, as root, when it
+# builds the autograder's image. The kit goes into a virtual environment beside the source folder
+# (a system pip may refuse installs, and graders' workers must reach Python without entering the kit).
 set -euo pipefail
-cd /autograder/source
+cd "$(dirname "$0")"
+root="${AUTOGRADER_ROOT:-/autograder}"
 python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the kit needs Python 3.11 or newer; this image \\
-has " + sys.version.split()[0] + ": choose a newer base image in the autograder settings")'
-python3 -m pip install -e .
+has " + sys.version.split()[0] + ": choose a newer base image (Ubuntu 24.04) in the autograder settings")'
+if ! python3 -m venv --system-site-packages "$root/venv"; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+    python3 -m venv --system-site-packages "$root/venv"
+fi
+"$root/venv/bin/python" -m pip install --quiet --disable-pip-version-check -e .
 # a bundle made with --with-data carries MNIST (checked here); otherwise it is downloaded and checked
-if [ -f data/mnist.npz ]; then python3 -m data.mnist; else python3 -m data.mnist --download; fi
+if [ -f data/mnist.npz ]; then "$root/venv/bin/python" -m data.mnist; else "$root/venv/bin/python" -m data.mnist --download; fi
 """
 RUN = """#!/usr/bin/env bash
-# Gradescope runs this for every submission: grade it with the hidden suites, in isolation.
+# Gradescope copies this to /autograder/run_autograder and runs it for every submission: grade
+# /autograder/submission with the hidden suites, in isolation, into /autograder/results/results.json.
 set -u
 root="${AUTOGRADER_ROOT:-/autograder}"
 cd "$root/source"
 mkdir -p "$root/results"
-exec python3 -m grader gradescope-run "$root/submission" "$root/results/results.json" --assignment {assignment}
+exec "$root/venv/bin/python" -m grader gradescope-run "$root/submission" "$root/results/results.json" \\
+    --metadata "$root/submission_metadata.json" --assignment {assignment}
 """
+
+
 def submission_seed(metadata: Path) -> int | None:
     """The grading seed of a Gradescope submission, from its assignment and students: the same code
     resubmitted gets the same score, and classmates get different inputs. None if unreadable."""
@@ -82,13 +93,13 @@ STEP = """      - name: {task}
 
 
 def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE) -> Path:
-    """Write the Gradescope autograder zip of one assignment (setup.sh and run_autograder at its
-    top); `with_data`: with the kit's verified MNIST, for an autograder image built without internet
-    access."""
+    """Write the Gradescope autograder zip of one assignment: the kit with setup.sh and
+    run_autograder at its top, as Gradescope unzips it into /autograder/source; `with_data`: with
+    the kit's verified MNIST, for an autograder image built without internet access."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         if with_data:
             mnist.read_verified(mnist.mnist_path())
-            archive.write(mnist.mnist_path(), "source/data/mnist.npz")
+            archive.write(mnist.mnist_path(), "data/mnist.npz")
         for script, text in (("setup.sh", SETUP), ("run_autograder", RUN.replace("{assignment}", assignment))):
             info = zipfile.ZipInfo(script)
             info.external_attr = 0o100755 << 16
@@ -98,7 +109,7 @@ def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE) 
             files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
             for file in files:
                 if "__pycache__" not in file.parts and file.suffix != ".npz":
-                    archive.write(file, f"source/{file.relative_to(KIT)}")
+                    archive.write(file, str(file.relative_to(KIT)))
     return target
 
 

@@ -55,6 +55,7 @@ LOOKUPS = ("getattr", "hasattr")
 DUNDER = re.compile(r"__\w+__")
 PRIVATE_WORD = re.compile(r"(?<!\w)_[A-Za-z]\w*")  # `_getframe` inside a string that a library may evaluate
 MODULE_NAMES = {"__name__", "__file__", "__doc__"}  # what a module may read of its own, as plain names
+STRING_NAMES = {"__main__"}  # `if __name__ == "__main__":`, the usual guard around trying code out
 # library functions that evaluate strings or unpickle data: code that no scan of the source can see
 EVALUATING = {"get_type_hints", "ForwardRef", "evaluate_forward_ref", "allow_pickle", "make_dataclass"}
 MAX_SOURCE = 256 * 2**10  # bytes of a module the scan reads; a larger one is a finding
@@ -76,7 +77,7 @@ def _within(name: str, modules) -> bool:
     return any(name == m or name.startswith(m + ".") for m in modules)
 
 
-def _finding(node: ast.AST) -> str:
+def _finding(node: ast.AST, bound: set[str]) -> str:
     for name in _imported(node):
         if name == NOTEBOOK_SETUP:
             continue
@@ -98,7 +99,7 @@ def _finding(node: ast.AST) -> str:
             return f"the attribute {node.attr}"
     if isinstance(node, ast.keyword) and node.arg in EVALUATING or isinstance(node, ast.alias) and node.name in EVALUATING:
         return f"the name {node.arg if isinstance(node, ast.keyword) else node.name}"
-    if isinstance(node, ast.Name) and node.id in CALLS:
+    if isinstance(node, ast.Name) and node.id in CALLS and node.id not in bound:
         return f"{node.id}()"
     if isinstance(node, ast.Name) and DUNDER.fullmatch(node.id) and node.id not in MODULE_NAMES:
         return f"the name {node.id}"
@@ -108,16 +109,66 @@ def _finding(node: ast.AST) -> str:
             return f"{node.func.id}() with a computed name"
         if name.value.startswith("_") and name.value not in SPECIAL or name.value in REFLECTIVE | REEXPORTED:
             return f"{node.func.id}(…, {name.value!r})"
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        if "tensorflow.python" in node.value:
+    text = _text(node)
+    if text is not None:
+        if "tensorflow.python" in text:
             return "the name 'tensorflow.python'"
-        for word in (*DUNDER.findall(node.value), *PRIVATE_WORD.findall(node.value)):
-            if word not in SPECIAL:
+        for word in (*DUNDER.findall(text), *PRIVATE_WORD.findall(text)):
+            if word not in SPECIAL | STRING_NAMES:
                 return f"the name {word!r}"
-        reflective = REFLECTIVE_WORD.search(node.value)
+        reflective = REFLECTIVE_WORD.search(text)
         if reflective:
             return f"the name {reflective.group()!r}"
+    if isinstance(node, ast.MatchClass):  # case object(__closure__=c): reads an attribute by its name
+        for name in node.kwd_attrs:
+            if name.startswith("_") and name not in SPECIAL or name in REFLECTIVE | REEXPORTED | EVALUATING:
+                return f"the attribute {name} (in a class pattern)"
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and any(alias.name == "*" for alias in node.names):
+        return f"from {node.module} import * (names the scan cannot see)"
     return ""
+
+
+def _text(node: ast.AST) -> str | None:
+    """The text of a string constant, or of an f-string with its fields empty (the fields are code,
+    scanned as such): f'dense_{i}_kernel' reads as 'dense__kernel'."""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value for part in node.values if isinstance(part, ast.Constant) and isinstance(part.value, str))
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name the module binds anywhere (variables, loop targets, parameters, imports, patterns):
+    `id` or `open` bound there is the student's own, not the builtin."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+    return names
+
+
+def _main_guards(tree: ast.Module) -> list[ast.AST]:
+    """The bodies of the module's top-level `if __name__ == "__main__":` blocks."""
+    guards = []
+    for node in tree.body:
+        test = node.test if isinstance(node, ast.If) else None
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and \
+                {ast.unparse(test.left), ast.unparse(test.comparators[0])} == {"__name__", "'__main__'"}:
+            guards += node.body
+    return guards
 
 
 def _lookups_passed_on(tree: ast.AST) -> list[ast.AST]:
@@ -133,22 +184,31 @@ def findings(source: str, filename: str, by_hand: bool = False) -> list[str]:
     source the scan cannot parse is a finding: what it cannot read, it cannot clear."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError) as error:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         return [f"code the scan cannot parse ({filename}:{getattr(error, 'lineno', '?')})"]
     found = {}
+    bound = _bound_names(tree)
+    if "__name__" in bound:
+        found[f"an assignment to __name__ ({filename})"] = None
     # a string that is a statement of its own (a docstring) is never evaluated: its words are prose
     prose = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
+    # a string inside an f-string is read with it (see _text), a docstring not at all
+    prose |= {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+    skipped = set() if "__name__" in bound else {id(n) for guard in _main_guards(tree) for n in ast.walk(guard)}
     for node in ast.walk(tree):
-        what = "" if id(node) in prose else _finding(node)
-        if not what and by_hand and isinstance(node, ast.Attribute | ast.alias):  # tf.gradients, import of one
-            name = node.attr if isinstance(node, ast.Attribute) else node.name
+        if id(node) in skipped:
+            continue  # never runs when the module is imported, as the grader imports it
+        what = "" if id(node) in prose else _finding(node, bound)
+        if not what and by_hand and isinstance(node, ast.Attribute | ast.alias | ast.Name):  # tf.gradients, import of one
+            name = node.attr if isinstance(node, ast.Attribute) else node.name if isinstance(node, ast.alias) else node.id
             what = f"TensorFlow's automatic differentiation ({name})" if name.split(".")[-1] in AUTODIFF else ""
         if what:
             found.setdefault(f"{what} ({filename}:{getattr(node, 'lineno', '?')})")
             if len(found) >= MAX_FINDINGS:
                 break
     for node in _lookups_passed_on(tree):
-        found.setdefault(f"{node.id} passed on ({filename}:{node.lineno})")
+        if id(node) not in skipped:
+            found.setdefault(f"{node.id} passed on ({filename}:{node.lineno})")
     return list(found)[:MAX_FINDINGS]
 
 
@@ -175,8 +235,8 @@ def imports(folder: Path, module: str) -> list[str]:
         found.append(name)
         try:
             tree = ast.parse((read(path) if path.stat().st_size <= MAX_SOURCE else "") or "")
-        except (SyntaxError, ValueError):
-            continue
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # scanned, it is a finding of its own
         for node in ast.walk(tree):  # any import that names a module of the submission, however it is written
             if isinstance(node, ast.Import | ast.ImportFrom):
                 module = getattr(node, "module", None) or ""

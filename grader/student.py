@@ -223,9 +223,12 @@ class Student:
             try:
                 seconds = max(IMPORT_SECONDS, getattr(getattr(self.backend, "limits", None), "call_seconds", 0))
                 self.send({"op": "import", "path": module}, (), {}, f"{IMPORT}{module}", seconds, imports=False)
-            except (StudentError, WorkerLost) as error:
+            except StudentError as error:
                 self.broken[module] = error
                 raise
+            except WorkerLost as error:  # a hang or a crash while importing: said of the module
+                self.broken[module] = WorkerLost(error.category, f"while importing {module}.py: {error}")
+                raise self.broken[module] from None
             self.imported.add(module)
 
     def send(self, header: dict, args, kwargs, path: str, timeout: float | None = None, imports: bool = True):

@@ -11,6 +11,7 @@ whose names leave the archive, hold control characters or are links are left out
 out is named in the report's warnings.
 """
 
+import json
 import os
 import stat
 import zipfile
@@ -19,11 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.course import EXERCISES
+from grader.text import printable
+from exercises.notebook import module_source
 
 SOURCES = {f"{name}{suffix}" for name in EXERCISES for suffix in (".py", ".ipynb")}
 MAX_FILE_BYTES = 2 * 2**20
 MAX_DEPTH = 3
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = 100_000  # entries looked at (a student's folder of 50,000 images is searched whole)
 IGNORED = ("__MACOSX", "__pycache__")
 
 
@@ -31,8 +34,16 @@ IGNORED = ("__MACOSX", "__pycache__")
 class Submission:
     name: str
     source: Path
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for the student: what staging left out or found
+    attention: list[str] = field(default_factory=list)  # why its score is not a graded one (nothing read)
     link: bool = False  # a class entry that is a link: nothing of it is read
+    capped: bool = False  # staging stopped looking after MAX_ENTRIES entries
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(printable(text))
+
+    def needs_attention(self, text: str) -> None:
+        self.attention.append(printable(text))
 
 
 def _ignored(name: str) -> bool:
@@ -62,8 +73,14 @@ def _is_class(path: Path) -> bool:
     return len([k for k in kinds if k]) > 1 or "zip" in kinds
 
 
+# names of the class's own outputs (reports/), which no student's folder may take
+RESERVED = {"gradebook.csv", "gradebook.sqlite", "class.json", "histogram.png", "checks.csv", "checks.png"}
+
+
 def find(paths) -> list[Submission]:
-    """The submissions named by the paths (each a submission or a class of them), sorted by name."""
+    """The submissions named by the paths (each a submission or a class of them), sorted by name.
+    A name is printable text (see `printable`); a name two submissions share, or one of the class's
+    outputs, gets a suffix of its path's hash."""
     found = []
     for given in map(Path, paths):
         path = given.resolve()  # what the instructor names may be a link; what it holds is never followed
@@ -71,46 +88,57 @@ def find(paths) -> list[Submission]:
             for entry in sorted(path.iterdir()):
                 kind = _kind(entry)
                 if kind:
-                    submission = Submission(entry.stem if entry.suffix == ".zip" else entry.name, entry, link=kind == "link")
+                    submission = Submission(printable(entry.stem if entry.suffix == ".zip" else entry.name), entry,
+                                            link=kind == "link")
                     if submission.link:
-                        submission.warnings.append(f"{entry.name}: a symbolic link, left out")
+                        submission.warn(f"{entry.name}: a symbolic link, left out")
+                        submission.needs_attention("the class entry is a symbolic link: nothing of it was read")
                     found.append(submission)
         else:
-            found.append(Submission(given.stem if given.suffix == ".zip" else given.name, path))
-    names = [s.name for s in found]
+            found.append(Submission(printable(given.stem if given.suffix == ".zip" else given.name), path))
+    names = [s.name.casefold() for s in found]
     for submission in found:
-        if names.count(submission.name) > 1:
+        if names.count(submission.name.casefold()) > 1 or submission.name.casefold() in RESERVED:
             submission.name = f"{submission.name}-{zlib.crc32(str(submission.source).encode()):08x}"
     return sorted(found, key=lambda s: s.name)
 
 
 def stage(submission: Submission, target: Path) -> Path:
-    """Copy the submission's module files into `target` (a new directory); returns it."""
+    """Copy the submission's module files into `target` (a new directory); returns it. Whatever the
+    submission holds, this returns: what cannot be read is a warning, and a submission of which
+    nothing gradable was read needs the instructor's attention (its zero is not a graded one)."""
     target.mkdir(parents=True)
     source = submission.source
-    if submission.link:
-        pass
-    elif source.suffix == ".zip" and source.is_file() and not source.is_symlink():
-        _stage_zip(submission, target)
-    elif source.is_dir():
-        _stage_folder(submission, target)
-    else:
-        submission.warnings.append(f"{source.name}: neither a folder nor a .zip file")
-    if not any(target.iterdir()):
-        submission.warnings.append(f"no exercise module was found in {source.name} (looked for "
-                                   f"{', '.join(sorted(f'{m}.py' for m in EXERCISES))} or .ipynb notebooks, "
-                                   f"at its top and in sub-folders up to {MAX_DEPTH} deep)")
+    try:
+        if submission.link:
+            pass
+        elif source.suffix == ".zip" and source.is_file() and not source.is_symlink():
+            _stage_zip(submission, target)
+        elif source.is_dir():
+            _stage_folder(submission, target)
+        else:
+            submission.warn(f"{source.name}: neither a folder nor a .zip file")
+    except Exception as error:  # noqa: BLE001  (one submission's oddity must never stop its class)
+        submission.needs_attention(f"could not be read ({type(error).__name__}: {str(error)[:200]})")
+        for path in target.iterdir():
+            path.unlink()
+    if not any(target.iterdir()) and not submission.attention:
+        looked = (f"looked for {', '.join(sorted(f'{m}.py' for m in EXERCISES))} or .ipynb notebooks, at its top "
+                  f"and in sub-folders up to {MAX_DEPTH} deep")
+        submission.warn(f"no exercise module was found in {source.name} ({looked})")
+        submission.needs_attention("nothing gradable was found in it" + (
+            f" (the search stopped at {MAX_ENTRIES} entries: {source.name} holds more)" if submission.capped else ""))
     return target
 
 
-def _choose(candidates: dict[str, set], warnings: list) -> str | None:
+def _choose(candidates: dict[str, set], submission: Submission) -> str | None:
     """The shallowest folder (relative, '' for the top) that holds exercise modules."""
     if not candidates:
         return None
     depth = min(folder.count("/") + bool(folder) for folder in candidates)
     shallowest = sorted(f for f in candidates if f.count("/") + bool(f) == depth)
     if len(shallowest) > 1:
-        warnings.append(f"several folders hold exercise modules ({', '.join(shallowest)}); graded {shallowest[0]}")
+        submission.warn(f"several folders hold exercise modules ({', '.join(shallowest)}); graded {shallowest[0]}")
     return shallowest[0]
 
 
@@ -121,30 +149,34 @@ def _open_dir(name, dir_fd=None) -> int:
     return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
 
 
-def _locate_in_folder(root: Path, warnings: list) -> list[str] | None:
-    """Path components (from root) of the folder to grade, or None; links are never entered."""
+def _locate_in_folder(submission: Submission) -> list[str] | None:
+    """Path components (from its root) of the folder to grade, or None; links are never entered, and
+    a folder that cannot be opened is named in a warning."""
     candidates, seen = {}, 0
 
     def walk(fd: int, parts: list[str]) -> None:
         nonlocal seen
+        names = []
         with os.scandir(fd) as entries:
-            names = []
             for entry in entries:
                 seen += 1
                 if seen > MAX_ENTRIES:
-                    return
+                    submission.capped = True
+                    break
                 if entry.is_symlink() and entry.name not in SOURCES:
-                    warnings.append(f"{'/'.join([*parts, entry.name])}: a symbolic link, left out")
-                names.append((entry.name, entry.is_dir(follow_symlinks=False)))
+                    submission.warn(f"{'/'.join([*parts, entry.name])}: a symbolic link, left out")
+                elif entry.name in SOURCES or entry.is_dir(follow_symlinks=False):  # all else: never kept
+                    names.append((entry.name, entry.is_dir(follow_symlinks=False)))
         modules = {name for name, is_dir in names if not is_dir and name in SOURCES}
         if modules:
             candidates["/".join(parts)] = modules
-        if len(parts) < MAX_DEPTH:
+        if len(parts) < MAX_DEPTH and not submission.capped:
             for name, is_dir in sorted(names):
                 if is_dir and not _ignored(name):
                     try:
                         child = _open_dir(name, dir_fd=fd)
-                    except OSError:
+                    except OSError as error:
+                        submission.warn(f"{'/'.join([*parts, name])}/: could not be opened ({error.strerror})")
                         continue
                     try:
                         walk(child, [*parts, name])
@@ -152,19 +184,22 @@ def _locate_in_folder(root: Path, warnings: list) -> list[str] | None:
                         os.close(child)
 
     try:
-        top = _open_dir(root)
-    except OSError:
+        top = _open_dir(submission.source)
+    except OSError as error:
+        submission.needs_attention(f"could not be read ({error.strerror})")
         return None
     try:
         walk(top, [])
     finally:
         os.close(top)
-    chosen = _choose(candidates, warnings)
+    if submission.capped:
+        submission.warn(f"only the first {MAX_ENTRIES} entries were searched for exercise modules")
+    chosen = _choose(candidates, submission)
     return None if chosen is None else [p for p in chosen.split("/") if p]
 
 
 def _stage_folder(submission: Submission, target: Path) -> None:
-    parts = _locate_in_folder(submission.source, submission.warnings)
+    parts = _locate_in_folder(submission)
     if parts is None:
         return
     fd = _open_dir(submission.source)
@@ -174,44 +209,51 @@ def _stage_folder(submission: Submission, target: Path) -> None:
             os.close(fd)
             fd = child
         for name in sorted(SOURCES):
-            data = _read_regular(fd, name, submission.warnings)
+            data = _read_regular(fd, name, submission)
             if data is not None:
-                _write(target, name, data, submission.warnings)
+                _write(target, name, data, submission)
     finally:
         os.close(fd)
 
 
-def _read_regular(dir_fd: int, name: str, warnings: list) -> bytes | None:
+def _read_regular(dir_fd: int, name: str, submission: Submission) -> bytes | None:
     """The bytes of dir_fd/name if it is a regular file with one link and a sane size, else None."""
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         return None
     if stat.S_ISLNK(info.st_mode):
-        warnings.append(f"{name}: a symbolic link, left out")
+        submission.warn(f"{name}: a symbolic link, left out")
         return None
     if not stat.S_ISREG(info.st_mode):
-        warnings.append(f"{name}: not a regular file, left out")
+        submission.warn(f"{name}: not a regular file, left out")
         return None
     if info.st_nlink != 1:
-        warnings.append(f"{name}: a file with {info.st_nlink} hard links, left out")
+        submission.warn(f"{name}: a file with {info.st_nlink} hard links, left out")
         return None
-    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError as error:  # e.g. a file of mode 000, as `unzip` restores one
+        submission.warn(f"{name}: could not be read ({error.strerror}), left out")
+        return None
     try:
         opened = os.fstat(fd)
         if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(opened.st_mode):
-            warnings.append(f"{name}: changed while it was read, left out")
+            submission.warn(f"{name}: changed while it was read, left out")
             return None
         data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError as error:
+        submission.warn(f"{name}: could not be read ({error.strerror}), left out")
+        return None
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        warnings.append(f"{name}: larger than {MAX_FILE_BYTES} bytes, left out")
+        submission.warn(f"{name}: larger than {MAX_FILE_BYTES} bytes, left out")
         return None
     return data
 
 
-def _write(target: Path, name: str, data: bytes, warnings: list) -> None:
+def _write(target: Path, name: str, data: bytes, submission: Submission) -> None:
     """Write a module, or the module a notebook stands for (a .py beside it wins)."""
     if name.endswith(".py"):
         (target / name).write_bytes(data)
@@ -219,12 +261,10 @@ def _write(target: Path, name: str, data: bytes, warnings: list) -> None:
     module = target / name.replace(".ipynb", ".py")
     if module.exists():
         return
-    from grader.notebooks import notebook_from_bytes, notebook_to_module
-
-    try:
-        module.write_text(notebook_to_module(notebook_from_bytes(data, name)), encoding="utf-8")
-    except ValueError as error:
-        warnings.append(f"{error}; graded as not done")
+    try:  # read as JSON of any shape: what a notebook holds of code is its code cells' sources
+        module.write_text(module_source(json.loads(data.decode("utf-8"))), encoding="utf-8")
+    except Exception as error:  # noqa: BLE001  (not JSON, too deep, not UTF-8: one notebook never stops the rest)
+        submission.warn(f"{name} is not a readable notebook ({type(error).__name__}); graded as not done")
 
 
 # --- zips -------------------------------------------------------------------------------------
@@ -232,7 +272,7 @@ def _write(target: Path, name: str, data: bytes, warnings: list) -> None:
 
 def _member_problem(info: zipfile.ZipInfo) -> str:
     name = info.orig_filename  # zipfile cuts names at a NUL: "speed.py\0.txt" would read as speed.py
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if not name or any(ord(c) < 32 or ord(c) == 127 for c in name):
         return "a name with control characters"
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts:
@@ -246,40 +286,43 @@ def _stage_zip(submission: Submission, target: Path) -> None:
     try:
         archive = zipfile.ZipFile(submission.source)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        submission.warnings.append(f"{submission.source.name}: not a readable zip ({error})")
+        submission.warn(f"{submission.source.name}: not a readable zip ({error})")
+        submission.needs_attention(f"{submission.source.name} is not a readable zip ({error})")
         return
     with archive:
         members, candidates = {}, {}
-        for info in archive.infolist()[:MAX_ENTRIES]:
-            if info.is_dir():
-                continue
-            problem = _member_problem(info)
+        listed = archive.infolist()
+        if len(listed) > MAX_ENTRIES:
+            submission.capped = True
+            submission.warn(f"only the first {MAX_ENTRIES} of the zip's {len(listed)} members were searched")
+        for info in listed[:MAX_ENTRIES]:
             parts = PurePosixPath(info.filename).parts
-            if parts[-1] not in SOURCES:
-                continue
+            if not parts or parts[-1] not in SOURCES or info.filename.endswith("/"):
+                continue  # not a module (a name that is only a NUL has no parts at all)
+            problem = _member_problem(info)
             if problem:
-                submission.warnings.append(f"{info.orig_filename!r}: {problem}, left out")
+                submission.warn(f"{info.orig_filename!r}: {problem}, left out")
                 continue
             folder = "/".join(parts[:-1])
             if len(parts) - 1 > MAX_DEPTH or any(_ignored(p) for p in parts[:-1]):
                 continue
             members[(folder, parts[-1])] = info
             candidates.setdefault(folder, set()).add(parts[-1])
-        chosen = _choose(candidates, submission.warnings)
+        chosen = _choose(candidates, submission)
         for name in sorted(SOURCES):
             info = members.get((chosen, name))
             if info is None:
                 continue
             if info.file_size > MAX_FILE_BYTES:
-                submission.warnings.append(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
+                submission.warn(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
                 continue
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_FILE_BYTES + 1)
             except Exception as error:  # a corrupt member: any error zipfile or zlib raises
-                submission.warnings.append(f"{info.filename}: unreadable ({type(error).__name__})")
+                submission.warn(f"{info.filename}: unreadable ({type(error).__name__})")
                 continue
             if len(data) > MAX_FILE_BYTES:
-                submission.warnings.append(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
+                submission.warn(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
                 continue
-            _write(target, name, data, submission.warnings)
+            _write(target, name, data, submission)

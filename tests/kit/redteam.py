@@ -6,6 +6,7 @@ its value check) and add an attack that would earn those points back if it worke
 that fails leaves 97 points. `expected` lists the exercises that score below full marks.
 """
 
+import json
 import os
 import shutil
 import zipfile
@@ -34,17 +35,28 @@ class Case:
     build: object = None  # for broken input: build(folder) makes the submission itself
     process_level: dict | None = None  # the expected points where the process level differs
     warning: str = ""  # what the report's warnings must say
+    confined_level: dict | None = None  # the expected points where a grader that is not root differs,
+    confined_categories: set | None = None  # … the categories it gives then,
+    confined_warning: str = ""  # … and what the warnings must say then
 
     def score(self, level: str = "user") -> dict:
         """Points per exercise it is graded on."""
-        expected = self.process_level if level == "process" and self.process_level is not None else self.expected
+        expected = {"process": self.process_level, "confined": self.confined_level}.get(level)
+        expected = self.expected if expected is None else expected
         return {name: points for name, points in {**FULL, **expected}.items() if name in self.exercises}
+
+    def categories_at(self, level: str) -> set:
+        return self.confined_categories if level == "confined" and self.confined_categories else self.categories
+
+    def warning_at(self, level: str) -> str:
+        return self.confined_warning if level == "confined" and self.confined_level is not None else self.warning
 
     @property
     def exercises(self) -> tuple[str, ...]:
         """The exercises it is graded on: perceptron, where most attacks live, and mlp, which imports it (a
         witness that the attack won nothing elsewhere); every exercise if it edits or should lose points in another."""
-        involved = {"perceptron", "mlp", *self.expected, *(self.process_level or {}), *(e[0] for e in self.edits)}
+        involved = {"perceptron", "mlp", *self.expected, *(self.process_level or {}), *(self.confined_level or {}),
+                    *(e[0] for e in self.edits)}
         return ("perceptron", "mlp") if involved == {"perceptron", "mlp"} else tuple(FULL)
 
     def make(self, folder: Path) -> Path:
@@ -126,6 +138,44 @@ def _hard_link(folder: Path) -> None:
     outside = folder.parent / "outside-perceptron.py"  # e.g. a classmate's file on a shared disk
     outside.write_text((KIT / "solutions" / "perceptron.py").read_text())
     os.link(outside, folder / "perceptron.py")
+
+
+def _broken_step(folder: Path) -> Path:
+    """The solutions with step_fn's value broken (what most cases start from)."""
+    _solutions(folder)
+    path = folder / "perceptron.py"
+    path.write_text(path.read_text().replace(HONEST, BROKEN))
+    return path
+
+
+def _notebook_metadata_of_another_type(folder: Path) -> None:
+    """perceptron as a notebook whose code cell's nbgrader metadata is a string, not an object."""
+    path = _broken_step(folder)
+    cell = {"cell_type": "code", "metadata": {"nbgrader": "answer"}, "source": path.read_text(), "outputs": [],
+            "execution_count": None}
+    path.with_suffix(".ipynb").write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+                                                      "cells": [cell]}))
+    path.unlink()
+
+
+def _member_named_nul(folder: Path) -> Path:
+    """A zip of the submission that also holds a member whose name is a single NUL byte."""
+    _broken_step(folder)
+    target = folder.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.glob("*.py")):
+            archive.write(path, path.name)
+        member = zipfile.ZipInfo("x")
+        member.filename = "\0"
+        archive.writestr(member, "nothing")
+    shutil.rmtree(folder)
+    return target
+
+
+def _module_of_mode_000(folder: Path) -> None:
+    """perceptron.py of mode 000, as `unzip` restores a member stored so: a grader that is not root
+    cannot read it."""
+    _broken_step(folder).chmod(0)
 
 
 SHARED_PLACES = """
@@ -472,7 +522,7 @@ for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
         pass"""),
     # broken input
     Case("empty-files", {name: 0 for name in FULL}, {"missing"}, build=_empty),
-    Case("no-files", {name: 0 for name in FULL}, {"missing"}, build=lambda folder: None,
+    Case("no-files", {name: 0 for name in FULL}, {"not read"}, build=lambda folder: None,
          warning="no exercise module was found"),
     Case("syntax-error", IMPORT_FAILS, {"crash"}, edits=[("perceptron", "def step_fn(a: float) -> float:", "def step_fn(a:")]),
     Case("missing-package", IMPORT_FAILS, {"crash"}, prelude="import tensorflow_addons_that_does_not_exist"),
@@ -483,11 +533,16 @@ for attempt in (lambda: socket.create_connection(('127.0.0.1', 9), timeout=1),
          warning="a path that leaves the submission"),
     Case("symlink-outside", IMPORT_FAILS, {"missing", "crash"}, build=_symlink,
          warning="perceptron.py: a symbolic link"),
-    Case("corrupt-zip", {name: 0 for name in FULL}, {"missing"}, build=_corrupt_zip, warning="not a readable zip"),
+    Case("corrupt-zip", {name: 0 for name in FULL}, {"not read"}, build=_corrupt_zip, warning="not a readable zip"),
+    # one file that once stopped a whole class's grading: now a warning, and the rest graded
+    Case("notebook-metadata-of-another-type", STEP_BROKEN, {"value"}, build=_notebook_metadata_of_another_type),
+    Case("zip-member-named-nul", STEP_BROKEN, {"value"}, build=_member_named_nul),
+    Case("module-of-mode-000", STEP_BROKEN, {"value"}, build=_module_of_mode_000, confined_level=IMPORT_FAILS,
+         confined_categories={"missing", "crash"}, confined_warning="perceptron.py: could not be read"),
     # links out of the submission: staging never follows one
-    Case("class-entry-link", {name: 0 for name in FULL}, {"missing"}, build=_class_entry_link,
+    Case("class-entry-link", {name: 0 for name in FULL}, {"not read"}, build=_class_entry_link,
          warning="a symbolic link"),
-    Case("folder-link", {name: 0 for name in FULL}, {"missing"}, build=_folder_link, warning="a symbolic link"),
+    Case("folder-link", {name: 0 for name in FULL}, {"not read"}, build=_folder_link, warning="a symbolic link"),
     Case("hard-link", IMPORT_FAILS, {"missing", "crash"}, build=_hard_link, warning="hard links"),
     # frames written on the grader's channel out of turn: charged to the call that wrote them
     Case("forge-frames", STEP_FAILS, {"protocol"}, body=FORGE_FRAME),

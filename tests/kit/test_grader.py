@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -174,10 +175,10 @@ def test_outputs_for_a_class(parallel, tmp_path):
     with open(tmp_path / "checks.csv", newline="") as handle:
         checks = {row["check"]: row for row in csv.DictReader(handle)}
     assert len(checks) == len(rubric.rubric())
-    step = checks["test_step_fn_values"]  # failed by blank, off-by-zero and syntax-error
-    assert (step["task"], step["passed"], step["failed"]) == ("perceptron.step_fn", "3", "3")
-    assert step["top_category"] in ("value", "not implemented", "crash") and step["top_message"]
-    assert float(checks["test_backward_matches_gradient_tape_float64"]["pass_rate"]) == pytest.approx(4 / 6, abs=1e-3)
+    step = checks["test_step_fn_values"]  # failed by off-by-zero and syntax-error; blank did not try it
+    assert (step["task"], step["passed"], step["failed"]) == ("perceptron.step_fn", "3", "2")
+    assert step["top_category"] in ("value", "crash") and step["top_message"]
+    assert float(checks["test_backward_matches_gradient_tape_float64"]["pass_rate"]) == pytest.approx(4 / 5, abs=1e-3)
 
 
 def test_a_regrade_replaces_the_students_row_and_keeps_the_history(parallel, tmp_path):
@@ -309,3 +310,43 @@ def test_a_pooled_slot_serves_only_gradings_in_the_environment_it_started_in(mon
     other = grade.Slot.take()
     assert other is not slot and not slot.alive and other.environment["KIT_MNIST"] == "/elsewhere/mnist.npz"
     other.close()
+
+
+@pytest.mark.timeout(600)
+def test_no_file_of_one_submission_stops_the_class_or_reaches_an_output_unescaped(tmp_path, capsys):
+    """Odd names and archives are graded (or set aside as needing attention) one by one; the honest
+    submission beside them scores as alone, and nothing a student named reaches the console, a CSV
+    cell or Markdown as anything but text."""
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    honest = submission(folder, "honest", finished=EXERCISES)
+    os.mkdir(os.fsencode(folder) + b"/caf\xe9\x1b[2J")  # not UTF-8, with a terminal escape
+    shutil.copy(honest / "perceptron.py", os.fsencode(folder) + b"/caf\xe9\x1b[2J/perceptron.py")
+    shutil.copytree(honest, folder / "gradebook.csv")  # named as one of the class's outputs
+    shutil.copytree(honest, folder / "=HYPERLINK(1)")  # a formula, as a folder's name
+    with zipfile.ZipFile(folder / "zed.zip", "w") as archive:  # a member named NUL, one named like a formula
+        member = zipfile.ZipInfo("x")
+        member.filename = "\0"
+        archive.writestr(member, "nothing")
+        archive.writestr("perceptron.py", (honest / "perceptron.py").read_text())
+        archive.writestr("exercises/perceptron.py", "x = 1")
+    (folder / "empty").mkdir()  # nothing gradable: needs attention, not a graded zero
+    (folder / "advanced").mkdir()  # holds none of the exercises graded: the wrong --assignment?
+    shutil.copy(honest / "activations.py", folder / "advanced")
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
+    assert cli.main(["grade", str(folder), "--out", str(out), "--seed", "5", "--exercises", "perceptron"]) == 4
+    console = capsys.readouterr()
+    assert "\x1b" not in console.out + console.err and "caf\ufffd\\x1b[2J" in console.out
+    rows = gradebook_rows(out)
+    graded = {name: row for name, row in rows.items() if row["status"] == "graded"}
+    assert {row["total"] for row in graded.values()} == {"15"} and len(graded) == 5
+    attention = {name: row["status"] for name, row in rows.items() if name not in graded}
+    assert set(attention) == {"empty", "advanced", "broken"} and all(s.startswith("needs attention: ") for s in
+                                                                   attention.values())
+    assert "wrong --assignment" in attention["advanced"] and "not a readable zip" in attention["broken"]
+    assert "'=HYPERLINK(1)" in rows and "gradebook.csv" not in rows  # a formula is text; outputs keep their names
+    stats = json.loads((out / "class.json").read_text())
+    assert stats["students"] == 5 and sorted(stats["needs_attention"]) == ["advanced", "broken", "empty"]
+    with open(out / "checks.csv", newline="") as handle:
+        assert {row["passed"] for row in csv.DictReader(handle)} == {"5"}
+    assert "\\\\x1b" in (out / "caf\ufffd\\x1b[2J" / "feedback.md").read_text()  # Markdown shows it as text

@@ -34,7 +34,8 @@ PROCESS_LEVEL = ("tamper-numpy", "forge-reports", "snoop-solutions", "os-exit-in
 # alone: what an instructor on a laptop or JupyterHub gets), from the instructor's own copy of the kit
 CONFINED_LEVEL = ("fork-bomb", "snoop-solutions", "snoop-hidden-tests", "snoop-environment", "snoop-labels", "walk-filesystem",
                   "forge-reports", "atexit-and-signals", "shared-places", "disk-flood", "network",
-                  "delete-working-directory", "forge-frames", "class-entry-link", "inherited-memory")
+                  "delete-working-directory", "forge-frames", "class-entry-link", "inherited-memory",
+                  "notebook-metadata-of-another-type", "zip-member-named-nul", "module-of-mode-000")
 # one worker runs the three batches one after another under pytest -n: the process level leaves its
 # forged files in /tmp for a moment, which the other levels' leftover checks would count
 pytestmark = pytest.mark.xdist_group("redteam")
@@ -89,10 +90,10 @@ def check(reports: dict, cases, level: str) -> None:
         categories = {t["category"] for t in report["tests"] if t["earned"] < t["points"]}
         if scores != case.score(level):
             problems.append(f"{case.name}: {scores} != {case.score(level)}")
-        elif case.score(level) != {n: FULL[n] for n in case.exercises} and categories != case.categories:
-            problems.append(f"{case.name}: categories {categories} != {case.categories}")
-        if case.warning not in " ".join(report["warnings"]):
-            problems.append(f"{case.name}: warnings {report['warnings']} lack {case.warning!r}")
+        elif case.score(level) != {n: FULL[n] for n in case.exercises} and categories != case.categories_at(level):
+            problems.append(f"{case.name}: categories {categories} != {case.categories_at(level)}")
+        if case.warning_at(level) not in " ".join(report["warnings"]):
+            problems.append(f"{case.name}: warnings {report['warnings']} lack {case.warning_at(level)!r}")
         if report["seconds"] > MAX_SECONDS_PER_CASE:
             problems.append(f"{case.name}: {report['seconds']} s")
     assert not problems, "\n".join(problems)
@@ -124,7 +125,7 @@ def test_hostile_submissions_at_the_user_level(tmp_path):
     before = leftovers(uids)  # what an interrupted earlier run may have left
     reports, seconds = batch(tmp_path, CASES, REDTEAM_UID)
     check(reports, CASES, "user")
-    assert all(r["isolation"].startswith("user:") for r in reports.values())
+    assert all(r["isolation"].startswith("user:") for r in reports.values() if not r["attention"])
     assert leftovers(uids) == before
     print(f"\n{len(CASES)} hostile cases + 2 honest at the user level: {seconds:.0f} s, worst case "
           f"{max(r['seconds'] for r in reports.values()):.0f} s")
@@ -166,7 +167,7 @@ def test_hostile_submissions_graded_by_a_normal_user():
     before = leftovers({INSTRUCTOR_UID})
     reports, seconds = as_instructor(cases)
     check(reports, cases, "confined")
-    assert all(r["isolation"].startswith("confined:") for r in reports.values())
+    assert all(r["isolation"].startswith("confined:") for r in reports.values() if not r["attention"])
     deadline = time.monotonic() + 10  # workers die with their grader, an instant after it
     while leftovers({INSTRUCTOR_UID}) != before and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -181,7 +182,7 @@ def test_hostile_submissions_at_the_process_level(tmp_path):
     try:
         reports, seconds = batch(tmp_path, cases, None, isolation="process")
         check(reports, cases, "process")
-        assert all(r["isolation"].startswith("process:") for r in reports.values())
+        assert all(r["isolation"].startswith("process:") for r in reports.values() if not r["attention"])
     finally:
         for stale in set(Path("/tmp").glob("nnkit-redteam*")) - before:
             stale.unlink()  # at the process level the worker can write where the grader can (see the README)

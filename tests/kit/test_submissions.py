@@ -1,15 +1,19 @@
 """Finding and staging submissions: the usual shapes of an LMS download are accepted, and nothing
 in a folder or archive can make the trusted side read outside it."""
 
+import json
 import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
 import nbformat
+import pytest
 
-from grader import notebooks
+from grader import notebooks, submissions
 from grader.sandbox import KIT
-from grader.submissions import find, stage
+from grader.submissions import RESERVED, find, stage
 
 SOLUTION = (KIT / "solutions" / "perceptron.py").read_text()
 
@@ -93,5 +97,82 @@ def test_nothing_found_says_where_it_looked(tmp_path):
     folder = tmp_path / "empty"
     (folder / "deep" / "er" / "still" / "deeper").mkdir(parents=True)
     (folder / "deep" / "er" / "still" / "deeper" / "perceptron.py").write_text(SOLUTION)
+    [submission] = find([folder])
+    target = stage(submission, tmp_path / "staged")
+    assert list(target.iterdir()) == [] and "perceptron.py" in submission.warnings[-1] and "3 deep" in submission.warnings[-1]
+    assert submission.attention == ["nothing gradable was found in it"]
+
+
+def test_a_member_named_nul_and_a_notebook_of_odd_json_are_read_around(tmp_path):
+    archive = tmp_path / "nina.zip"
+    odd = {"nbformat": 4, "nbformat_minor": 4, "metadata": [], "cells": [
+        {"cell_type": "code", "metadata": {"nbgrader": "answer"}, "source": SOLUTION},
+        {"cell_type": "code", "metadata": "none", "source": ["x = 1\n", 2]}, 7]}
+    with zipfile.ZipFile(archive, "w") as out:
+        member = zipfile.ZipInfo("x")
+        member.filename = "\0"
+        out.writestr(member, "nothing")
+        out.writestr("perceptron.ipynb", json.dumps(odd))
+    files, warnings = staged(tmp_path, archive)
+    assert "def step_fn" in files["perceptron.py"] and warnings == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="becomes a normal user to stage as one")
+def test_a_file_the_grader_cannot_open_is_left_out_with_a_warning(tmp_path):
+    """As a grader that is not root: a module of mode 000 (as `unzip` restores one stored so)."""
+    tmp_path = Path(tempfile.mkdtemp(prefix="nnkit-test-"))  # a folder the normal user can enter
+    folder = tmp_path / "olga"
+    folder.mkdir()
+    (folder / "perceptron.py").write_text(SOLUTION)
+    (folder / "mlp.py").write_text("x = 1")
+    (folder / "perceptron.py").chmod(0)
+    tmp_path.chmod(0o777)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # a normal user, as an instructor on a laptop grades
+        os.close(read)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            [submission] = find([folder])
+            target = stage(submission, tmp_path / "staged")
+            os.write(write, json.dumps([sorted(p.name for p in target.iterdir()), submission.warnings]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        files, warnings = json.loads(answer.read() or "null")
+    os.waitpid(child, 0)
+    shutil.rmtree(tmp_path)
+    assert files == ["mlp.py"] and warnings == ["perceptron.py: could not be read (Permission denied), left out"]
+
+
+def test_names_are_printable_and_never_an_output_of_the_class(tmp_path):
+    cls = tmp_path / "class"
+    for name in (os.fsdecode(b"caf\xe9\x1b[2J"), "gradebook.csv", "Ann", "ann"):
+        (cls / name).mkdir(parents=True)
+        (cls / name / "perceptron.py").write_text(SOLUTION)
+    names = [s.name for s in find([cls])]
+    assert "caf\ufffd\\x1b[2J" in names and not [n for n in names if n in RESERVED or n.casefold() == "ann"]
+    assert len({n.casefold() for n in names}) == 4 and all(n.isprintable() for n in names)
+
+
+def test_modules_beside_fifty_thousand_other_files_are_found(tmp_path):
+    folder = tmp_path / "pia"
+    (folder / "images").mkdir(parents=True)
+    for i in range(50_000):
+        (folder / f"digit-{i}.png").touch()
+    (folder / "exercises").mkdir()
+    (folder / "exercises" / "perceptron.py").write_text(SOLUTION)
     files, warnings = staged(tmp_path, folder)
-    assert files == {} and "perceptron.py" in warnings[-1] and "3 deep" in warnings[-1]
+    assert files == {"perceptron.py": SOLUTION} and warnings == []
+
+
+def test_staging_whatever_goes_wrong_names_it_and_returns(tmp_path, monkeypatch):
+    folder = tmp_path / "quinn"
+    folder.mkdir()
+    (folder / "perceptron.py").write_text(SOLUTION)
+    monkeypatch.setattr(submissions, "_read_regular", lambda *args: 1 / 0)
+    [submission] = find([folder])
+    target = stage(submission, tmp_path / "staged")
+    assert list(target.iterdir()) == [] and submission.attention == ["could not be read (ZeroDivisionError: division by zero)"]
