@@ -51,7 +51,7 @@ def read_verified(path: Path) -> dict[str, np.ndarray]:
             arrays = {key: npz[key] for key in SHA256}
     except FileNotFoundError:
         raise MNISTError(f"MNIST was not found at {path}. {HOW_TO_GET_IT}") from None
-    except Exception as error:  # a corrupt zip, a missing key, not an .npz at all
+    except Exception as error:  # noqa: BLE001  (a corrupt zip, a missing key, not an .npz at all)
         raise MNISTError(f"{path} is not a readable MNIST .npz ({error}). {HOW_TO_GET_IT}") from None
     wrong = [key for key, digest in SHA256.items() if _array_hash(arrays[key]) != digest]
     if wrong:
@@ -84,6 +84,35 @@ def download(target: Path, url: str = OFFICIAL_URL) -> None:
         except OSError as error:
             raise MNISTError(f"could not download {url} ({error}). {HOW_TO_GET_IT}") from None
         install(fetched, target)
+
+
+SHARED_COPY = DEFAULT_PATH.parents[2] / "shared" / "data" / "mnist.npz"  # a course checkout's copy, beside the kit
+
+
+def provide(source: Path | None = None, fetch: bool = False) -> bool:
+    """Make sure a verified MNIST is where the kit looks: already there, copied from `source` or from
+    the course's shared copy, or (`fetch`) downloaded; says where, or why not; True when it is."""
+    target = mnist_path()
+    places = [source] if source is not None else [target] + ([SHARED_COPY] if SHARED_COPY.exists() else [])
+    problem = None
+    for place in places:
+        try:
+            install(place, target)
+        except MNISTError as error:
+            problem = error
+            continue
+        print(f"MNIST: verified at {target}")
+        return True
+    if fetch and source is None:
+        print(f"MNIST: not at {target}; downloading the official file …")
+        try:
+            download(target)
+            print(f"MNIST: verified at {target}")
+            return True
+        except MNISTError as error:
+            problem = error
+    print(f"MNIST: {problem}", file=sys.stderr)
+    return False
 
 
 def main(argv=None) -> int:

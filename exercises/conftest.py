@@ -5,16 +5,37 @@ the end, no traceback); a failed check prints its own message; a crash prints th
 line of your code it came from; a check that runs too long is stopped and reported as TIMEOUT.
 """
 
+import importlib
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from exercises import EXERCISES
-from exercises.selfcheck import Kit, SelfCheckFailure, crash_mistake, hint, target_package
+from exercises.selfcheck import SelfCheckFailure, crash_mistake, hint
 
 TIMEOUT_SECONDS = 20
 NOT_DONE = "not done"
+
+
+def target_package() -> str:
+    """The package under test: `exercises` (your work) unless $KIT_TARGET names another package
+    with the same modules, e.g. KIT_TARGET=solutions."""
+    return os.environ.get("KIT_TARGET", "exercises")
+
+
+class Kit:
+    """Attribute access to the modules under test: `kit.perceptron` imports <target>.perceptron."""
+
+    def __getattr__(self, module: str):
+        name = f"{target_package()}.{module}"
+        try:
+            return importlib.import_module(name)
+        except Exception as error:  # noqa: BLE001  (whatever the import raised is shown)
+            advice = (f"keep {module}.ipynb, saved, in the folder of this notebook, and run its cells to see the error"
+                      if target_package() == "notebooks" else f"run `python -c \"import {name}\"` to see the whole error")
+            raise SelfCheckFailure(f"could not import {name}: {type(error).__name__}: {error}\n  hint: {advice}") from None
 
 
 @pytest.fixture
@@ -116,6 +137,7 @@ def pytest_runtest_makereport(item, call):
 def pytest_report_teststatus(report):
     if getattr(report, "not_done", None) and report.when == "call":
         return NOT_DONE, "T", "NOT DONE"
+    return None
 
 
 def _progress(terminalreporter) -> dict[str, str]:

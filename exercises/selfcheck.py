@@ -1,12 +1,11 @@
-"""Helpers of the visible self-checks: load the code under test and say clearly what went wrong.
-
-The code under test is the `exercises` package (your work) unless $KIT_TARGET names another
-package with the same modules, e.g. KIT_TARGET=solutions.
+# Generated from grader/scoring/judges.py by `python -m grader.course.generate`: edit that file, not this one.
+"""The judges of both suites: compare what a task returned with what is expected (never with ==
+on floats), name a known mistake, and say it in the kit's format (task, call, expected, returned,
+mistake, hint). The hidden suites judge with this module on the trusted side; students get a
+generated copy as exercises/selfcheck.py, which their visible self-checks use.
 """
 
 import contextlib
-import importlib
-import os
 import tomllib
 from pathlib import Path
 
@@ -24,23 +23,6 @@ class SelfCheckFailure(AssertionError):
     def __init__(self, message: str, category: str = "value"):
         super().__init__(message)
         self.category = category
-
-
-def target_package() -> str:
-    return os.environ.get("KIT_TARGET", "exercises")
-
-
-class Kit:
-    """Attribute access to the modules under test: `kit.perceptron` imports <target>.perceptron."""
-
-    def __getattr__(self, module: str):
-        name = f"{target_package()}.{module}"
-        try:
-            return importlib.import_module(name)
-        except Exception as error:
-            advice = (f"keep {module}.ipynb, saved, in the folder of this notebook, and run its cells to see the error"
-                      if target_package() == "notebooks" else f"run `python -c \"import {name}\"` to see the whole error")
-            raise SelfCheckFailure(f"could not import {name}: {type(error).__name__}: {error}\n  hint: {advice}") from None
 
 
 def hint(task: str) -> str:

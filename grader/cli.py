@@ -1,17 +1,19 @@
-"""The kit's command line (`nn-kit …` or `python -m grader …`).
+"""The kit's command line (`nn-kit …` or `python -m grader …`): parses, refuses an instructor's
+mistake before anything runs, and calls one function of the kit.
 
     nn-kit setup                          provide MNIST, grade solutions/ and exercises/, print the tables
     nn-kit grade SUBMISSION… [--out DIR]  grade submissions (directories, zips, or a class folder) on an
                                           assignment (--assignment nn-tf, nn-tf-advanced or all)
     nn-kit nbgrader-course DIR            write an nbgrader course whose autograde uses the isolated grader
+    nn-kit nbgrader-pregrade COURSE       grade an nbgrader course's submissions in parallel first
     nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
     nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
-    nn-kit classroom-workflow             print a GitHub Classroom workflow for the visible self-checks
+    nn-kit classroom-workflow             print the starter repository's workflow for the visible self-checks
     nn-kit release DIR                    write the students' starter repository (skeletons and self-checks only)
+    nn-kit reproduce                      rerun the thesis' evaluation chapter beside its numbers
 """
 
 import argparse
-import json
 import os
 import secrets
 import sys
@@ -19,60 +21,12 @@ import time
 from pathlib import Path
 
 from data import mnist
-from grader.sandbox import KIT, PROCESS_LEVEL, IsolationUnavailable, Limits, Sandbox
-from grader import gradebook, reproduce
-from grader.course import ASSIGNMENTS, CORE, EXERCISES
-from grader.submissions import find
+from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, KIT
+from grader.gradebook import store
+from grader.isolation.policy import DEFAULT_WORKER_UID, IsolationUnavailable
+from grader.isolation.staging import find
+from grader.lab import reproduce
 from grader.text import printable
-
-SHARED_MNIST = KIT.parent / "shared" / "data" / "mnist.npz"
-DEFAULT_WORKER_UID = 61000
-
-
-def provide_mnist(source: Path | None = None, download: bool = False) -> bool:
-    """Make sure a verified MNIST is where the kit looks: already there, copied from `source` or from
-    the course's shared copy, or (`download`) fetched; True when it is."""
-    target = mnist.mnist_path()
-    if source is not None:
-        places = [source]
-    else:
-        places = [target] + ([SHARED_MNIST] if SHARED_MNIST.exists() else [])
-    for place in places:
-        try:
-            mnist.install(place, target)
-        except mnist.MNISTError as error:
-            problem = error
-            continue
-        print(f"MNIST: verified at {target}")
-        return True
-    if download and source is None:
-        print(f"MNIST: not at {target}; downloading the official file …")
-        try:
-            mnist.download(target)
-            print(f"MNIST: verified at {target}")
-            return True
-        except mnist.MNISTError as error:
-            problem = error
-    print(f"MNIST: {problem}", file=sys.stderr)
-    return False
-
-
-def isolation_level(uid: int | None, allow_process_level: bool) -> str | None:
-    """The isolation level grading will have, said once on the console; None (after saying why)
-    when only the process level is available and it was not allowed."""
-    try:
-        probe = Sandbox(KIT / "exercises", Limits(), uid)
-        probe.close()
-        level = probe.isolation
-    except IsolationUnavailable as error:
-        if not allow_process_level:
-            print(f"refusing to grade: {error}", file=sys.stderr)
-            return None
-        level = PROCESS_LEVEL + "; allowed with --allow-process-level"
-        print(f"WARNING: {level}: student code can read the answers, the hidden tests and other submissions",
-              file=sys.stderr)
-    print(f"isolation: {level}")
-    return level
 
 
 def instructor_mistake(args) -> str:
@@ -95,7 +49,7 @@ def instructor_mistake(args) -> str:
         return f"--roster {roster} is not a file"
     if args.out is None:
         return ""
-    last = gradebook.last_grading(args.out) if args.out.is_dir() else None
+    last = store.last_grading(args.out) if args.out.is_dir() else None
     earlier = [name for name, e in last["exercises"].items() if e["possible"]] if last else []
     if earlier and set(earlier) != set(chosen):
         return (f"--out {args.out} holds a gradebook of the exercises {','.join(earlier)}; grade "
@@ -124,54 +78,57 @@ def grade(args) -> int:
     if mistake:
         print(f"nn-kit {args.command}: {mistake}", file=sys.stderr)
         return 2
-    if not provide_mnist(getattr(args, "mnist", None), download=args.command == "setup"):
+    if not mnist.provide(getattr(args, "mnist", None), fetch=args.command == "setup"):
         return 1
     submissions = find(args.submissions)
     try:
-        roster = gradebook.read_roster(args.roster) if getattr(args, "roster", None) else []
+        roster = store.read_roster(args.roster) if getattr(args, "roster", None) else []
     except (OSError, UnicodeDecodeError, ValueError) as error:
         print(f"nn-kit {args.command}: --roster: {error}", file=sys.stderr)
         return 2
-    last = gradebook.last_grading(args.out) if args.out is not None and args.out.is_dir() else None
+    last = store.last_grading(args.out) if args.out is not None and args.out.is_dir() else None
     seed = args.seed if args.seed is not None else last["seed"] if last else secrets.randbelow(2**31)
     if args.seed is None and last:
-        print(f"seed {seed}: the class's, from {args.out / gradebook.FILE} (--seed to choose another)")
-    uid = args.worker_uid if args.worker_uid is not None else (DEFAULT_WORKER_UID if os.geteuid() == 0 else None)
-    isolation = isolation_level(uid, args.allow_process_level)
-    if isolation is None:
-        return 2
-    from grader import reports
-    from grader.grade import Options, grade_all  # loads TensorFlow: only the commands that grade do
+        print(f"seed {seed}: the class's, from {args.out / store.FILE} (--seed to choose another)")
+    from grader.gradebook import console, exports
+    from grader.scoring.run import GradingRun  # loads TensorFlow: only the commands that grade do
 
-    options = Options(seed=seed, jobs=args.jobs, worker_uid=uid, call_timeout=args.call_timeout,
-                      isolation="process" if isolation.startswith("process") else "auto",
-                      exercises=tuple(name for name in EXERCISES if name in chosen_exercises(args)))
+    try:
+        run = GradingRun.prepare(seed, chosen_exercises(args), jobs=args.jobs, call_timeout=args.call_timeout,
+                                 worker_uid=args.worker_uid, allow_process_level=args.allow_process_level)
+    except IsolationUnavailable as error:
+        print(f"refusing to grade: {error}", file=sys.stderr)
+        return 2
+    if run.options.isolation == "process":
+        print(f"WARNING: {run.level}: student code can read the answers, the hidden tests and other submissions",
+              file=sys.stderr)
+    print(f"isolation: {run.level}")
     start = time.perf_counter()
-    shown = reports.progress_printer(len(submissions), start)
+    shown = console.progress_printer(len(submissions), start)
 
     def finished(report: dict) -> None:  # written as soon as graded: an interrupted run keeps it
         if args.out is not None:
-            reports.write_student(report, args.out)
+            exports.write_student(report, args.out)
         shown(report)
 
-    graded = grade_all(submissions, options, progress=finished)
+    graded = run.grade(submissions, progress=finished)
     if args.command == "setup":
         for assignment, exercises in ASSIGNMENTS.items():
-            print(f"\n{assignment}:\n{reports.table(graded, exercises)}")
+            print(f"\n{assignment}:\n{console.table(graded, exercises)}")
     else:
-        print(reports.table(graded))
+        print(console.table(graded))
     for report in graded:
         for warning in report["warnings"]:
             print(f"note: {printable(report['student'])}: {printable(warning)}")
     print(f"\n{len(graded)} submission(s) graded in {time.perf_counter() - start:.1f} s with seed {seed} "
           f"(--jobs {args.jobs})")
     if args.out is not None:
-        reports.write_class(args.out, roster)
+        exports.write_class(args.out, roster)
         print(f"reports: {args.out}/ (gradebook.csv and .sqlite, class.json, histogram.png, checks.csv and .png, "
               f"<student>/report.json, feedback.md, results.json)")
         if roster:
             missing = [name for name in roster if name.casefold() not in
-                       {r["student"].casefold() for r in gradebook.latest(args.out)}]
+                       {r["student"].casefold() for r in store.latest(args.out)}]
             print(f"roster: {len(missing)} of {len(roster)} student(s) submitted nothing"
                   + (f": {printable(', '.join(missing))}" if missing else ""))
     unread = [r for r in graded if r.get("attention")]
@@ -192,7 +149,7 @@ def grade(args) -> int:
 
 
 def nbgrader_course(args) -> int:
-    from grader.nbgrader_course import build_course
+    from grader.integrations.nbgrader import build_course
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     root = build_course(Path(args.directory), seed)
@@ -202,12 +159,12 @@ def nbgrader_course(args) -> int:
 
 
 def nbgrader_pregrade(args) -> int:
-    from grader.nbgrader_course import pregrade
+    from grader.integrations.nbgrader import pregrade
 
     start = time.perf_counter()
     try:
         count = pregrade(Path(args.course), args.jobs)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, IsolationUnavailable) as error:
         print(f"nn-kit nbgrader-pregrade: {error}", file=sys.stderr)
         return 2
     print(f"{count} submission(s) pre-graded in {time.perf_counter() - start:.0f} s (--jobs {args.jobs}); next: "
@@ -216,7 +173,7 @@ def nbgrader_pregrade(args) -> int:
 
 
 def gradescope_bundle(args) -> int:
-    from grader.scale_out import build_bundle
+    from grader.integrations.gradescope import build_bundle
 
     try:
         bundle = build_bundle(Path(args.file), args.with_data, args.assignment)
@@ -228,47 +185,14 @@ def gradescope_bundle(args) -> int:
 
 
 def gradescope_run(args) -> int:
-    """Grade one submission and write Gradescope's results.json; always writes a result. A fault of
-    the set-up (no MNIST, no isolation, a check the grader failed on) is never scored: results.json
-    then says so in its top-level output (what students see: no details), holds no score, the
-    details go to the autograder's log (stderr), and the command exits 1. The seed comes from the
-    assignment and the students (submission_metadata.json), so a resubmission of the same code
-    gets the same score."""
-    from grader.reports import gradescope
-    from grader.scale_out import submission_seed
+    from grader.integrations.gradescope import run
 
-    results = Path(args.results)
-    results.parent.mkdir(parents=True, exist_ok=True)
-
-    def fault(reason: str, detail: str = "") -> int:
-        results.write_text(json.dumps({"output": f"Grading fault (not your code's): {reason}. Your instructor "
-                                                 "must fix the autograder; nothing was scored.", "tests": []}, indent=1),
-                           encoding="utf-8")
-        print(f"grading fault: {reason}{': ' + detail if detail else ''}", file=sys.stderr)
-        return 1
-
-    if not provide_mnist():
-        return fault("MNIST is missing or not verified on the autograder")
     metadata = Path(args.metadata) if args.metadata else Path(args.submission).parent / "submission_metadata.json"
-    seed = args.seed if args.seed is not None else submission_seed(metadata)
-    if seed is None:
-        seed = secrets.randbelow(2**31)
-        print(f"no readable {metadata}: random grading seed {seed}", file=sys.stderr)
-    uid = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
-    if isolation_level(uid, allow_process_level=False) is None:
-        return fault("the autograder cannot isolate student code")
-    from grader.grade import Options, grade_all
-
-    [report] = grade_all(find([args.submission]), Options(seed=seed, worker_uid=uid, exercises=ASSIGNMENTS[args.assignment]))
-    if report["grader_faults"]:
-        return fault(f"the grader failed on {len(report['grader_faults'])} check(s)", "; ".join(report["grader_faults"]))
-    results.write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
-    print(f"{report['score']['earned']} / {report['score']['possible']} points")
-    return 0
+    return run(Path(args.submission), Path(args.results), metadata, args.assignment, args.seed)
 
 
 def release(args) -> int:
-    from grader.release import write_release
+    from grader.course.release import write_release
 
     try:
         target = write_release(Path(args.directory))
@@ -281,7 +205,7 @@ def release(args) -> int:
 
 
 def classroom_workflow(_args) -> int:
-    from grader.scale_out import classroom_workflow as workflow
+    from grader.course.workflow import classroom_workflow as workflow
 
     print(workflow(), end="")
     return 0

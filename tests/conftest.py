@@ -1,12 +1,14 @@
-pytest_plugins = ["grader.plugin"]
+pytest_plugins = ["grader.scoring.plugin"]
 
 # Under `pytest -n 2` the longest tests and groups start first (longest processing time first), so
-# that the many short ones fill both workers at the end. Measured under -n 2: the nbgrader course
-# ~380 s, the seed sweep ~360 s (four processes of its own), the red team ~250 s, the mistake
-# corpus ~250 s, degenerate answers ~190 s (two processes), the graded class ~190 s, mutants ~140 s.
-LONGEST_FIRST = ("tests/kit/test_nbgrader.py", "tests/kit/test_seeds.py", "tests/kit/test_redteam.py",
-                 "tests/kit/test_mistakes.py", "tests/kit/test_degenerate.py", "tests/kit/test_grader.py",
-                 "tests/kit/test_mutation.py", "tests/kit/test_release.py")
+# that the many short ones fill both workers at the end (measured under -n 2: the nbgrader course and
+# the seed sweep ~300-400 s each, the red team ~250 s, the mistakes, degenerate answers, the graded
+# class and the mutants 100-250 s each).
+LONGEST_FIRST = ("tests/kit/integrations/test_nbgrader.py", "tests/kit/scoring/test_seeds.py",
+                 "tests/kit/isolation/test_redteam.py", "tests/kit/scoring/test_mistakes.py",
+                 "tests/kit/scoring/test_degenerate.py", "tests/kit/scoring/test_run.py",
+                 "tests/kit/gradebook/test_exports.py", "tests/kit/lab/test_mutation.py",
+                 "tests/kit/integrations/test_gradescope.py", "tests/kit/course/test_release.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -2,7 +2,7 @@
 
 30 submissions in the shapes of an LMS download (folders, zips, a wrapper folder, `exercises/`
 inside, `__MACOSX`, notebooks), most with one realistic mistake from the corpus
-(tests/kit/mistakes.py), a few broken (a syntax error, nothing found, a corrupt zip); a roster with
+(tests/kit/corpora/mistakes.py), a few broken (a syntax error, nothing found, a corrupt zip); a roster with
 two students who submitted nothing. Graded with `nn-kit grade --jobs 2 --roster`, then one student
 fixes the mistake and is regraded alone. Prints the timings, the gradebook's rows for that student
 before and after, the history, and the checks the class failed most.
@@ -24,10 +24,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader import gradebook
-from grader.course import EXERCISES
-from grader.sandbox import KIT
-from tests.kit.mistakes import CORPUS
+from grader.catalogue import EXERCISES, KIT
+from grader.gradebook import store
+from tests.kit.corpora.mistakes import CORPUS
 
 
 def modules(mistake=None) -> dict[str, str]:
@@ -120,9 +119,9 @@ def main(argv=None) -> None:
         write(folder / fixed, modules())
         seconds = grade(str(folder / fixed), "--out", str(out), "--seed", "8")
         print(f"regrade of {fixed} alone: {seconds:.0f} s; after: {row(out, fixed)}")
-        history = gradebook.history(out)
+        history = store.history(out)
         missing = json.loads((out / "class.json").read_text())["missing"]
-        print(f"gradebook: {len(gradebook.latest(out))} students, {len(history)} gradings; missing: {missing}")
+        print(f"gradebook: {len(store.latest(out))} students, {len(history)} gradings; missing: {missing}")
         with open(out / "checks.csv", newline="") as handle:
             checks = sorted(csv.DictReader(handle), key=lambda c: float(c["pass_rate"]))
         text = io.StringIO()

@@ -14,10 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import grade
-from grader.cli import DEFAULT_WORKER_UID
-from grader.grade import HIDDEN, KIT, Options
-from grader.submissions import find
+from grader.catalogue import HIDDEN, KIT
+from grader.isolation.policy import DEFAULT_WORKER_UID
+from grader.isolation.staging import find
+from grader.scoring import run as grade
+from grader.scoring.run import Options
 
 UID = DEFAULT_WORKER_UID if os.geteuid() == 0 else None
 

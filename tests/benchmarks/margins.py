@@ -14,9 +14,10 @@ import time
 
 import pytest
 
-from grader import grade
-from grader.grade import KIT, Options
-from grader.submissions import find
+from grader.catalogue import KIT
+from grader.scoring import run as grade
+from grader.scoring.run import Options
+from grader.isolation.staging import find
 from tests.hidden import mnist_check
 
 GOAL = 5.0

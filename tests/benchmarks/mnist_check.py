@@ -16,8 +16,8 @@ import time
 import numpy as np
 
 import solutions  # noqa: F401  (loads TensorFlow quietly)
-from grader.plugin import check_rng
-from grader.worker import batched, harness_mlp
+from grader.scoring.plugin import check_rng
+from grader.isolation.worker.harness import batched, harness_mlp
 from solutions.training import training_loop
 from tests.hidden import mnist_check
 from tests.hidden.conftest import trusted_mnist

@@ -10,8 +10,8 @@ this finds it before a student does. Prints every failing (seed, check) and a su
 import argparse
 import time
 
-from grader.grade import HIDDEN
-from grader.in_process import run_suite
+from grader.catalogue import HIDDEN
+from grader.lab.in_process import run_suite
 
 
 class _Failures:

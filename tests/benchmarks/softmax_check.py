@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 import solutions  # noqa: F401  (loads TensorFlow quietly)
-from grader.plugin import check_rng
+from grader.scoring.plugin import check_rng
 from tests.hidden import softmax_check
 from tests.hidden.conftest import trusted_mnist
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from data.mnist import load_mnist
-from exercises.selfcheck import expect_close, expect_dtype, fail
-from grader.student import Handle
+from grader.scoring.judges import expect_close, expect_dtype, fail
+from grader.scoring.student import Handle
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from grader.student import Fn
+from grader.scoring.student import Fn
 
 SIZES, INIT, RATE, BATCH, EPOCHS, PASS = [784, 32, 10], 0.25, 32.0, 32, 1, 90.0
 SECONDS = 120
@@ -53,7 +53,7 @@ def reference_training(weights, biases, x, y, seed: int) -> tuple[list[np.ndarra
     the mean loss of each epoch)."""
     import tensorflow as tf
 
-    from grader.worker import batched, harness_mlp
+    from grader.isolation.worker.harness import batched, harness_mlp
     from solutions.training import train, training_loop
 
     model = harness_mlp(weights, biases)
@@ -70,7 +70,7 @@ def reference_training(weights, biases, x, y, seed: int) -> tuple[list[np.ndarra
 def expected_for(check, grading_seed: int) -> tuple:
     """`check.reference_training` of `check.start` for a grading seed, once per check (this module
     or softmax_check), seed and process."""
-    from grader.plugin import check_rng
+    from grader.scoring.plugin import check_rng
     from tests.hidden.conftest import trusted_mnist
 
     (x, y), _ = trusted_mnist()
@@ -86,7 +86,7 @@ def expected_training(grading_seed: int) -> tuple:
 def accuracy(parameters, x_test: np.ndarray, labels: np.ndarray, logits: bool = False) -> float:
     """Percent of test images right, through the grader's own forward pass (`logits`: the
     workshop's network of exercise 9)."""
-    from grader.worker import harness_mlp
+    from grader.isolation.worker.harness import harness_mlp
 
     layers = len(parameters) // 2
     outputs = harness_mlp(parameters[:layers], parameters[layers:], logits=logits)(x_test).numpy()

@@ -52,7 +52,7 @@ def start(rng: np.random.Generator):
 def reference_training(weights, biases, x, y, seed: int, schedule=SCHEDULE) -> tuple[list[np.ndarray], list[float]]:
     """(every parameter, weights then biases, after the reference's training from this start by
     `schedule`, one `train` call per (epochs, rate); the mean loss of each epoch)."""
-    from grader.worker import batched, harness_mlp
+    from grader.isolation.worker.harness import batched, harness_mlp
     from solutions.softmax_network import train
 
     model, losses = harness_mlp(weights, biases, logits=True), []

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import deep_cost, expect_close, expect_dtype, expect_gradient, fail, tape_gradients
-from grader.student import Fn
+from grader.scoring.judges import deep_cost, expect_close, expect_dtype, expect_gradient, fail, tape_gradients
+from grader.scoring.student import Fn
 from solutions import activations as reference
 
 pytestmark = pytest.mark.activations

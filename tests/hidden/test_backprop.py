@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_gradient, fail, tape_gradients
+from grader.scoring.judges import expect_close, expect_gradient, fail, tape_gradients
 from solutions import backprop as reference
 from tests.hidden.conftest import expect_float_lists, expect_parts, expect_tensor, random_parameters, random_sizes
 

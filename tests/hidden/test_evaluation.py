@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_array, expect_close, expect_numbers, fail
-from grader.student import Fn, Model, StudentError
-from grader.worker import harness_mlp, order_step
+from grader.scoring.judges import expect_array, expect_close, expect_numbers, fail
+from grader.scoring.student import Fn, Model, StudentError
+from grader.isolation.worker.harness import harness_mlp, order_step
 from solutions import evaluation as reference
 from tests.hidden.conftest import expect_float_lists, expect_parts, random_parameters
 

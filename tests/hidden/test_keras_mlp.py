@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_floats, fail
-from grader.student import Handle, KerasModel
+from grader.scoring.judges import expect_close, expect_floats, fail
+from grader.scoring.student import KerasModel
 from tests.hidden.conftest import expect_model, expect_parts, parameters_of, trusted_mnist
 
 pytestmark = pytest.mark.keras_mlp

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, fail
-from grader.student import Fn
+from grader.scoring.judges import expect_close, fail
+from grader.scoring.student import Fn
 from solutions import mlp as reference
 from tests.hidden.conftest import expect_model, parameters_of, random_parameters, random_sizes
 

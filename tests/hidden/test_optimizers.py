@@ -1,7 +1,7 @@
 """Hidden suite of exercise 8: momentum, Adagrad, RMSprop and Adam by hand, XOR trained with them (25 points).
 
 The judges are the reference optimizers, which give what `keras.optimizers` give on the same draws
-(tests/kit/test_optimizer_oracle.py checks that every run): the same random gradient sequence
+(tests/kit/scoring/test_optimizer_oracle.py checks that every run): the same random gradient sequence
 (elements from 1e-6 to 10 in size, some zero) goes to the reference and to two objects of the
 student's class at once, and every step's change must match. `train_xor` is judged against the
 reference from the same seed, with a harness optimizer whose changes show whether each parameter
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, fail
-from grader.student import Fn
-from grader.worker import EscalatingOptimizer
+from grader.scoring.judges import expect_close, fail
+from grader.scoring.student import Fn
+from grader.isolation.worker.harness import EscalatingOptimizer
 from solutions import optimizers as reference
 from tests.hidden.conftest import expect_model, expect_parts, expect_tensor
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, expect_dtype, fail
-from grader.student import Fn
+from grader.scoring.judges import expect_close, expect_dtype, fail
+from grader.scoring.student import Fn
 from solutions import perceptron as reference
 from tests.hidden.conftest import expect_model
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import check_workshop_weights, expect_close, fail
-from grader.student import Dataset, Fn, Model
-from grader.worker import batched, harness_mlp, softmax_cross_entropy, softmax_step
+from grader.scoring.judges import check_workshop_weights, expect_close, fail
+from grader.scoring.student import Dataset, Fn, Model
+from grader.isolation.worker.harness import batched, harness_mlp, softmax_cross_entropy, softmax_step
 from solutions import softmax_network as reference
 from tests.hidden import mnist_check, softmax_check
 from tests.hidden.conftest import expect_model, expect_tensor, parameters_of, parameters_shaped

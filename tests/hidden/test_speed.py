@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, fail
-from grader.student import Fn, Handle, Model
-from grader.worker import harness_mlp
+from grader.scoring.judges import expect_close, fail
+from grader.scoring.student import Fn, Handle, Model
+from grader.isolation.worker.harness import harness_mlp
 from solutions import training as reference
 from tests.hidden.conftest import check_parameters, random_parameters
 
@@ -32,7 +32,7 @@ def compiled_step(student, weights, biases, rate, step=None):
 
 
 def traced_runs(student, rng, batches_wanted: int):
-    """compile_step given the harness's traced_step (grader/worker.py), called on batches of several
+    """compile_step given the harness's traced_step (isolation/worker/harness.py), called on batches of several
     sizes: (call, batches, (traces, eager traces, runs)). What tells a compiled step from an eager
     one is what the step observed of how it was run, read from the harness, never from a value
     that passed through the student's code."""

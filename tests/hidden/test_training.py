@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import SelfCheckFailure, expect_array, expect_close, expect_dtype, fail
-from grader.sandbox import WorkerLost
-from grader.student import Dataset, Fn, Model, StudentError
-from grader.worker import harness_mlp
+from grader.scoring.judges import SelfCheckFailure, expect_array, expect_close, expect_dtype, fail
+from grader.isolation.sandbox import WorkerLost
+from grader.scoring.student import Dataset, Fn, Model, StudentError
+from grader.isolation.worker.harness import harness_mlp
 from solutions import training as reference
 from tests.hidden import mnist_check
 from tests.hidden.conftest import (check_parameters, expect_float_lists, expect_model, expect_tensor, parameters_of,

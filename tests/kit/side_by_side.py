@@ -4,7 +4,7 @@ import subprocess
 import sys
 import tempfile
 
-from grader.sandbox import KIT
+from grader.catalogue import KIT
 
 
 def run_modules(*commands: list[str]) -> list[tuple[int, str]]:

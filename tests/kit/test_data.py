@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from data import mnist
-from grader import cli
 
 
 def test_loads_the_verified_arrays_with_the_documented_sanity_figures():
@@ -52,10 +51,10 @@ def test_the_command_installs_only_verified_data(tmp_path, monkeypatch, capsys):
 def test_setup_copies_a_given_file_or_downloads_and_says_what_failed(tmp_path, monkeypatch, capsys):
     target = tmp_path / "data" / "mnist.npz"
     monkeypatch.setenv("KIT_MNIST", str(target))
-    monkeypatch.setattr(cli, "SHARED_MNIST", tmp_path / "no-shared-copy.npz")
-    assert not cli.provide_mnist(tmp_path / "nowhere.npz", download=True)  # a given file is not replaced by a download
+    monkeypatch.setattr(mnist, "SHARED_COPY", tmp_path / "no-shared-copy.npz")
+    assert not mnist.provide(tmp_path / "nowhere.npz", fetch=True)  # a given file is not replaced by a download
     assert "MNIST was not found at" in capsys.readouterr().err and not target.exists()
     fetched = []
     monkeypatch.setattr(mnist, "download", lambda path: (fetched.append(path), mnist.install(mnist.DEFAULT_PATH, path)))
-    assert cli.provide_mnist(download=True) and fetched == [target] and target.exists()
-    assert cli.provide_mnist(target) and "verified" in capsys.readouterr().out
+    assert mnist.provide(fetch=True) and fetched == [target] and target.exists()
+    assert mnist.provide(target) and "verified" in capsys.readouterr().out

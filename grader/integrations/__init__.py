@@ -1,0 +1,1 @@
+"""The platforms courses grade on: nbgrader and Gradescope."""

@@ -1,0 +1,328 @@
+"""Find submissions and stage their module files, treating every folder and archive as hostile.
+
+A submission is a folder (or a .zip of one) holding the exercise modules (perceptron.py, …, or
+notebooks perceptron.ipynb, …), directly or in the shallowest sub-folder that holds any, e.g.
+`exercises/` or the wrapper folder of an LMS download; `__MACOSX` and hidden folders are ignored.
+A folder holding no modules but sub-folders or zips is a class: one submission per entry.
+
+Staging never follows a link: every path component is opened with O_NOFOLLOW relative to its
+parent, only regular files with one link and at most MAX_FILE_BYTES are copied, and zip members
+whose names leave the archive, hold control characters or are links are left out. What is left
+out is named in the report's warnings.
+"""
+
+import json
+import os
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader.catalogue import EXERCISES
+from grader.isolation.cells import module_source
+from grader.text import printable
+
+SOURCES = {f"{name}{suffix}" for name in EXERCISES for suffix in (".py", ".ipynb")}
+MAX_FILE_BYTES = 2 * 2**20
+MAX_DEPTH = 3
+MAX_ENTRIES = 100_000  # entries looked at (a student's folder of 50,000 images is searched whole)
+IGNORED = ("__MACOSX", "__pycache__")
+
+
+@dataclass
+class Submission:
+    name: str
+    source: Path
+    warnings: list[str] = field(default_factory=list)  # for the student: what staging left out or found
+    attention: list[str] = field(default_factory=list)  # why its score is not a graded one (nothing read)
+    link: bool = False  # a class entry that is a link: nothing of it is read
+    capped: bool = False  # staging stopped looking after MAX_ENTRIES entries
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(printable(text))
+
+    def needs_attention(self, text: str) -> None:
+        self.attention.append(printable(text))
+
+
+def _ignored(name: str) -> bool:
+    return name in IGNORED or name.startswith(".")
+
+
+def _kind(entry: Path) -> str | None:
+    """What a class folder's entry is, without following it: 'link', 'folder', 'zip' or None."""
+    try:
+        mode = entry.lstat().st_mode
+    except OSError:
+        return None
+    if _ignored(entry.name) or entry.suffix not in ("", ".zip") and not stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "link"
+    return "folder" if stat.S_ISDIR(mode) else "zip" if stat.S_ISREG(mode) else None
+
+
+def _is_class(path: Path) -> bool:
+    """A folder of submissions: no modules at its top or in exercises/, and more than one folder or
+    zip (one folder alone is the wrapper of a single submission)."""
+    if not path.is_dir() or any(os.path.lexists(path / name) or os.path.lexists(path / "exercises" / name)
+                                for name in SOURCES):
+        return False
+    kinds = [_kind(p) for p in path.iterdir()]
+    return len([k for k in kinds if k]) > 1 or "zip" in kinds
+
+
+# names of the class's own outputs (reports/), which no student's folder may take
+RESERVED = {"gradebook.csv", "gradebook.sqlite", "class.json", "histogram.png", "checks.csv", "checks.png"}
+
+
+def find(paths) -> list[Submission]:
+    """The submissions named by the paths (each a submission or a class of them), sorted by name.
+    A name is printable text (see `printable`); a name two submissions share, or one of the class's
+    outputs, gets a suffix of its path's hash."""
+    found = []
+    for given in map(Path, paths):
+        path = given.resolve()  # what the instructor names may be a link; what it holds is never followed
+        if _is_class(path):
+            for entry in sorted(path.iterdir()):
+                kind = _kind(entry)
+                if kind:
+                    submission = Submission(printable(entry.stem if entry.suffix == ".zip" else entry.name), entry,
+                                            link=kind == "link")
+                    if submission.link:
+                        submission.warn(f"{entry.name}: a symbolic link, left out")
+                        submission.needs_attention("the class entry is a symbolic link: nothing of it was read")
+                    found.append(submission)
+        else:
+            found.append(Submission(printable(given.stem if given.suffix == ".zip" else given.name), path))
+    names = [s.name.casefold() for s in found]
+    for submission in found:
+        if names.count(submission.name.casefold()) > 1 or submission.name.casefold() in RESERVED:
+            submission.name = f"{submission.name}-{zlib.crc32(str(submission.source).encode()):08x}"
+    return sorted(found, key=lambda s: s.name)
+
+
+def stage(submission: Submission, target: Path) -> Path:
+    """Copy the submission's module files into `target` (a new directory); returns it. Whatever the
+    submission holds, this returns: what cannot be read is a warning, and a submission of which
+    nothing gradable was read needs the instructor's attention (its zero is not a graded one)."""
+    target.mkdir(parents=True)
+    source = submission.source
+    try:
+        if submission.link:
+            pass
+        elif source.suffix == ".zip" and source.is_file() and not source.is_symlink():
+            _stage_zip(submission, target)
+        elif source.is_dir():
+            _stage_folder(submission, target)
+        else:
+            submission.warn(f"{source.name}: neither a folder nor a .zip file")
+    except Exception as error:  # noqa: BLE001  (one submission's oddity must never stop its class)
+        submission.needs_attention(f"could not be read ({type(error).__name__}: {str(error)[:200]})")
+        for path in target.iterdir():
+            path.unlink()
+    if not any(target.iterdir()) and not submission.attention:
+        looked = (f"looked for {', '.join(sorted(f'{m}.py' for m in EXERCISES))} or .ipynb notebooks, at its top "
+                  f"and in sub-folders up to {MAX_DEPTH} deep")
+        submission.warn(f"no exercise module was found in {source.name} ({looked})")
+        submission.needs_attention("nothing gradable was found in it" + (
+            f" (the search stopped at {MAX_ENTRIES} entries: {source.name} holds more)" if submission.capped else ""))
+    return target
+
+
+def _choose(candidates: dict[str, set], submission: Submission) -> str | None:
+    """The shallowest folder (relative, '' for the top) that holds exercise modules."""
+    if not candidates:
+        return None
+    depth = min(folder.count("/") + bool(folder) for folder in candidates)
+    shallowest = sorted(f for f in candidates if f.count("/") + bool(f) == depth)
+    if len(shallowest) > 1:
+        submission.warn(f"several folders hold exercise modules ({', '.join(shallowest)}); graded {shallowest[0]}")
+    return shallowest[0]
+
+
+# --- folders ----------------------------------------------------------------------------------
+
+
+def _open_dir(name, dir_fd=None) -> int:
+    return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+
+
+def _locate_in_folder(submission: Submission) -> list[str] | None:
+    """Path components (from its root) of the folder to grade, or None; links are never entered, and
+    a folder that cannot be opened is named in a warning."""
+    candidates, seen = {}, 0
+
+    def walk(fd: int, parts: list[str]) -> None:
+        nonlocal seen
+        names = []
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                seen += 1
+                if seen > MAX_ENTRIES:
+                    submission.capped = True
+                    break
+                if entry.is_symlink() and entry.name not in SOURCES:
+                    submission.warn(f"{'/'.join([*parts, entry.name])}: a symbolic link, left out")
+                elif entry.name in SOURCES or entry.is_dir(follow_symlinks=False):  # all else: never kept
+                    names.append((entry.name, entry.is_dir(follow_symlinks=False)))
+        modules = {name for name, is_dir in names if not is_dir and name in SOURCES}
+        if modules:
+            candidates["/".join(parts)] = modules
+        if len(parts) < MAX_DEPTH and not submission.capped:
+            for name, is_dir in sorted(names):
+                if is_dir and not _ignored(name):
+                    try:
+                        child = _open_dir(name, dir_fd=fd)
+                    except OSError as error:
+                        submission.warn(f"{'/'.join([*parts, name])}/: could not be opened ({error.strerror})")
+                        continue
+                    try:
+                        walk(child, [*parts, name])
+                    finally:
+                        os.close(child)
+
+    try:
+        top = _open_dir(submission.source)
+    except OSError as error:
+        submission.needs_attention(f"could not be read ({error.strerror})")
+        return None
+    try:
+        walk(top, [])
+    finally:
+        os.close(top)
+    if submission.capped:
+        submission.warn(f"only the first {MAX_ENTRIES} entries were searched for exercise modules")
+    chosen = _choose(candidates, submission)
+    return None if chosen is None else [p for p in chosen.split("/") if p]
+
+
+def _stage_folder(submission: Submission, target: Path) -> None:
+    parts = _locate_in_folder(submission)
+    if parts is None:
+        return
+    fd = _open_dir(submission.source)
+    try:
+        for part in parts:
+            child = _open_dir(part, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        for name in sorted(SOURCES):
+            data = _read_regular(fd, name, submission)
+            if data is not None:
+                _write(target, name, data, submission)
+    finally:
+        os.close(fd)
+
+
+def _read_regular(dir_fd: int, name: str, submission: Submission) -> bytes | None:
+    """The bytes of dir_fd/name if it is a regular file with one link and a sane size, else None."""
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        submission.warn(f"{name}: a symbolic link, left out")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        submission.warn(f"{name}: not a regular file, left out")
+        return None
+    if info.st_nlink != 1:
+        submission.warn(f"{name}: a file with {info.st_nlink} hard links, left out")
+        return None
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError as error:  # e.g. a file of mode 000, as `unzip` restores one
+        submission.warn(f"{name}: could not be read ({error.strerror}), left out")
+        return None
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(opened.st_mode):
+            submission.warn(f"{name}: changed while it was read, left out")
+            return None
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError as error:
+        submission.warn(f"{name}: could not be read ({error.strerror}), left out")
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        submission.warn(f"{name}: larger than {MAX_FILE_BYTES} bytes, left out")
+        return None
+    return data
+
+
+def _write(target: Path, name: str, data: bytes, submission: Submission) -> None:
+    """Write a module, or the module a notebook stands for (a .py beside it wins)."""
+    if name.endswith(".py"):
+        (target / name).write_bytes(data)
+        return
+    module = target / name.replace(".ipynb", ".py")
+    if module.exists():
+        return
+    try:  # read as JSON of any shape: what a notebook holds of code is its code cells' sources
+        module.write_text(module_source(json.loads(data.decode("utf-8"))), encoding="utf-8")
+    except Exception as error:  # noqa: BLE001  (not JSON, too deep, not UTF-8: one notebook never stops the rest)
+        submission.warn(f"{name} is not a readable notebook ({type(error).__name__}); graded as not done")
+
+
+# --- zips -------------------------------------------------------------------------------------
+
+
+def _member_problem(info: zipfile.ZipInfo) -> str:
+    name = info.orig_filename  # zipfile cuts names at a NUL: "speed.py\0.txt" would read as speed.py
+    if not name or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "a name with control characters"
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts:
+        return "a path that leaves the submission"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "a symbolic link"
+    return ""
+
+
+def _stage_zip(submission: Submission, target: Path) -> None:
+    try:
+        archive = zipfile.ZipFile(submission.source)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        submission.warn(f"{submission.source.name}: not a readable zip ({error})")
+        submission.needs_attention(f"{submission.source.name} is not a readable zip ({error})")
+        return
+    with archive:
+        members, candidates = {}, {}
+        listed = archive.infolist()
+        if len(listed) > MAX_ENTRIES:
+            submission.capped = True
+            submission.warn(f"only the first {MAX_ENTRIES} of the zip's {len(listed)} members were searched")
+        for info in listed[:MAX_ENTRIES]:
+            parts = PurePosixPath(info.filename).parts
+            if not parts or parts[-1] not in SOURCES or info.filename.endswith("/"):
+                continue  # not a module (a name that is only a NUL has no parts at all)
+            problem = _member_problem(info)
+            if problem:
+                submission.warn(f"{info.orig_filename!r}: {problem}, left out")
+                continue
+            folder = "/".join(parts[:-1])
+            if len(parts) - 1 > MAX_DEPTH or any(_ignored(p) for p in parts[:-1]):
+                continue
+            members[(folder, parts[-1])] = info
+            candidates.setdefault(folder, set()).add(parts[-1])
+        chosen = _choose(candidates, submission)
+        for name in sorted(SOURCES):
+            info = members.get((chosen, name))
+            if info is None:
+                continue
+            if info.file_size > MAX_FILE_BYTES:
+                submission.warn(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
+                continue
+            try:
+                with archive.open(info) as member:
+                    data = member.read(MAX_FILE_BYTES + 1)
+            except Exception as error:  # noqa: BLE001  (a corrupt member: any error zipfile or zlib raises)
+                submission.warn(f"{info.filename}: unreadable ({type(error).__name__})")
+                continue
+            if len(data) > MAX_FILE_BYTES:
+                submission.warn(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
+                continue
+            _write(target, name, data, submission)

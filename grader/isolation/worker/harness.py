@@ -1,0 +1,147 @@
+"""The grader's own objects, built where the student's code runs: models, steps and optimizers a
+check hands to a task so that its result depends on nothing else the student wrote (exercises 4,
+6, 8, 9 and 10)."""
+
+
+def batched(x, y, batch_size: int, seed=None):
+    """(x, y) as a tf.data.Dataset of batches, reshuffled every epoch when a seed is given; the
+    same batches on both sides of the channel for the same seed. A global seed changes what an
+    op's seed draws, and correct student code sets one (keras.utils.set_random_seed): it is
+    cleared first, so that the shuffle depends on `seed` alone."""
+    import tensorflow as tf
+
+    tf.random.set_seed(None)
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if seed is not None:
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size)
+
+
+def harness_mlp(weights, biases, gain: bool = False, logits: bool = False):
+    """The grader's own sigmoid MLP (float32 variables `weights`, `biases`), so that a test of
+    `train` or of the training loop depends on nothing else the student wrote. `gain`: one more
+    trainable variable, `gain` (1.0), scales the last layer's input to the sigmoid, so that a step
+    that updates only `weights` and `biases` misses one of the model's trainable variables.
+    `logits`: the workshop's network instead: ReLU hidden layers, an output layer without activation."""
+    import tensorflow as tf
+
+    class HarnessMLP(tf.Module):
+        def __init__(self):
+            super().__init__(name="HarnessMLP")
+            self.weights = [tf.Variable(w, dtype=tf.float32) for w in weights]
+            self.biases = [tf.Variable(b, dtype=tf.float32) for b in biases]
+            if gain:
+                self.gain = tf.Variable(1.0)
+
+        def __call__(self, x):
+            x = tf.convert_to_tensor(x, dtype=tf.float32)
+            for w, b in zip(self.weights, self.biases):
+                z = x @ w + b
+                last = w is self.weights[-1]
+                z = self.gain * z if gain and last else z
+                x = (z if last else tf.nn.relu(z)) if logits else tf.sigmoid(z)
+            return x
+
+    return HarnessMLP()
+
+
+def harness_keras(weights, dropout: float, learning_rate):
+    """The grader's own Keras model of exercise 10 (see grader.scoring.student.KerasModel)."""
+    import keras
+
+    layers = [keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(len(weights[1]), activation="relu")]
+    layers += [keras.layers.Dropout(dropout)] if dropout else []
+    model = keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+    model.set_weights(weights)
+    if learning_rate is not None:
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+    return model
+
+
+class TraceRecord:
+    """How the harness's traced step was run: `traces` times Python ran its body (under tf.function
+    only to trace it), `eager` of those outside a graph, `runs` times the step ran at all (a
+    py_function inside it runs on every call, compiled or not). Kept by the Dispatcher and read by
+    the trusted side with the `trace_record` op: it never travels through the student's code, and
+    nothing public leads from the step to it."""
+
+    def __init__(self):
+        self.traces = self.eager = self.runs = 0
+
+
+def traced_step(record: TraceRecord):
+    """A training step that records how it is run (see TraceRecord); it returns the model's mean
+    squared error on the batch and updates nothing."""
+    import tensorflow as tf
+
+    def ran():
+        record.runs += 1
+        return 0.0
+
+    def step(model, x_batch, y_batch, learning_rate):
+        record.traces += 1
+        record.eager += bool(tf.executing_eagerly())
+        marker = tf.py_function(ran, [], tf.float32)
+        return tf.reduce_mean(tf.square(model(x_batch) - y_batch)) + 0.0 * marker
+
+    return step
+
+
+def frozen_step(model, x_batch, y_batch, learning_rate):
+    """A training step that trains nothing: the model's mean squared error on the batch."""
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.square(model(x_batch) - y_batch))
+
+
+def order_step(model, x_batch, y_batch, learning_rate):
+    """A step whose effect depends on the order of the batches, not on the student's code: it halves
+    the last bias and adds ten times the batch's mean pixel (which differs from batch to batch) to
+    it. Returns 0."""
+    import tensorflow as tf
+
+    bias = model.biases[-1]
+    bias.assign(bias * 0.5 + 10.0 * tf.reduce_mean(x_batch))
+    return tf.constant(0.0)
+
+
+def softmax_cross_entropy(logits, y):
+    """The mean softmax cross-entropy of a batch, TensorFlow's own (a loss that is not the student's)."""
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+
+
+def softmax_step(model, x_batch, y_batch, learning_rate, loss):
+    """One step of gradient descent on `loss` (a step that is not the student's); returns the loss."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        value = loss(model(x_batch), y_batch)
+    for variable, gradient in zip(model.trainable_variables, tape.gradient(value, model.trainable_variables)):
+        variable.assign_sub(learning_rate * gradient)
+    return value
+
+
+class EscalatingOptimizer:
+    """An optimizer for one parameter whose t-th change is learning_rate · t · gradient: its result
+    shows whether each parameter has its own optimizer, made once and used every step."""
+
+    def __init__(self, learning_rate):
+        self.learning_rate, self.t = learning_rate, 0
+
+    def change(self, gradient):
+        self.t += 1
+        return self.learning_rate * self.t * gradient
+
+
+class HarnessFactory:
+    """Builds a fresh harness MLP with the same initial parameters at every call; counts them."""
+
+    def __init__(self, weights, biases):
+        self.weights, self.biases, self.builds = weights, biases, 0
+
+    def __call__(self):
+        self.builds += 1
+        return harness_mlp(self.weights, self.biases)

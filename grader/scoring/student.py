@@ -1,0 +1,306 @@
+"""How hidden tests reach student code: `student.perceptron.step_fn(0.5)` and the like.
+
+One API, two backends. `Student.in_process("solutions")` calls the package directly (fast and
+debuggable, for the kit's own runs and for self-checks); `Student.isolated(path)` sends every call
+to a sandboxed worker process. Either way a call's arguments and result cross as plain data
+(numbers, strings, numpy arrays, handles to objects left where the code runs), so the hidden
+tests see the same values from both, and never a student's object.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from grader.catalogue import NOT_DONE
+from grader.isolation import source_scan, wire
+from grader.isolation.policy import Limits
+from grader.isolation.sandbox import Sandbox, WorkerLost
+from grader.isolation.wire import Op, Tag
+from grader.isolation.worker.dispatch import Dispatcher
+
+
+# An import may start a new worker, and with it Python and TensorFlow: at least this long, in time
+# the worker could run (what load costs it is added, see sandbox._DeadlineReader).
+IMPORT_SECONDS = 15.0
+IMPORT = "import "  # the path of a module's import, in errors
+WORKER_PATH = re.compile(r"(?:/[\w.+-]+)*/submission/")  # the worker's scratch folder, in tracebacks
+
+
+class StudentError(Exception):
+    """Student code raised an exception (reported, never re-raised as the student's own type)."""
+
+    def __init__(self, path: str, error: dict):
+        self.path, self.type, self.where = path, error["type"], error["where"]
+        self.message = WORKER_PATH.sub("", error["message"])  # no machine paths in what the student reads
+        self.module = path.removeprefix(IMPORT) if path.startswith(IMPORT) else ""  # whose import raised it
+        super().__init__(f"{path} raised {self.type}: {self.message}")
+
+    @property
+    def category(self) -> str:
+        if self.type == "NotImplementedError" and self.message.strip() and NOT_DONE not in self.message:
+            return "crash"  # a library's (e.g. .numpy() inside tf.function), not a skeleton's or nbgrader's
+        return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing",
+                "AutodiffUsed": "not by hand", "ReachesInternals": "tampering detected"}.get(self.type, "crash")
+
+
+class Opaque:
+    """Something a student returned that is neither numbers nor an object the grader can use."""
+
+    def __init__(self, type_name: str, text: str):
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self) -> str:
+        return f"<a {self.type_name}>"
+
+
+class Fn:
+    """A function named to the worker: Fn("sigmoid") or Fn("student:perceptron.tf_step_fn")."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class Dataset:
+    """A batched tf.data.Dataset of (x, y), built where the student's code runs; shuffled every
+    epoch when a seed is given."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None = None):
+        self.x, self.y, self.batch_size, self.seed = x, y, batch_size, seed
+
+
+class Model:
+    """The grader's own sigmoid MLP with these initial parameters, built where the student's code
+    runs (`factory=True`: a function that builds a fresh one per call; `gain=True`: with one more
+    trainable variable, neither a weight nor a bias; `logits=True`: ReLU hidden layers and an output
+    layer without activation; see `harness_mlp`)."""
+
+    def __init__(self, weights, biases, factory: bool = False, gain: bool = False, logits: bool = False):
+        self.weights, self.biases, self.factory, self.gain, self.logits = weights, biases, factory, gain, logits
+
+
+class KerasModel:
+    """The grader's own Keras model of exercise 10 with these initial weights ([W1, b1, W2, b2]),
+    built where the student's code runs: Flatten (28×28), Dense(relu), Dropout(`dropout`) if
+    non-zero, Dense(10, softmax); compiled with Adam at `learning_rate`, sparse categorical
+    cross-entropy and accuracy if a rate is given (see `harness_keras`)."""
+
+    def __init__(self, weights, dropout: float = 0.0, learning_rate: float | None = None):
+        self.weights, self.dropout, self.learning_rate = weights, dropout, learning_rate
+
+
+class Handle:
+    """An object that stays where the student's code runs (a model, a compiled step)."""
+
+    def __init__(self, student: "Student", number: int, type_name: str):
+        self.student, self.number, self.type_name = student, number, type_name
+        self.path = f"{type_name}(…)"  # what a failed call names
+
+    def __call__(self, *args, **kwargs):
+        return self.student.send({"op": Op.HANDLE_CALL, "handle": self.number}, args, kwargs, self.path)
+
+    def get(self, name: str):
+        return self.student.send({"op": Op.HANDLE_GET, "handle": self.number, "name": name}, (), {}, name)
+
+    def method(self, name: str, *args, **kwargs):
+        return self.student.send({"op": Op.HANDLE_METHOD, "handle": self.number, "name": name}, args, kwargs, name)
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+class Remote:
+    """A name in the student's package: call it, or go deeper (`student.mlp.MLP.from_sizes`)."""
+
+    def __init__(self, student: "Student", path: str):
+        self._student, self._path = student, path
+
+    def __getattr__(self, name: str) -> "Remote":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Remote(self._student, f"{self._path}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        return self._student.send({"op": Op.CALL, "path": self._path}, args, kwargs, self._path)
+
+    def by_hand(self, *args, **kwargs):
+        """Call with TensorFlow's automatic differentiation refused (a task to derive by hand); a
+        submission whose source reaches for what could undo that refusal fails at once."""
+        self._student.observed(self._path, "AutodiffUsed", f"{self._path} must compute its derivatives by hand; "
+                               f"that TensorFlow's automatic differentiation is refused")
+        return self._student.send({"op": Op.CALL, "path": self._path, "by_hand": True}, args, kwargs, self._path)
+
+    def with_timeout(self, seconds: float, *args, **kwargs):
+        """Call with a time limit other than the default one."""
+        return self._student.send({"op": Op.CALL, "path": self._path}, args, kwargs, self._path, seconds)
+
+
+class InProcess:
+    """The backend that runs a package in this process (for trusted code and debugging only)."""
+
+    isolation = "none: in-process"
+
+    def __init__(self, package: str):
+        self.dispatcher = Dispatcher(package)
+
+    def request(self, header, blobs, timeout=None):
+        return self.dispatcher.answer(header, blobs)
+
+    def stop(self):
+        pass
+
+
+class Student:
+    """Access to one submission's modules: `student.<module>.<name>(…)`."""
+
+    def __init__(self, backend, folder: Path | None = None):
+        self.backend, self.folder = backend, folder  # folder: the submission's source, read by `reaches`
+        self.tampered: set[str] = set()
+        self.imported: set[str] = set()
+        self.broken: dict[str, Exception] = {}  # module → why importing it failed
+        self.scans: dict[tuple, tuple] = {}  # (module, by hand) → (it and what it imports, what they reach for)
+        self.starts = 0
+
+    @classmethod
+    def in_process(cls, package: str) -> "Student":
+        return cls(InProcess(package))
+
+    @classmethod
+    def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
+        return cls(Sandbox(submission, limits, uid), submission)
+
+    def observed(self, path: str, error_type: str, what: str) -> None:
+        """Before a check whose judge is something the worker observes (autodiff refused during a
+        by-hand task, how a step was traced): give it a worker that has imported only the module of
+        `path` and the modules it imports (a fresh one if others were imported: their code could have
+        prepared the worker), and fail at once if their source reaches for what could change the
+        observation (isolation/source_scan.py): no exercise needs any of it."""
+        module, by_hand = path.split(".")[0], error_type == "AutodiffUsed"
+        if self.folder and (module, by_hand) not in self.scans:  # read once per grading: the files do not change
+            modules = source_scan.imports(self.folder, module)
+            self.scans[module, by_hand] = (modules, source_scan.scan(self.folder, modules, by_hand))
+        modules, reached = self.scans.get((module, by_hand), ([], []))
+        if getattr(self.backend, "starts", 0) == self.starts and self.imported - set(modules):
+            self.backend.stop()
+        if reached:
+            raise StudentError(path, {"type": error_type, "where": reached[0], "message": (
+                f"{what} is observed where your code runs, and your code reaches for {'; '.join(reached[:3])}, "
+                f"which no exercise needs and which could change that")})
+
+    def trace_record(self) -> tuple[int, int, int]:
+        """(traces, eager traces, runs) of the harness's traced step (worker/harness.py TraceRecord);
+        the step was compiled after `observed("speed.compile_step", …)`."""
+        return tuple(self.send({"op": Op.TRACE_RECORD}, (), {}, "the traced step's record"))
+
+    @property
+    def isolation(self) -> str:
+        return self.backend.isolation
+
+    def __getattr__(self, module: str) -> Remote:
+        if module.startswith("_"):
+            raise AttributeError(module)
+        return Remote(self, module)
+
+    def close(self) -> None:
+        getattr(self.backend, "close", self.backend.stop)()
+
+    def build(self, spec: Model | KerasModel | Fn) -> Handle:
+        """The grader's model, or a named function (e.g. a compiled one of the submission), made
+        where the student's code runs, as a handle."""
+        if isinstance(spec, (Model, KerasModel)):
+            return self.send({"op": Op.BUILD}, (spec,), {}, "the grader's model")
+        handle = self.send({"op": Op.BUILD}, (spec,), {}, spec.name)
+        if isinstance(handle, Handle):  # a crash names the student's function
+            handle.path = spec.name.rpartition("student:")[2] or spec.name
+        return handle
+
+    def _import(self, module: str) -> None:
+        """Import a module of the submission once; a module whose import fails (or hangs, or kills
+        the worker) fails every later call at once with the same error."""
+        if getattr(self.backend, "starts", 0) != self.starts:  # a new worker has imported nothing
+            self.starts, self.imported = self.backend.starts, set()
+        if module in self.broken:
+            raise self.broken[module]
+        if module not in self.imported:
+            try:
+                seconds = max(IMPORT_SECONDS, getattr(getattr(self.backend, "limits", None), "call_seconds", 0))
+                self.send({"op": Op.IMPORT, "path": module}, (), {}, f"{IMPORT}{module}", seconds, imports=False)
+            except StudentError as error:
+                self.broken[module] = error
+                raise
+            except WorkerLost as error:  # a hang or a crash while importing: said of the module
+                self.broken[module] = WorkerLost(error.category, f"while importing {module}.py: {error}")
+                raise self.broken[module] from None
+            self.imported.add(module)
+
+    def send(self, header: dict, args, kwargs, path: str, timeout: float | None = None, imports: bool = True):
+        if imports and header["op"] == Op.CALL:
+            self._import(header["path"].split(".")[0])
+        blobs = []
+        header = {**header, "args": [self._encode(a, blobs) for a in args],
+                  "kwargs": {k: self._encode(v, blobs) for k, v in kwargs.items()}}
+        reply, reply_blobs = self.backend.request(header, blobs, timeout)
+        try:
+            self.tampered.update(str(name)[:100] for name in reply.get("tampered", [])[:50])
+            if "error" in reply:
+                error = StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
+                if error.category not in ("not implemented", "missing") and error.type != "ValueError":
+                    # what crashed may have left forks, threads or half-done state behind; a ValueError
+                    # is the contract's way of rejecting an input (k-fold's k), so that worker is kept
+                    self.backend.stop()
+                raise error
+            return self._decode(reply.get("value"), reply_blobs)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError, StopIteration,
+                OverflowError, wire.ProtocolError) as error:  # whatever the reply holds: the student's crash
+            self.backend.stop()
+            raise WorkerLost("crash", f"the worker sent a malformed reply ({type(error).__name__})") from None
+
+    def _encode(self, value, blobs):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, (list, tuple)):
+            items = [self._encode(v, blobs) for v in value]
+            return items if isinstance(value, list) else {Tag.TUPLE: items}
+        if isinstance(value, dict):
+            return {Tag.DICT: {k: self._encode(v, blobs) for k, v in value.items()}}
+        if isinstance(value, Handle):
+            return {Tag.HANDLE: value.number}
+        if isinstance(value, Fn):
+            return {Tag.FN: value.name}
+        if isinstance(value, Dataset):
+            spec = {"x": self._encode(value.x, blobs), "y": self._encode(value.y, blobs)}
+            return {Tag.DATASET: {**spec, "batch_size": value.batch_size, "seed": value.seed}}
+        if isinstance(value, Model):
+            arrays = {k: [self._encode(np.asarray(a, np.float32), blobs) for a in getattr(value, k)]
+                      for k in ("weights", "biases")}
+            return {Tag.FACTORY if value.factory else Tag.MODEL: {**arrays, "gain": bool(value.gain),
+                                                                "logits": bool(value.logits)}}
+        if isinstance(value, KerasModel):
+            weights = [self._encode(np.asarray(a, np.float32), blobs) for a in value.weights]
+            rate = None if value.learning_rate is None else float(value.learning_rate)
+            return {Tag.KERAS: {"weights": weights, "dropout": float(value.dropout), "learning_rate": rate}}
+        if isinstance(value, (np.ndarray, np.generic)):
+            blobs.append(wire.array_to_blob(np.asarray(value)))
+            return {Tag.ARRAY: len(blobs) - 1}
+        if hasattr(value, "numpy"):  # a TensorFlow tensor: sent as one
+            blobs.append(wire.array_to_blob(value.numpy()))
+            return {Tag.TENSOR: len(blobs) - 1}
+        raise TypeError(f"cannot send a {type(value).__name__} to student code")
+
+    def _decode(self, value, blobs):
+        if isinstance(value, list):
+            return [self._decode(v, blobs) for v in value]
+        if not isinstance(value, dict):
+            return value
+        tag = next(iter(value))
+        if tag == Tag.ARRAY:
+            return wire.blob_to_array(blobs[value[tag]])
+        if tag == Tag.TUPLE:
+            return tuple(self._decode(v, blobs) for v in value[tag])
+        if tag == Tag.DICT:
+            return {k: self._decode(v, blobs) for k, v in value[tag].items()}
+        if tag == Tag.HANDLE:
+            return Handle(self, int(value[tag]), str(value.get("type", "object"))[:100])
+        if tag == Tag.OPAQUE:
+            return Opaque(str(value[tag])[:100], str(value.get("repr", ""))[:200])
+        raise wire.ProtocolError(f"unexpected tag {tag!r} from the worker")

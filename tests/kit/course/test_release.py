@@ -1,0 +1,74 @@
+"""The starter repository students get (`nn-kit release`) holds no answer, installs on its own, and
+a student who finishes it scores full marks."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from grader.catalogue import EXERCISES, HIDDEN, KIT
+from grader.course.release import write_release
+from grader.isolation.staging import find
+from grader.scoring.run import Options, grade_all
+from tests.kit.conftest import UID
+from tests.kit.course.test_generate import shared_fraction, solution_lines
+from tests.kit.course.test_selfchecks import TASKS, progress
+
+pytestmark = pytest.mark.slow  # grades, trains or starts other processes
+
+
+def test_the_release_holds_no_answer_and_no_hidden_check(tmp_path):
+    root = write_release(tmp_path / "starter")
+    texts = {p.relative_to(root): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+    assert not {part for path in texts for part in path.parts} & {"solutions", "tests", "grader", "hidden"}
+    secret = solution_lines()
+    for path, text in texts.items():
+        assert not [line for line in secret if line in text], f"{path} holds solution code"
+    everything = "\n".join(texts.values())
+    for suite in sorted(HIDDEN.glob("test_*.py")):
+        assert shared_fraction(suite, everything) < 0.3, f"{suite.name} reaches the release"
+    assert "pytest exercises/ --task backprop.update" in texts[Path(".github/workflows/classroom.yml")]
+
+
+def fresh_environment(tmp_path: Path) -> Path:
+    """A new virtual environment that sees the installed libraries (TensorFlow, pytest) but not the
+    kit: the site-packages folder is added as a plain path, so the kit's editable-install hook in it
+    is never run."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python3*/site-packages"))
+    (site / "libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv / "bin" / "python"
+
+
+@pytest.mark.timeout(900)
+def test_a_fresh_environment_with_only_the_release(tmp_path):
+    root = write_release(tmp_path / "starter")
+    python = fresh_environment(tmp_path)
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                              "--no-build-isolation", "-e", str(root)], capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr[-2000:]
+    env = {**os.environ, "KIT_MNIST": str(KIT / "data" / "mnist.npz"), "PYTHONPATH": ""}
+    env.pop("KIT_TARGET", None)
+    for package in ("solutions", "grader", "tests.hidden"):
+        found = subprocess.run([str(python), "-c", f"import {package}"], cwd=tmp_path, env=env, capture_output=True)
+        assert found.returncode != 0, f"{package} is importable from the student's environment"
+    # every skeleton fails, with one not-done line per task and no traceback
+    blank = subprocess.run([str(python), "-m", "pytest"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert blank.returncode == 1 and progress(blank.stdout) == {task: "NOT DONE" for task in TASKS}, blank.stdout[-2000:]
+    collected = int(re.search(r"collected (\d+) items", blank.stdout).group(1))
+    assert re.search(rf"=+ {collected} not done in ", blank.stdout), blank.stdout[-2000:]
+    assert "Traceback" not in blank.stdout and "tensorflow/python" not in blank.stdout
+    assert f"0 of {len(TASKS)} tasks pass" in blank.stdout and f"next: {TASKS[0]}" in blank.stdout
+    for module in EXERCISES:  # the student finishes every exercise: every self-check passes
+        shutil.copy(KIT / "solutions" / f"{module}.py", root / "exercises" / f"{module}.py")
+    done = subprocess.run([str(python), "-m", "pytest"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "every task passes" in done.stdout, done.stdout[-2000:]
+    assert f"{len(TASKS)} of {len(TASKS)} tasks pass" in done.stdout and progress(done.stdout) == {t: "ok" for t in TASKS}
+    [report] = grade_all(find([root]), Options(seed=5, worker_uid=UID))
+    assert report["score"]["earned"] == 100, report["warnings"]

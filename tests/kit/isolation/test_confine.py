@@ -1,0 +1,59 @@
+"""The confined worker reads Python and its packages, never the kit, wherever the kit is installed."""
+
+import os
+
+import pytest
+
+from grader.isolation import confine
+
+LANDLOCK = confine.landlock_abi() > 0
+
+
+def fake_install(site):
+    """A site-packages folder holding numpy and a non-editable install of the kit (solutions/, grader/)."""
+    for package in ("numpy", "solutions", "grader"):
+        (site / package).mkdir(parents=True)
+        (site / package / "__init__.py").write_text("ANSWER = 42\n")
+    info = site / "nn_tf_kit-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: nn-tf-kit\nVersion: 0.1.0\n")
+    (info / "RECORD").write_text("solutions/__init__.py,,\ngrader/__init__.py,,\nnn_tf_kit-0.1.0.dist-info/RECORD,,\n")
+
+
+def test_an_installed_copy_of_the_kit_is_found_and_left_out(tmp_path):
+    site = tmp_path / "site-packages"
+    fake_install(site)
+    hidden = confine.kit_paths([str(site)])
+    assert {str(site / "solutions"), str(site / "grader"), confine.KIT} <= hidden
+    assert str(site / "numpy") not in hidden
+    kept = confine._without([str(tmp_path)], hidden)
+    assert kept == [str(site / "nn_tf_kit-0.1.0.dist-info"), str(site / "numpy")]  # a RECORD of names, no code
+
+
+def test_readable_holds_python_and_nothing_of_the_kit():
+    readable = confine.readable()
+    assert any(os.path.isdir(os.path.join(path, "numpy")) for path in readable)
+    assert not [p for p in readable if p == confine.KIT or p.startswith(confine.KIT + "/")]
+
+
+@pytest.mark.skipif(not LANDLOCK, reason="Landlock is not available here")
+def test_a_confined_process_cannot_read_an_installed_copy_of_the_kit(tmp_path):
+    site = tmp_path / "site-packages"
+    fake_install(site)
+    readable = confine._without([str(site)], confine.kit_paths([str(site)]))
+    child = os.fork()
+    if child == 0:
+        try:
+            confine._landlock(confine.landlock_abi(), readable, [], [])
+            assert open(site / "numpy" / "__init__.py").read() == "ANSWER = 42\n"
+            for package in ("solutions", "grader"):
+                try:
+                    open(site / package / "__init__.py").read()
+                    os._exit(2)
+                except PermissionError:
+                    pass
+            os._exit(0)
+        except BaseException:  # noqa: BLE001  (whatever failed: the child says so by its exit)
+            os._exit(3)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "exit 2: the kit was readable; 3: numpy was not"

@@ -1,0 +1,58 @@
+"""The hidden suites' power: mutants of the solution regions must lose points."""
+
+import ast
+import re
+
+import pytest
+
+from grader.catalogue import KIT
+from grader.catalogue import regions
+from grader.lab import mutation
+from tests.kit.side_by_side import run_modules
+
+pytestmark = pytest.mark.slow  # grades, trains or starts other processes
+
+# Mutants no test can tell apart from the solution: equivalent ones, and one below what a judge can see (each says why).
+EQUIVALENT = {
+    "perceptron.py:94: 1.0 → 2.0",  # OR with weights 2 instead of 1 (bias 0) is still OR
+    "activations.py:95: Gt → GtE",  # leaky ReLU: z and alpha·z agree at z = 0
+    "activations.py:107: Mult → Div",  # leaky ReLU′: alpha · 1 = alpha / 1
+    "activations.py:119: GtE → Gt",  # ELU: z and alpha·(e^z − 1) agree at z = 0
+    "activations.py:119: 0.0 → 1.0",  # ELU: exp(min(z, 1)) is finite too, and discarded where z ≥ 0
+    "activations.py:131: 0.0 → 1.0",  # ELU′: the same for the derivative
+    "activations.py:161: -x → x",  # softmax cross-entropy: axis 1 is axis −1 of the (n, k) logits it takes
+    "activations.py:162: -x → x",
+    "activations.py:163: -x → x",
+    "keras_mlp.py:71: 0 → 1",  # fit: verbose=1 prints a progress bar; the history is the same
+    # not equivalent, but below what a table of accuracies can show: compare trains exercise 9's
+    # network in batches of 101, not 100
+    "keras_mlp.py:108: 100 → 101",
+    # not equivalent, but seen only through a count: compare's Keras accuracy taken with dropout active
+    # flips ~35 of the 1,000 test predictions, which cancel out to the same count in about 1 seed in 10
+    "keras_mlp.py:121: False → True",
+}
+
+
+def test_the_mutator_changes_one_thing_in_solution_regions_only():
+    found = list(mutation.mutants("backprop"))
+    assert len(found) > 30
+    descriptions = {description for _, description, _, _ in found}
+    assert {"Add → Sub", "Mult → Div", ".reduce_sum() → .reduce_mean()"} <= descriptions
+    original = ast.unparse(ast.parse((KIT / "solutions" / "backprop.py").read_text()))
+    assert all(source != original for _, _, source, _ in found)
+    solved = regions((KIT / "solutions" / "backprop.py").read_text(), "backprop")
+    assert all(any(r.first < line < r.last and r.task == task for r in solved) for line, _, _, task in found)
+
+
+@pytest.mark.timeout(1500)
+def test_the_hidden_suites_kill_at_least_90_percent_of_mutants():
+    # one per core, balanced by measured time (the mutated task's checks run first)
+    groups = (("backprop", "training", "speed", "softmax_network", "keras_mlp"),
+              ("evaluation", "perceptron", "mlp", "activations", "optimizers"))
+    output = "".join(output for _, output in run_modules(*(["grader.lab.mutation", "--exercise", *group] for group in groups)))
+    scores = re.findall(r"mutation score: (\d+)/(\d+) killed", output)
+    assert len(scores) == len(groups), output[-3000:]
+    killed, total = (sum(int(score[i]) for score in scores) for i in (0, 1))
+    survivors = set(re.findall(r"^SURVIVED (.+)$", output, re.M))
+    assert survivors <= EQUIVALENT, f"mutants no hidden test catches: {sorted(survivors - EQUIVALENT)}"
+    assert total > 100 and killed / total >= 0.9
