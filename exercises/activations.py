@@ -5,7 +5,9 @@ Lecture notes (hjorth-jensen-week3-lecture.txt): §Which activation function sho
 classification, §Building up the neural network.
 Every function works element-wise on a float tensor of any shape and keeps its dtype (float64 in,
 float64 out). Use TensorFlow's element-wise math (tf.exp, tf.where, tf.maximum, …); derive every
-derivative by hand: `tf.GradientTape` is the judge, not a tool, here.
+derivative by hand: `tf.GradientTape` is the judge, not a tool, here. A derivative is checked as
+`tf.function` runs it, traced into a TensorFlow graph, which must hold nothing of TensorFlow's
+automatic differentiation (nor complex numbers: a complex step is no derivation).
 """
 
 import numpy as np
@@ -178,8 +180,8 @@ def layer_gradient_norms(activation, derivative, depth: int = 10, width: int = 3
     layers of a deep sigmoid network get almost no gradient; ReLU's f′ is 1 where it is active.
     The network: a_0 = x, z_l = a_(l−1)·W_l, a_l = activation(z_l); the cost C = mean of
     (a_depth − y)² over every element. `derivative` is activation's derivative (e.g. sigmoid and
-    sigmoid_prime). Backward: δ_depth = ∂C/∂a_depth ⊙ f′(z_depth), ∂C/∂W_l = a_(l−1)ᵀ·δ_l,
-    δ_(l−1) = (δ_l·W_lᵀ) ⊙ f′(z_(l−1)).
+    sigmoid_prime): use it for every f′ (the checks may hand another one). Backward:
+    δ_depth = ∂C/∂a_depth ⊙ f′(z_depth), ∂C/∂W_l = a_(l−1)ᵀ·δ_l, δ_(l−1) = (δ_l·W_lᵀ) ⊙ f′(z_(l−1)).
     """
     weights, x, y = deep_network(depth, width, seed)
     # YOUR CODE HERE

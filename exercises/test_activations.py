@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import (by_hand, deep_cost, expect_close, expect_floats, expect_gradient, expect_tensor, fail,
+from exercises.selfcheck import (by_hand, deep_cost, derived, expect_close, expect_floats, expect_gradient, expect_tensor, fail,
                                  tape_gradients)
 
 pytestmark = pytest.mark.activations
@@ -58,7 +58,7 @@ def check_derivative(kit, name: str, alternatives: dict) -> None:
     reference, kwargs = FUNCTIONS[function]
     task = f"activations.{name}"
     (expected,) = tape_gradients(lambda v: tf.reduce_sum(reference(v, **kwargs)), Z)
-    got = by_hand(task, getattr(kit.activations, name))(tf.constant(Z), **kwargs)
+    got = derived(task, getattr(kit.activations, name))(tf.constant(Z), **kwargs)
     call = _call(name, kwargs)
     expect_tensor(task, call, got, tf.float64)  # first: a float32 result would show as a tiny relative error
     expect_gradient(task, call, got, expected, alternatives=alternatives)
@@ -160,7 +160,7 @@ def test_softmax_cross_entropy(kit):
 def test_softmax_cross_entropy_gradient(kit):
     task = "activations.softmax_cross_entropy_gradient"
     (expected,) = tape_gradients(lambda v: tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(LABELS, v)), LOGITS)
-    got = by_hand(task, kit.activations.softmax_cross_entropy_gradient)(tf.constant(LOGITS), tf.constant(LABELS))
+    got = derived(task, kit.activations.softmax_cross_entropy_gradient)(tf.constant(LOGITS), tf.constant(LABELS))
     call = f"softmax_cross_entropy_gradient({LOGITS.tolist()}, one-hot labels of {[0, 1, 2, 0]})"
     expect_tensor(task, call, got, tf.float64)
     expect_gradient(task, call, got, expected, alternatives={"not divided by the batch size": expected * len(LOGITS),
@@ -190,6 +190,10 @@ def test_layer_gradient_norms(kit):
         expect_close(task, call, got, expected, rtol=1e-9, atol=0.0,
                      alternatives={"the last layer first": expected[::-1],
                                    "C as the mean over the batch only, not over every element": np.multiply(expected, width)})
+        halved = by_hand(task, kit.activations.layer_gradient_norms)(mine[0], lambda z, d=mine[1]: 0.5 * d(z), depth, width, 1)
+        expect_close(task, call.replace(f"{name}_prime", f"0.5 × {name}_prime"), halved,
+                     [norm * 0.5 ** (depth - layer) for layer, norm in enumerate(expected)], rtol=1e-9, atol=0.0,
+                     alternatives={"not the derivative it is given": expected})
         norms[name] = by_hand(task, kit.activations.layer_gradient_norms)(*mine)
     ratios = {name: values[0] / values[-1] for name, values in norms.items()}
     if not (ratios["sigmoid"] < 1e-3 and ratios["relu"] > 0.1):

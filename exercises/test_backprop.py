@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import by_hand, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
+from exercises.selfcheck import by_hand, derived, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
 
 pytestmark = pytest.mark.backprop
 
@@ -32,14 +32,14 @@ def test_cost(kit, actual, desired, expected):
 def test_cost_partial_matches_gradient_tape(kit, trial):
     a, w, desired = RNG.normal(size=3)
     (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
-    got = by_hand("backprop.cost_partial", kit.backprop.cost_partial)(tf.constant(a, tf.float64), tf.constant(w, tf.float64), desired)
+    got = derived("backprop.cost_partial", kit.backprop.cost_partial)(tf.constant(a, tf.float64), tf.constant(w, tf.float64), desired)
     expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected,
                     alternatives={"no inner derivative": 2 * (a * w - desired)})
 
 
 @pytest.mark.task("backprop.cost_partial")
 def test_cost_partial_thesis_first_step(kit):
-    got = by_hand("backprop.cost_partial", kit.backprop.cost_partial)(2.0, 0.8, 1.0)
+    got = derived("backprop.cost_partial", kit.backprop.cost_partial)(2.0, 0.8, 1.0)
     expect_close("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0)", got, 2.4,
                  alternatives={"no inner derivative": 2 * (2.0 * 0.8 - 1.0)})  # a = 2: also "halved"; this comes first
     expect_tensor("backprop.cost_partial", "cost_partial(a=2.0, w=0.8, desired=1.0) of Python floats", got, tf.float32)
@@ -79,12 +79,32 @@ def test_descend_thesis_table_learning_rate_01(kit):
     expect_close("backprop.descend", call + " → last weight and output", [weights[-1], outputs[-1]], [0.5, 1.0])
 
 
+def descent(step, w: float, rate: float, steps: int) -> list[float]:
+    """The weights of gradient descent from w with partials step(w), in plain Python."""
+    weights = []
+    for _ in range(steps):
+        w = w - rate * step(w)
+        weights.append(w)
+    return weights
+
+
+@pytest.mark.task("backprop.descend")
+@pytest.mark.uses("backprop.update")
+def test_descend_uses_cost_partial(kit, monkeypatch):
+    """descend gets its partials from cost_partial: handed one scaled by 0.5, it follows that one."""
+    monkeypatch.setattr(kit.backprop, "cost_partial", lambda a, w, desired: 0.5 * 2.0 * (a * w - desired) * a)
+    call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=5) with cost_partial returning 0.5 × the partial"
+    weights, _ = by_hand("backprop.descend", kit.backprop.descend)(2.0, 0.8, 1.0, 0.1, 5)
+    expect_close("backprop.descend", call + " → weights", weights, descent(lambda w: 2.0 * (2.0 * w - 1.0), 0.8, 0.1, 5),
+                 alternatives={"its partials are not cost_partial's": descent(lambda w: 4.0 * (2.0 * w - 1.0), 0.8, 0.1, 5)})
+
+
 @pytest.mark.task("backprop.chain_partials")
 @pytest.mark.parametrize("trial", range(5))
 def test_chain_partials_match_gradient_tape(kit, trial):
     a1, w1, w2, desired = RNG.normal(size=4)
     expected = tape_gradients(lambda u, v: (a1 * u * v - desired) ** 2, w1, w2)
-    got = by_hand("backprop.chain_partials", kit.backprop.chain_partials)(*(tf.constant(t, tf.float64) for t in (a1, w1, w2)), desired)
+    got = derived("backprop.chain_partials", kit.backprop.chain_partials)(*(tf.constant(t, tf.float64) for t in (a1, w1, w2)), desired)
     call = f"chain_partials(a1={a1:.6f}, w1={w1:.6f}, w2={w2:.6f}, desired={desired:.6f})"
     error = 2 * (a1 * w1 * w2 - desired)
     expect_gradient("backprop.chain_partials", call + " → ∂C/∂w1", got[0], expected[0],
@@ -107,12 +127,36 @@ def test_descend_two_thesis_numbers(kit):
         expect_floats("backprop.descend_two", f"{call} → {name}", values)
 
 
+@pytest.mark.task("backprop.descend_two")
+@pytest.mark.uses("backprop.update")
+def test_descend_two_uses_chain_partials(kit, monkeypatch):
+    """descend_two gets its partials from chain_partials: handed ones scaled by 0.5, it follows them."""
+    def scaled_chain(a1, w1, w2, desired):
+        error = 2.0 * (a1 * w1 * w2 - desired)
+        return 0.5 * error * a1 * w2, 0.5 * error * a1 * w1
+
+    def w1s(factor):  # both partials from the same (w1, w2), then both updates
+        w1, w2, found = 0.8, 3.0, []
+        for _ in range(5):
+            error = 2.0 * (2.0 * w1 * w2 - 1.0)
+            w1, w2 = w1 - 0.01 * factor * error * 2.0 * w2, w2 - 0.01 * factor * error * 2.0 * w1
+            found.append(w1)
+        return found
+
+    monkeypatch.setattr(kit.backprop, "chain_partials", scaled_chain)
+    call = ("descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=5) with chain_partials "
+            "returning 0.5 × the partials")
+    got, _, _ = by_hand("backprop.descend_two", kit.backprop.descend_two)(2.0, 0.8, 3.0, 1.0, 0.01, 5)
+    expect_close("backprop.descend_two", call + " → w1s", got, w1s(0.5),
+                 alternatives={"its partials are not chain_partials'": w1s(1.0)})
+
+
 @pytest.mark.task("backprop.sigmoid_partials")
 @pytest.mark.parametrize("trial", range(5))
 def test_sigmoid_partials_match_gradient_tape(kit, trial):
     x, w, b, desired = RNG.normal(size=(4, 3))
     expected = tape_gradients(lambda w_, b_: tf.reduce_sum((tf.sigmoid(x * w_ + b_) - desired) ** 2), w, b)
-    got = by_hand("backprop.sigmoid_partials", kit.backprop.sigmoid_partials)(*(tf.constant(t, tf.float64) for t in (x, w, b)), desired)
+    got = derived("backprop.sigmoid_partials", kit.backprop.sigmoid_partials)(*(tf.constant(t, tf.float64) for t in (x, w, b)), desired)
     call = f"sigmoid_partials(x={x.round(4).tolist()}, w={w.round(4).tolist()}, b={b.round(4).tolist()}, desired={desired.round(4).tolist()})"
     a = 1 / (1 + np.exp(-(x * w + b)))
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0],
@@ -144,7 +188,7 @@ def test_backward_matches_gradient_tape(kit, sizes):
 
     expected = tape_gradients(cost_of, *weights, *biases)
     slipped = tape_gradients(cost_without_output_derivative, *weights, *biases)
-    weight_grads, bias_grads = by_hand("backprop.backward", kit.backprop.backward)(
+    weight_grads, bias_grads = derived("backprop.backward", kit.backprop.backward)(
         [tf.constant(w) for w in weights], [tf.constant(b) for b in biases], tf.constant(x), tf.constant(desired))
     call = f"backward(float64 weights and biases of a {sizes} sigmoid MLP, a batch of 5)"
     if len(weight_grads) != len(layers) or len(bias_grads) != len(layers):
@@ -162,7 +206,7 @@ def test_backward_matches_gradient_tape(kit, sizes):
 def test_backward_keeps_float32(kit):
     weights, biases = [tf.constant([[0.5, -1.0], [0.25, 0.75]], tf.float32)], [tf.constant([[0.1, -0.2]], tf.float32)]
     call = "backward(float32 weights and biases of a [2, 2] sigmoid MLP, a batch of 1)"
-    grads = by_hand("backprop.backward", kit.backprop.backward)(weights, biases, tf.constant([[1.0, 0.0]]),
+    grads = derived("backprop.backward", kit.backprop.backward)(weights, biases, tf.constant([[1.0, 0.0]]),
                                                                 tf.constant([[0.0, 1.0]]))
     expected = tape_gradients(lambda w, b: tf.reduce_sum((tf.sigmoid(tf.constant([[1.0, 0.0]], tf.float64) @ w + b)
                                                           - [[0.0, 1.0]]) ** 2), weights[0], biases[0])

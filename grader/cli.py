@@ -95,7 +95,8 @@ def grade(args) -> int:
 
     try:
         run = GradingRun.prepare(seed, chosen_exercises(args), jobs=args.jobs, call_timeout=args.call_timeout,
-                                 worker_uid=args.worker_uid, allow_process_level=args.allow_process_level)
+                                 worker_uid=args.worker_uid, allow_process_level=args.allow_process_level,
+                                 hidden=[args.out] if args.out is not None else [])
     except IsolationUnavailable as error:
         print(f"refusing to grade: {error}", file=sys.stderr)
         return 2

@@ -3,7 +3,11 @@
 Thesis: §Cost Function, §Gradient Descent, §Chain Rule, §Backpropagation.
 Every function takes its inputs as arguments and keeps their dtype: given float64 tensors it
 computes in float64, given Python floats in float32. `tf.GradientTape` is the judge of every
-partial derivative here.
+partial derivative here. A derivation (cost_partial, chain_partials, sigmoid_partials, backward)
+is checked as `tf.function` runs it, traced into a TensorFlow graph: compute with TensorFlow
+operations on the arguments (no `.numpy()`, no `float()` of a tensor), and by hand: a graph holding
+TensorFlow's automatic differentiation fails. The descents get each partial from the function
+they are to use, as it is when they run (the checks may hand them another one).
 """
 
 import tensorflow as tf
@@ -48,7 +52,8 @@ def update(value, gradient, learning_rate) -> tf.Tensor:
 
 
 def descend(a, w, desired, learning_rate, steps: int):
-    """Gradient descent on f(w) = a·w for `steps` updates, using `cost_partial` and `update`.
+    """Gradient descent on f(w) = a·w for `steps` updates, each partial from `cost_partial` and each
+    step by `update`.
 
     Thesis §Gradient Descent (its table): with a=2, w=0.8, ŷ=1 and learning rate 0.1 the weight
     goes 0.56, 0.512, 0.5024, …
@@ -82,7 +87,8 @@ def chain_partials(a1, w1, w2, desired):
 
 
 def descend_two(a1, w1, w2, desired, learning_rate, steps: int):
-    """Gradient descent on a3 = a1·w1·w2, updating both weights at once each step.
+    """Gradient descent on a3 = a1·w1·w2, updating both weights at once each step, the partials from
+    `chain_partials` and each step by `update`.
 
     Thesis §Chain Rule: with a1=2, w1=0.8, w2=3.0, ŷ=1, learning rate 0.01, after 25 updates
     w1 ≈ 0.1748, w2 ≈ 2.8606 and a3 ≈ 1.0.

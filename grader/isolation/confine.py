@@ -4,10 +4,11 @@
 uid where there is one). It applies, where the kernel allows each:
 
 - new user, IPC, network and mount namespaces: no System V IPC objects shared with anything else,
-  no network at all (only a loopback that is down), and a size-limited tmpfs as the only writable
-  place, which vanishes with the worker;
-- Landlock: the worker may read only the Python installation and a few system folders, read its
-  own staged package, and write only in that tmpfs; it may not connect or bind TCP sockets, reach
+  no network at all (only a loopback that is down), a size-limited tmpfs as the only writable
+  place, which vanishes with the worker, and an empty folder mounted over the kit and over the
+  folders given as hidden (a class folder, the reports);
+- Landlock: the worker may read only the Python installation, the system's programs and libraries
+  and a few files of /etc, read its own staged package, and write only in that tmpfs; it may not connect or bind TCP sockets, reach
   abstract Unix sockets or send signals outside its own domain. The kit, the class folder, other
   workers, the reports, /tmp, /run/lock and the /proc of other processes are out of reach.
 
@@ -35,8 +36,13 @@ FS_RIGHTS = {1: (1 << 13) - 1, 2: 1 << 13, 3: 1 << 14, 5: 1 << 15}
 READ_FILE, READ_DIR, EXECUTE, WRITE_FILE = 1 << 2, 1 << 3, 1 << 0, 1 << 1
 NET_BIND_TCP, NET_CONNECT_TCP = 1, 2
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2
-SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/sys/devices/system/cpu",
-                   "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/proc/self", "/dev/urandom", "/dev/zero")
+# what Python, TensorFlow, Keras and matplotlib read beyond their installation (seen with strace): the
+# system's programs and libraries and a few files of /etc, not all of it (nor /opt, /srv, /home)
+SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ld.so.conf",
+                   "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts", "/etc/nsswitch.conf", "/etc/passwd",
+                   "/etc/group", "/sys/devices/system/cpu", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
+                   "/proc/self", "/dev/urandom", "/dev/zero")
+MS_RDONLY, MS_NOEXEC = 1, 8
 
 KIT = os.path.realpath(catalogue.KIT)
 DISTRIBUTION = "nn-tf-kit"
@@ -89,6 +95,10 @@ def kit_paths(search: list[str] | None = None) -> set[str]:
     return paths
 
 
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
 def _without(roots, hidden: set[str]) -> list[str]:
     """The roots less the hidden paths: a root that holds one is replaced by its entries, recursively."""
     kept = []
@@ -103,10 +113,16 @@ def _without(roots, hidden: set[str]) -> list[str]:
 
 
 @functools.cache
+def kit_folders() -> frozenset:
+    """`kit_paths()` of this process, found once."""
+    return frozenset(kit_paths())
+
+
+@functools.cache
 def readable() -> tuple[str, ...]:
     """What a confined worker may read: Python, its packages and system folders, less the kit's
     paths (computed before any fork: nothing but system calls is safe in the forked child)."""
-    return tuple(_without([*python_paths(), *SYSTEM_READABLE], kit_paths()))
+    return tuple(_without([*python_paths(), *SYSTEM_READABLE], kit_folders()))
 
 
 def _landlock(abi: int, readable, read_only, writable) -> None:
@@ -141,7 +157,7 @@ def _landlock(abi: int, readable, read_only, writable) -> None:
         os.close(ruleset)
 
 
-def _namespaces(writable: str, size_bytes: int) -> None:
+def _namespaces(writable: str, size_bytes: int, hidden, strict: bool) -> None:
     uid, gid = os.geteuid(), os.getegid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
     # after a switch of uid the process is not dumpable, and its /proc/self files belong to root
@@ -152,14 +168,24 @@ def _namespaces(writable: str, size_bytes: int) -> None:
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
     _check(_libc.mount(b"tmpfs", writable.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
                        f"size={size_bytes},mode=0700,uid={uid},gid={gid}".encode()), "mount tmpfs")
+    for path in hidden:  # an empty, read-only folder over each: what was there is out of sight
+        if os.path.isdir(path):
+            done = _libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                               b"size=4k,mode=0")
+            if strict:  # where Landlock hides it anyway, a mount that fails changes nothing
+                _check(done, f"hide {path}")
 
 
-def confine(scratch: str, writable: str, size_bytes: int, layers: tuple[str, ...]) -> None:
-    """Confine this process (see the module's docstring); `layers` are those `probe` found."""
+def confine(scratch: str, writable: str, size_bytes: int, layers: tuple[str, ...], hidden=()) -> None:
+    """Confine this process (see the module's docstring); `layers` are those `probe` found; `hidden`:
+    folders no worker may read beyond the kit's (a class folder, the reports), hidden by both layers."""
+    needed = [*readable(), scratch, writable]  # a folder that holds any of these cannot be hidden
+    hidden = sorted(kit_folders() | {path for path in map(os.path.realpath, hidden)
+                                     if not any(_inside(kept, path) for kept in map(os.path.realpath, needed))})
     if "namespaces" in layers:
-        _namespaces(writable, size_bytes)
+        _namespaces(writable, size_bytes, hidden, strict="landlock" not in layers)
     if "landlock" in layers:
-        _landlock(landlock_abi(), readable(), [scratch], [writable, "/dev/null"])
+        _landlock(landlock_abi(), _without(readable(), set(hidden)), [scratch], [writable, "/dev/null"])
 
 
 def die_with_parent() -> None:

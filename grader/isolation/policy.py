@@ -34,6 +34,7 @@ class Limits:
     disk_bytes: int = 256 * 2**20  # all a worker may write (a tmpfs, where namespaces are available)
     processes: int = 64  # per dedicated user or namespace, threads included (a TensorFlow worker runs ~10)
     isolation: str = "auto"  # "auto": the strongest level available; "process": the bare process level
+    hidden: tuple[str, ...] = ()  # folders no worker may read besides the kit's: the class's, the reports'
 
 
 PROCESS_LEVEL = "process: own session, scratch directory, scrubbed environment, memory and file limits"

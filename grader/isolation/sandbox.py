@@ -34,6 +34,11 @@ WRITABLE = "tmp"  # the worker's only writable folder (its cwd and package are r
 BUSY_FACTOR = 10  # a call may take up to this many times its limit in wall time on a loaded machine
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CPUS = len(os.sched_getaffinity(0))
+# what each confinement layer enforces, as a level reports it
+LAYERS = {"namespaces": "no network, no System V IPC shared, writes only a {} MiB tmpfs, the kit and the class "
+                        "folder hidden by mounts",
+          "landlock": "reads only Python, system libraries and its own files; no TCP, abstract sockets or signals "
+                      "outside"}
 MAX_REPLY_BYTES = 64 * 2**20  # what the trusted side buffers of one reply (the largest honest one: ~1 MiB)
 # the zygote has no home: nothing of the grader's ~ (e.g. ~/.keras/keras.json) is read or written, and
 # a uid with no passwd entry (a container's arbitrary uid) can import TensorFlow; its temporary files
@@ -138,6 +143,7 @@ class _DeadlineReader:
                 return os.readv(self.fd, [view[:2**20]])
 
 
+@functools.cache
 def python_runs_as(uid: int) -> str:
     """'' if this Python runs under uid, else why not (e.g. a home directory it cannot enter)."""
     try:
@@ -284,7 +290,7 @@ class WorkerProcess:
         A worker whose zygote has gone was killed with it."""
         if not self.zygote.alive():
             return -signal.SIGKILL
-        return self.zygote.ask({"op": "wait", "timeout": timeout})["status"]
+        return self.zygote.ask({"op": "wait", "pid": self.pid, "timeout": timeout})["status"]
 
     def poll(self) -> int | None:
         return self.wait(0)
@@ -292,7 +298,7 @@ class WorkerProcess:
     def end(self) -> None:
         """Kill it with its session and whatever it left running; close the channel."""
         if self.zygote.alive():
-            self.zygote.ask({"op": "end"})
+            self.zygote.ask({"op": "end", "pid": self.pid})
         for stream in (self.stdin, self.stdout):
             try:
                 stream.close()
@@ -303,8 +309,11 @@ class WorkerProcess:
 class Sandbox:
     """One submission's worker: `request` sends a frame and returns the reply frame."""
 
-    def __init__(self, submission: Path, limits: Limits = Limits(), uid: int | None = None):
-        self.submission, self.limits = Path(submission), limits
+    def __init__(self, submission: Path | None, limits: Limits = Limits(), uid: int | None = None,
+                 shares: "Sandbox | None" = None):
+        """`submission`: the staged folder, or None for a judge's worker (which gets no student code);
+        `shares`: a sandbox whose zygote this one forks from too."""
+        self.submission, self.limits, self.shares = submission and Path(submission), limits, shares
         self.uid, self.uid_lock, self.layers = None, None, ()
         self.process, self.scratch, self.zygote, self.starts = None, None, None, 0
         self.used = 0.0  # seconds of the submission's time its calls have used
@@ -328,9 +337,8 @@ class Sandbox:
                 self.uid = uid
                 lock()
         self.layers = available_layers(self.uid)
-        confinement = (f"{' and '.join(self.layers)}: reads only Python and its own files, writes only a "
-                       f"{self.limits.disk_bytes // 2**20} MiB scratch, no network, no signals or sockets "
-                       f"outside") if self.layers else ""
+        confinement = "; ".join(f"{layer}: {LAYERS[layer].format(self.limits.disk_bytes // 2**20)}"
+                                for layer in self.layers)
         if self.uid is not None:
             return f"user: uid {self.uid} with its own process limit, kit closed to it" + (
                 f"; {confinement}" if confinement else "")
@@ -347,7 +355,7 @@ class Sandbox:
         package.mkdir()
         (scratch / WRITABLE).mkdir()
         shutil.copy(SOLUTIONS / "__init__.py", package / "__init__.py")  # the package's: loads TensorFlow quietly
-        for path in sorted(self.submission.glob("*.py")):
+        for path in sorted(self.submission.glob("*.py")) if self.submission else ():
             if path.is_file() and not path.is_symlink() and path.name != "__init__.py":
                 shutil.copyfile(path, package / path.name)
         if self.uid is not None:
@@ -362,9 +370,11 @@ class Sandbox:
         env = {"HOME": writable, "TMPDIR": writable, **ENVIRONMENT}
         spec = {"scratch": str(self.scratch), "writable": writable, "uid": self.uid, "layers": list(self.layers),
                 "disk_bytes": self.limits.disk_bytes, "memory_bytes": self.limits.memory_bytes,
-                "file_bytes": self.limits.file_bytes, "processes": self.limits.processes, "env": env}
+                "file_bytes": self.limits.file_bytes, "processes": self.limits.processes, "env": env,
+                "hidden": list(self.limits.hidden)}
         if self.zygote is None or not self.zygote.alive():
-            self.zygote = ZYGOTES.take()
+            shared = self.shares and self.shares.zygote
+            self.zygote = shared if shared and shared.alive() else ZYGOTES.take()
         self.process = self.zygote.spawn(spec)
         self.starts += 1
 
@@ -451,5 +461,6 @@ class Sandbox:
             self.uid_lock.close()
             self.uid_lock = None
         if self.zygote is not None:
-            ZYGOTES.give_back(self.zygote)
+            if self.zygote is not (self.shares and self.shares.zygote):
+                ZYGOTES.give_back(self.zygote)
             self.zygote = None

@@ -5,8 +5,8 @@ notebooks perceptron.ipynb, …), directly or in the shallowest sub-folder that 
 `exercises/` or the wrapper folder of an LMS download; `__MACOSX` and hidden folders are ignored.
 A folder holding no modules but sub-folders or zips is a class: one submission per entry.
 
-Staging never follows a link: every path component is opened with O_NOFOLLOW relative to its
-parent, only regular files with one link and at most MAX_FILE_BYTES are copied, and zip members
+The student's own modules beside the exercise modules (helpers.py) are staged with them. Staging
+never follows a link: every path component is opened with O_NOFOLLOW relative to its parent, only regular files with one link and at most MAX_FILE_BYTES are copied, and zip members
 whose names leave the archive, hold control characters or are links are left out. What is left
 out is named in the report's warnings.
 """
@@ -26,6 +26,9 @@ from grader.text import printable
 SOURCES = {f"{name}{suffix}" for name in EXERCISES for suffix in (".py", ".ipynb")}
 MAX_FILE_BYTES = 2 * 2**20
 MAX_DEPTH = 3
+MAX_WARNINGS = 50  # what one submission's report keeps of what staging found
+MAX_DIRECTORY_BYTES = 16 * 2**20  # a zip's central directory: what zipfile reads (and holds) before anything else
+MAX_HELPERS = 20  # modules of the student's own beside the exercises (helpers.py, …) that are staged too
 MAX_ENTRIES = 100_000  # entries looked at (a student's folder of 50,000 images is searched whole)
 IGNORED = ("__MACOSX", "__pycache__")
 
@@ -38,9 +41,13 @@ class Submission:
     attention: list[str] = field(default_factory=list)  # why its score is not a graded one (nothing read)
     link: bool = False  # a class entry that is a link: nothing of it is read
     capped: bool = False  # staging stopped looking after MAX_ENTRIES entries
+    within: Path | None = None  # the class folder it was found in (None: it was named itself)
 
     def warn(self, text: str) -> None:
-        self.warnings.append(printable(text))
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(printable(text)[:300])
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append("… and more (only the first warnings are kept)")
 
     def needs_attention(self, text: str) -> None:
         self.attention.append(printable(text))
@@ -89,7 +96,7 @@ def find(paths) -> list[Submission]:
                 kind = _kind(entry)
                 if kind:
                     submission = Submission(printable(entry.stem if entry.suffix == ".zip" else entry.name), entry,
-                                            link=kind == "link")
+                                            link=kind == "link", within=path)
                     if submission.link:
                         submission.warn(f"{entry.name}: a symbolic link, left out")
                         submission.needs_attention("the class entry is a symbolic link: nothing of it was read")
@@ -208,12 +215,20 @@ def _stage_folder(submission: Submission, target: Path) -> None:
             child = _open_dir(part, dir_fd=fd)
             os.close(fd)
             fd = child
-        for name in sorted(SOURCES):
+        helpers = sorted(name for name in os.listdir(fd) if helper(name))
+        for name in sorted(SOURCES) + helpers[:MAX_HELPERS]:
             data = _read_regular(fd, name, submission)
             if data is not None:
                 _write(target, name, data, submission)
+        if len(helpers) > MAX_HELPERS:
+            submission.warn(f"only {MAX_HELPERS} of its {len(helpers)} other modules were kept")
     finally:
         os.close(fd)
+
+
+def helper(name: str) -> bool:
+    """A module of the student's own beside the exercises (helpers.py): staged with them."""
+    return name.endswith(".py") and name[:-3].isidentifier() and name not in SOURCES and name != "__init__.py"
 
 
 def _read_regular(dir_fd: int, name: str, submission: Submission) -> bytes | None:
@@ -282,8 +297,31 @@ def _member_problem(info: zipfile.ZipInfo) -> str:
     return ""
 
 
+def _directory_size(path: Path) -> int:
+    """The size of a zip's central directory, read from its end record (the zip64 one if there is
+    one) without parsing the directory: zipfile would hold an object per member."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        end = handle.tell()
+        handle.seek(max(0, end - 65557))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        raise zipfile.BadZipFile("no end of central directory")
+    size = int.from_bytes(tail[at + 12: at + 16], "little")
+    locator = tail.rfind(b"PK\x06\x07", 0, at)
+    if size == 0xFFFFFFFF and locator >= 0:  # zip64: the size is in the zip64 end record the locator points to
+        with open(path, "rb") as handle:
+            handle.seek(int.from_bytes(tail[locator + 8: locator + 16], "little"))
+            record = handle.read(56)
+        size = int.from_bytes(record[40:48], "little")
+    return size
+
+
 def _stage_zip(submission: Submission, target: Path) -> None:
     try:
+        if _directory_size(submission.source) > MAX_DIRECTORY_BYTES:
+            raise zipfile.BadZipFile(f"a central directory of more than {MAX_DIRECTORY_BYTES} bytes")
         archive = zipfile.ZipFile(submission.source)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         submission.warn(f"{submission.source.name}: not a readable zip ({error})")
@@ -297,7 +335,7 @@ def _stage_zip(submission: Submission, target: Path) -> None:
             submission.warn(f"only the first {MAX_ENTRIES} of the zip's {len(listed)} members were searched")
         for info in listed[:MAX_ENTRIES]:
             parts = PurePosixPath(info.filename).parts
-            if not parts or parts[-1] not in SOURCES or info.filename.endswith("/"):
+            if not parts or not (parts[-1] in SOURCES or helper(parts[-1])) or info.filename.endswith("/"):
                 continue  # not a module (a name that is only a NUL has no parts at all)
             problem = _member_problem(info)
             if problem:
@@ -307,9 +345,11 @@ def _stage_zip(submission: Submission, target: Path) -> None:
             if len(parts) - 1 > MAX_DEPTH or any(_ignored(p) for p in parts[:-1]):
                 continue
             members[(folder, parts[-1])] = info
-            candidates.setdefault(folder, set()).add(parts[-1])
+            if parts[-1] in SOURCES:
+                candidates.setdefault(folder, set()).add(parts[-1])
         chosen = _choose(candidates, submission)
-        for name in sorted(SOURCES):
+        helpers = sorted(name for (folder, name) in members if folder == chosen and helper(name))
+        for name in sorted(SOURCES) + helpers[:MAX_HELPERS]:
             info = members.get((chosen, name))
             if info is None:
                 continue
@@ -326,3 +366,8 @@ def _stage_zip(submission: Submission, target: Path) -> None:
                 submission.warn(f"{info.filename}: larger than {MAX_FILE_BYTES} bytes, left out")
                 continue
             _write(target, name, data, submission)
+
+
+def seen_folders(submissions) -> tuple[str, ...]:
+    """Where the submissions lie (their class folders, or themselves): what no worker may read."""
+    return tuple(sorted({str(s.within or s.source) for s in submissions if not s.link}))

@@ -14,7 +14,7 @@ import functools
 import json
 import struct
 
-MAX_JSON = 16 * 2**20
+MAX_JSON = 4 * 2**20  # the JSON of one frame (an honest one: a few KiB)
 MAX_BLOBS = 64
 MAX_BLOB = 512 * 2**20
 MAX_DEPTH = 20
@@ -36,18 +36,20 @@ class Tag:
     FACTORY = "$factory"  # a function building fresh harness MLPs from the same parameters
     KERAS = "$keras"  # the grader's Keras model of exercise 10 (harness_keras)
     OPAQUE = "$opaque"  # anything else a student returned: its type's name and a short repr
+    OUTPUT = "$output"  # in a traced graph's output structure: its i-th output tensor
 
 
 class Op:
     """What a request asks the worker to do."""
 
-    CALL = "call"  # call a name of the submission ("by_hand": with TensorFlow's autodiff refused)
+    CALL = "call"  # call a name of the submission ("patch": module attributes replaced during the call)
     HANDLE_CALL = "handle_call"
     HANDLE_GET = "handle_get"
     HANDLE_METHOD = "handle_method"
     IMPORT = "import"  # import a module of the submission
     BUILD = "build"  # make an object from the arguments (a $model, a $fn) and keep it as a handle
-    TRACE_RECORD = "trace_record"  # how the harness's traced step was run
+    GRAPH = "graph"  # trace a name of the submission (or a compiled handle) into a TensorFlow graph
+    RUN_GRAPH = "run_graph"  # run a graph on arrays (in a judge worker, which never runs student code)
     PING = "ping"
 
 

@@ -5,6 +5,7 @@ generated copy as exercises/selfcheck.py, which their visible self-checks use.
 """
 
 import contextlib
+import re
 import tomllib
 from pathlib import Path
 
@@ -89,7 +90,12 @@ def fail(task: str, call: str, expected, got, problem: str = "", category: str =
 
 
 def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
-    """`got` as a numpy array, or a failure that says what type came back."""
+    """`got` as a numpy array, or a failure that says what type came back. An array far larger than
+    expected fails before it is converted (a judge holds at most a few times the expected size)."""
+    shape = getattr(got, "shape", None)
+    if shape is not None and int(np.prod(shape, dtype=np.int64)) > 4 * expected.size + 1024:
+        fail(task, call, _show(expected), f"an array of shape {tuple(shape)}", f"wrong shape: {tuple(shape)}, expected "
+             f"{expected.shape}", "shape")
     try:
         array = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -221,10 +227,72 @@ def no_autodiff(task: str):
 
 
 def by_hand(task: str, function):
-    """`function`, run under `no_autodiff(task)`."""
+    """`function`, run under `no_autodiff(task)` (a task whose derivatives come from a function it is
+    given, or from the student's own: its values tell whether it used them)."""
     def call(*args, **kwargs):
         with no_autodiff(task):
             return function(*args, **kwargs)
+    return call
+
+
+# what TensorFlow's automatic differentiation leaves in a graph: its gradient kernels (…Grad,
+# …Backprop…), its broadcasting bookkeeping, symbolic gradients, ops whose second output is a
+# gradient, and the scopes it names its nodes in
+AUTODIFF_OPS = {"BroadcastGradientArgs", "SymbolicGradient", "SoftmaxCrossEntropyWithLogits",
+                "SparseSoftmaxCrossEntropyWithLogits"}
+COMPLEX_OPS = {"Complex", "Real", "Imag", "ComplexAbs", "Angle"}  # with complex dtypes: a complex step
+AUTODIFF_OP = re.compile(r"(Grad|GradV\d|GradGrad)$|Backprop")
+AUTODIFF_SCOPES = {"gradient_tape", "gradients"}
+COMPLEX = {tf.complex64.as_datatype_enum, tf.complex128.as_datatype_enum}
+
+
+def spec_of(value):
+    """How an argument of a derivation by hand is traced: a scalar tensor as a tensor of unknown rank
+    (so that a gradient tape must leave its broadcasting bookkeeping in the graph), any other tensor
+    as its shape and dtype, lists and tuples item by item, anything else (a number) as it is."""
+    if tf.is_tensor(value):
+        return tf.TensorSpec(None if value.shape.rank == 0 else value.shape, value.dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(spec_of(v) for v in value)
+    return value
+
+
+def traced(function, args, kwargs):
+    """`function`'s concrete function for these arguments (see `spec_of`), as tf.function traces it."""
+    return tf.function(function).get_concrete_function(*map(spec_of, args), **{k: spec_of(v) for k, v in kwargs.items()})
+
+
+def graph_nodes(graph_def):
+    """Every node of a GraphDef: its own and those of the functions in its library."""
+    yield from graph_def.node
+    for function in graph_def.library.function:
+        yield from function.node_def
+
+
+def autodiff_ops(graph_def) -> list[str]:
+    """What in a graph comes from TensorFlow's automatic differentiation, or from numerical
+    differentiation by a complex step (empty for a derivation by hand: real arithmetic only)."""
+    found = set()
+    for node in graph_nodes(graph_def):
+        if node.op in COMPLEX_OPS or any(value.type in COMPLEX for value in node.attr.values()):
+            found.add("complex numbers (a complex step)")
+        elif node.op in AUTODIFF_OPS or AUTODIFF_OP.search(node.op):
+            found.add(node.op)
+        found |= {f"the scope {scope}/" for scope in AUTODIFF_SCOPES & set(node.name.split("/")[:-1])}
+    return sorted(found)
+
+
+def derived(task: str, function):
+    """`function` run as the grader judges a derivation by hand: traced into a TensorFlow graph (as
+    tf.function does), which must hold nothing of TensorFlow's automatic differentiation, then run."""
+    def call(*args, **kwargs):
+        with no_autodiff(task):
+            concrete = traced(function, args, kwargs)
+        found = autodiff_ops(concrete.graph.as_graph_def())
+        if found:
+            raise AutodiffUsed(f"{task} must compute its derivatives by hand (the chain rule); its graph holds "
+                               f"{', '.join(found)}, which automatic or numerical differentiation makes")
+        return concrete(*args, **kwargs)
     return call
 
 

@@ -47,6 +47,7 @@ def pytest_addoption(parser):
     group.addoption("--results", default=None, help="write the graded results as JSON to this file")
     group.addoption("--worker-uid", type=int, default=None, help="as root: run the worker as this unprivileged uid")
     group.addoption("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per call into student code")
+    group.addoption("--hide", action="append", default=[], help="a folder no worker may read (repeatable)")
     group.addoption("--isolation", choices=("auto", "process"), default="auto",
                     help="auto: the strongest level available (refused if only the process level is); process: that level")
 
@@ -87,7 +88,7 @@ def student(request):
         access = Student.in_process(submission)
     else:
         limits = Limits(call_seconds=request.config.getoption("--call-timeout"),
-                        isolation=request.config.getoption("--isolation"))
+                        isolation=request.config.getoption("--isolation"), hidden=tuple(request.config.getoption("--hide")))
         access = Student.isolated(Path(submission), limits, request.config.getoption("--worker-uid"))
     request.config._nnkit_isolation = access.isolation
     request.config._nnkit_student = access

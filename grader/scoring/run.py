@@ -9,6 +9,7 @@ its results with a key only it and this process know; results that are missing, 
 count as nothing, and every check of the rubric appears in the report whatever happened.
 """
 
+import dataclasses
 import json
 import queue
 import secrets
@@ -21,7 +22,7 @@ from pathlib import Path
 from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, HIDDEN, KIT
 from grader.isolation.policy import PROCESS_LEVEL, IsolationUnavailable, Limits, default_worker_uid
 from grader.isolation.sandbox import Sandbox, lock
-from grader.isolation.staging import Submission, stage
+from grader.isolation.staging import Submission, seen_folders, stage
 from grader.scoring.plugin import sign
 from grader.scoring.report import build_report
 from grader.scoring.rubric import rubric
@@ -37,6 +38,7 @@ class Options:
     submission_timeout: float = 900.0
     isolation: str = "auto"  # or "process": the bare process level, for trusted code (see README)
     exercises: tuple[str, ...] = ASSIGNMENTS[CORE]  # the exercises graded (an assignment, or part of one)
+    hidden: tuple[str, ...] = ()  # folders no worker may read besides the kit (reports; the class's are added)
 
 
 class GradingRun:
@@ -47,9 +49,11 @@ class GradingRun:
 
     @classmethod
     def prepare(cls, seed: int, exercises, *, jobs: int = 1, call_timeout: float = Limits.call_seconds,
-                worker_uid: int | None = None, allow_process_level: bool = False, closed=()) -> "GradingRun":
+                worker_uid: int | None = None, allow_process_level: bool = False, closed=(),
+                hidden=()) -> "GradingRun":
         """The run's options and level: workers as `worker_uid` (default: a dedicated uid when root);
-        the `closed` folders (an nbgrader course) made unreadable to them as the kit is; raises
+        the `closed` folders (an nbgrader course) made unreadable to them as the kit is, and the
+        `hidden` ones (the reports) out of their sight as the class's folders are; raises
         IsolationUnavailable (saying why) where only the process level is available, unless allowed."""
         uid = worker_uid if worker_uid is not None else default_worker_uid()
         try:
@@ -65,7 +69,7 @@ class GradingRun:
                 lock(folder)
         chosen = tuple(name for name in EXERCISES if name in exercises)
         return cls(Options(seed=seed, jobs=jobs, worker_uid=uid, call_timeout=call_timeout, isolation=isolation,
-                           exercises=chosen), level)
+                           exercises=chosen, hidden=tuple(str(Path(folder).resolve()) for folder in hidden)), level)
 
     def grade(self, submissions: list[Submission], progress=None) -> list[dict]:
         return grade_all(submissions, self.options, progress)
@@ -93,6 +97,8 @@ def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tup
         args += ["--worker-uid", str(options.worker_uid)]
     if set(options.exercises) != set(EXERCISES):
         args += ["-m", " or ".join(options.exercises)]
+    for folder in options.hidden:
+        args += ["--hide", folder]
     code = slot.run(args, log, options.submission_timeout)
     if code is None:
         return None, f"the grading process stopped, or took longer than {options.submission_timeout:g} s"
@@ -139,6 +145,7 @@ def grade_all(submissions: list[Submission], options: Options, progress=None) ->
     after another; `progress` is called with each report as it is finished. (The Python API; the
     entry points call it through GradingRun.)"""
     rubric()
+    options = dataclasses.replace(options, hidden=tuple(sorted({*options.hidden, *seen_folders(submissions)})))
     slots = queue.Queue()
     for _ in range(max(1, min(options.jobs, len(submissions)))):
         slots.put(SLOTS.take())

@@ -7,17 +7,21 @@ to a sandboxed worker process. Either way a call's arguments and result cross as
 tests see the same values from both, and never a student's object.
 """
 
+import ast
 import re
 from pathlib import Path
 
 import numpy as np
 
 from grader.catalogue import NOT_DONE
-from grader.isolation import source_scan, wire
+from grader.isolation import wire
 from grader.isolation.policy import Limits
 from grader.isolation.sandbox import Sandbox, WorkerLost
 from grader.isolation.wire import Op, Tag
 from grader.isolation.worker.dispatch import Dispatcher
+from grader.isolation.worker.tamper import watched
+from grader.scoring import graphs
+from grader.scoring.judges import autodiff_ops
 
 
 # An import may start a new worker, and with it Python and TensorFlow: at least this long, in time
@@ -28,20 +32,43 @@ WORKER_PATH = re.compile(r"(?:/[\w.+-]+)*/submission/")  # the worker's scratch 
 
 
 class StudentError(Exception):
-    """Student code raised an exception (reported, never re-raised as the student's own type)."""
+    """Student code raised an exception (reported, never re-raised as the student's own type). Its
+    category is the trusted side's to give: what a worker says of an exception is only quoted."""
 
-    def __init__(self, path: str, error: dict):
-        self.path, self.type, self.where = path, error["type"], error["where"]
+    def __init__(self, path: str, error: dict, category: str = "crash"):
+        self.path, self.type, self.where, self.category = path, error["type"], error["where"], category
         self.message = WORKER_PATH.sub("", error["message"])  # no machine paths in what the student reads
         self.module = path.removeprefix(IMPORT) if path.startswith(IMPORT) else ""  # whose import raised it
         super().__init__(f"{path} raised {self.type}: {self.message}")
 
-    @property
-    def category(self) -> str:
-        if self.type == "NotImplementedError" and self.message.strip() and NOT_DONE not in self.message:
-            return "crash"  # a library's (e.g. .numpy() inside tf.function), not a skeleton's or nbgrader's
-        return {"NotImplementedError": "not implemented", "MemoryError": "memory", "MissingName": "missing",
-                "AutodiffUsed": "not by hand", "ReachesInternals": "tampering detected"}.get(self.type, "crash")
+
+SKELETON_ERROR = re.compile(rf"[a-z_]+\.[\w.]+ {NOT_DONE} — [\w .§-]+")  # what every skeleton task raises
+
+
+def defines(source: str, names: list[str]) -> bool:
+    """Does a module's source define names[0] at its top (and names[1] in that class, and so on)?"""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # what cannot be read cannot be shown missing
+    for name in names:
+        found = [node for node in body if name in _bound(node)]
+        if not found:
+            return False
+        body = getattr(found[-1], "body", [])
+    return True
+
+
+def _bound(node: ast.AST) -> set[str]:
+    """The names a top-level statement binds."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return {n.id for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)} | \
+        {name for child in ast.iter_child_nodes(node) if isinstance(node, ast.If | ast.Try | ast.With)
+         for name in _bound(child)}
 
 
 class Opaque:
@@ -124,11 +151,13 @@ class Remote:
         return self._student.send({"op": Op.CALL, "path": self._path}, args, kwargs, self._path)
 
     def by_hand(self, *args, **kwargs):
-        """Call with TensorFlow's automatic differentiation refused (a task to derive by hand); a
-        submission whose source reaches for what could undo that refusal fails at once."""
-        self._student.observed(self._path, "AutodiffUsed", f"{self._path} must compute its derivatives by hand; "
-                               f"that TensorFlow's automatic differentiation is refused")
-        return self._student.send({"op": Op.CALL, "path": self._path, "by_hand": True}, args, kwargs, self._path)
+        """What a derivation by hand returns, judged from its graph (see `Student.derive`)."""
+        return self._student.derive(self._path, args, kwargs)
+
+    def using(self, patch: dict, *args, **kwargs):
+        """Call with names of the function's module replaced for the call (e.g. the derivative it is
+        to use, handed in scaled: its result then shows whether it used it)."""
+        return self._student.send({"op": Op.CALL, "path": self._path, "patch": patch}, args, kwargs, self._path)
 
     def with_timeout(self, seconds: float, *args, **kwargs):
         """Call with a time limit other than the default one."""
@@ -153,44 +182,75 @@ class InProcess:
 class Student:
     """Access to one submission's modules: `student.<module>.<name>(…)`."""
 
-    def __init__(self, backend, folder: Path | None = None):
-        self.backend, self.folder = backend, folder  # folder: the submission's source, read by `reaches`
+    def __init__(self, backend, folder: Path | None = None, judge=None):
+        self.backend, self.folder = backend, folder  # folder: the staged submission (None: trusted code)
+        self.judge = judge  # where a derivation's graph runs: a worker that never runs student code
         self.tampered: set[str] = set()
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
-        self.scans: dict[tuple, tuple] = {}  # (module, by hand) → (it and what it imports, what they reach for)
         self.starts = 0
 
     @classmethod
     def in_process(cls, package: str) -> "Student":
-        return cls(InProcess(package))
+        backend = InProcess(package)
+        return cls(backend, judge=backend)
 
     @classmethod
     def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
-        return cls(Sandbox(submission, limits, uid), submission)
+        sandbox = Sandbox(submission, limits, uid)
+        return cls(sandbox, submission, Sandbox(None, limits, uid, shares=sandbox))
 
-    def observed(self, path: str, error_type: str, what: str) -> None:
-        """Before a check whose judge is something the worker observes (autodiff refused during a
-        by-hand task, how a step was traced): give it a worker that has imported only the module of
-        `path` and the modules it imports (a fresh one if others were imported: their code could have
-        prepared the worker), and fail at once if their source reaches for what could change the
-        observation (isolation/source_scan.py): no exercise needs any of it."""
-        module, by_hand = path.split(".")[0], error_type == "AutodiffUsed"
-        if self.folder and (module, by_hand) not in self.scans:  # read once per grading: the files do not change
-            modules = source_scan.imports(self.folder, module)
-            self.scans[module, by_hand] = (modules, source_scan.scan(self.folder, modules, by_hand))
-        modules, reached = self.scans.get((module, by_hand), ([], []))
-        if getattr(self.backend, "starts", 0) == self.starts and self.imported - set(modules):
-            self.backend.stop()
-        if reached:
-            raise StudentError(path, {"type": error_type, "where": reached[0], "message": (
-                f"{what} is observed where your code runs, and your code reaches for {'; '.join(reached[:3])}, "
-                f"which no exercise needs and which could change that")})
+    def derive(self, path: str, args, kwargs):
+        """What a derivation by hand returns, judged from its graph: the worker traces the function
+        for these arguments; the trusted side reads the graph (never runs it): TensorFlow's automatic
+        differentiation shows in it (judges.autodiff_ops), and it may hold only operations the grader
+        lets a judge worker run (graphs.not_runnable); the judge worker, which never runs student code,
+        then runs it on these arguments, and what it computes is the task's result."""
+        traced = self.send({"op": Op.GRAPH, "path": path}, args, kwargs, path)
+        try:
+            graph_def = graphs.parse(traced["graph"])
+        except graphs.GraphError as error:
+            raise StudentError(path, {"type": "graph", "where": "", "message": f"its graph cannot be read: {error}"})
+        found = autodiff_ops(graph_def)
+        if found:
+            raise self._not_by_hand(path, f"{path} must compute its derivatives by hand (the chain rule); its graph "
+                                          f"holds {', '.join(found)}, which automatic or numerical differentiation makes")
+        unrunnable = graphs.not_runnable(graph_def) + ["a tf.Variable"] * bool(traced["variables"])
+        if unrunnable:
+            raise self._not_by_hand(path, f"{path} is judged from its graph, which holds {', '.join(unrunnable[:5])}: "
+                                          f"a derivation by hand needs only TensorFlow's math on its arguments")
+        values = [v for v in tf_nest_flatten((list(args), [kwargs[k] for k in sorted(kwargs)])) if _is_tensor(v)]
+        values += traced["captured"]
+        if len(values) != len(traced["inputs"]):
+            raise StudentError(path, {"type": "graph", "where": "", "message": "its graph takes other inputs than "
+                                      "the function's arguments"})
+        outputs = self._run(path, [traced["graph"], traced["inputs"], traced["outputs"], values])
+        return _rebuild(traced["structure"], outputs)
 
-    def trace_record(self) -> tuple[int, int, int]:
-        """(traces, eager traces, runs) of the harness's traced step (worker/harness.py TraceRecord);
-        the step was compiled after `observed("speed.compile_step", …)`."""
-        return tuple(self.send({"op": Op.TRACE_RECORD}, (), {}, "the traced step's record"))
+    def _run(self, path: str, args: list):
+        """Run a checked graph in the judge worker; what goes wrong there is the graph's, so the student's."""
+        blobs = []
+        header = {"op": Op.RUN_GRAPH, "args": [self._encode(a, blobs) for a in args], "kwargs": {}}
+        reply, reply_blobs = self.judge.request(header, blobs)
+        if "error" in reply:
+            self.judge.stop()
+            error = {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message")}
+            raise StudentError(path, {**error, "where": "", "message": f"running its graph: {error['message']}"})
+        return self._decode(reply.get("value"), reply_blobs)
+
+    @staticmethod
+    def _not_by_hand(path: str, message: str) -> StudentError:
+        return StudentError(path, {"type": "AutodiffUsed", "where": "", "message": message}, "not by hand")
+
+    def graph_of(self, handle: "Handle", *arrays) -> tuple:
+        """(graph, its inputs' (dtype, shape)) of a compiled function the student's code returned:
+        its concrete function for arrays of these shapes (none: for its input signature), read here."""
+        traced = self.send({"op": Op.GRAPH, "handle": handle.number}, arrays, {}, handle.path)
+        try:
+            graph_def = graphs.parse(traced["graph"])
+        except graphs.GraphError as error:
+            raise StudentError(handle.path, {"type": "graph", "where": "", "message": f"its graph cannot be read: {error}"})
+        return graph_def, graphs.placeholders(graph_def)
 
     @property
     def isolation(self) -> str:
@@ -202,6 +262,8 @@ class Student:
         return Remote(self, module)
 
     def close(self) -> None:
+        if self.judge is not self.backend:
+            self.judge.close()
         getattr(self.backend, "close", self.backend.stop)()
 
     def build(self, spec: Model | KerasModel | Fn) -> Handle:
@@ -238,12 +300,13 @@ class Student:
             self._import(header["path"].split(".")[0])
         blobs = []
         header = {**header, "args": [self._encode(a, blobs) for a in args],
-                  "kwargs": {k: self._encode(v, blobs) for k, v in kwargs.items()}}
+                  "kwargs": {k: self._encode(v, blobs) for k, v in kwargs.items()},
+                  **({"patch": {k: self._encode(v, blobs) for k, v in header["patch"].items()}} if "patch" in header else {})}
         reply, reply_blobs = self.backend.request(header, blobs, timeout)
         try:
-            self.tampered.update(str(name)[:100] for name in reply.get("tampered", [])[:50])
+            self.tampered.update(name for name in reply.get("tampered", [])[:50] if isinstance(name, str) and watched(name))
             if "error" in reply:
-                error = StudentError(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
+                error = self._error(path, {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message", "where")})
                 if error.category not in ("not implemented", "missing") and error.type != "ValueError":
                     # what crashed may have left forks, threads or half-done state behind; a ValueError
                     # is the contract's way of rejecting an input (k-fold's k), so that worker is kept
@@ -254,6 +317,24 @@ class Student:
                 OverflowError, wire.ProtocolError) as error:  # whatever the reply holds: the student's crash
             self.backend.stop()
             raise WorkerLost("crash", f"the worker sent a malformed reply ({type(error).__name__})") from None
+
+    def _error(self, path: str, error: dict) -> StudentError:
+        """The StudentError of what the worker reported, with the trusted side's category: `not
+        implemented` for a skeleton's own NotImplementedError, `missing` for a name the staged files
+        do not define (in the trusted side's words), `crash` for anything else."""
+        skeleton = SKELETON_ERROR.search(error["message"]) if error["type"] == "NotImplementedError" else None
+        if skeleton:  # (also as TensorFlow's tracing quotes it, inside its own message)
+            return StudentError(path, {**error, "message": skeleton.group()}, "not implemented")
+        if error["type"] == "MissingName":
+            if self.folder is None:  # trusted code, in this process
+                return StudentError(path, error, "missing")
+            module, *names = path.removeprefix(IMPORT).split(".")
+            source = self.folder / f"{module}.py"
+            if not source.is_file():
+                return StudentError(path, {**error, "message": f"your submission has no {module}.py"}, "missing")
+            if not defines(source.read_text(encoding="utf-8", errors="replace"), names):
+                return StudentError(path, {**error, "message": f"{module}.py defines no {'.'.join(names)}"}, "missing")
+        return StudentError(path, error)
 
     def _encode(self, value, blobs):
         if value is None or isinstance(value, (bool, int, float, str)):
@@ -304,3 +385,25 @@ class Student:
         if tag == Tag.OPAQUE:
             return Opaque(str(value[tag])[:100], str(value.get("repr", ""))[:200])
         raise wire.ProtocolError(f"unexpected tag {tag!r} from the worker")
+
+
+def _is_tensor(value) -> bool:
+    return isinstance(value, np.ndarray) or hasattr(value, "numpy")
+
+
+def tf_nest_flatten(value) -> list:
+    """The leaves of nested lists, tuples and dicts, in order (as tf.nest flattens a function's arguments)."""
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in tf_nest_flatten(item)]
+    if isinstance(value, dict):
+        return [leaf for key in sorted(value) for leaf in tf_nest_flatten(value[key])]
+    return [value]
+
+
+def _rebuild(structure, outputs: list):
+    """A traced function's result: its output structure with each {Tag.OUTPUT: i} replaced by output i."""
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_rebuild(item, outputs) for item in structure)
+    if isinstance(structure, dict) and set(structure) == {Tag.OUTPUT}:
+        return outputs[int(structure[Tag.OUTPUT])]
+    return structure

@@ -31,6 +31,8 @@ def _verdict(error) -> tuple[str, str]:
     if isinstance(error, StudentError):
         if error.category in ("not implemented", "missing"):
             return error.category, error.message
+        if error.category == "not by hand":  # the trusted side's own finding, in its own words
+            return error.category, f"{error.message}\n  hint: {hint(error.path)}"
         where = f"\n  at {error.where}" if error.where else ""
         if error.module:  # one message for every check that uses the module
             missing = next((name for name in EXERCISES if error.type == "ModuleNotFoundError"

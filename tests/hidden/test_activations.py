@@ -173,14 +173,21 @@ def test_softmax_cross_entropy_gradient(student, rng):
 @pytest.mark.points(3)
 @pytest.mark.task("activations.layer_gradient_norms")
 def test_layer_gradient_norms(student, rng):
-    """Every layer's gradient norm by hand, against tf.GradientTape's through the same network."""
+    """Every layer's gradient norm by hand, with the derivative it is handed: the true one scaled by a
+    drawn factor, so that each layer's norm shows that it was used (a tape differentiates the
+    activation itself); with the true one, the norms are tf.GradientTape's through the same network."""
     for name, function in (("sigmoid", tf.sigmoid), ("relu", tf.nn.relu), ("tanh", tf.tanh)):
         depth, width, seed = int(rng.integers(2, 9)), int(rng.integers(3, 17)), int(rng.integers(0, 2**31))
         weights, x, y = reference.deep_network(depth, width, seed)
         gradients = tape_gradients(lambda *ws: deep_cost(function, ws, x, y), *weights)
-        expected = [float(np.linalg.norm(g)) for g in gradients]
-        call = f"layer_gradient_norms({name}, {name}_prime, depth={depth}, width={width}, seed={seed})"
-        got = student.activations.layer_gradient_norms.by_hand(Fn(name), Fn(f"{name}_prime"), depth, width, seed)
+        true = [float(np.linalg.norm(g)) for g in gradients]
+        factor = float(rng.uniform(0.3, 0.8))  # each layer l's norm scales by factor ** (depth - l + 1)
+        expected = [norm * factor ** (depth - layer) for layer, norm in enumerate(true)]
+        call = (f"layer_gradient_norms({name}, {name}_prime handed in as {factor:.4f} × the true derivative, "
+                f"depth={depth}, width={width}, seed={seed})")
+        got = student.activations.layer_gradient_norms(Fn(name), Fn(f"scaled:{name}_prime:{factor!r}"), depth, width,
+                                                       seed)
         if not isinstance(got, list) or len(got) != depth or not all(type(v) is float for v in got):
             fail("activations.layer_gradient_norms", call, f"a list of {depth} Python floats", got, "wrong type", "type")
-        expect_close("activations.layer_gradient_norms", call, got, expected, rtol=1e-9, atol=0.0)
+        expect_close("activations.layer_gradient_norms", call, got, expected, rtol=1e-9, atol=0.0,
+                     alternatives={"not the derivative it is given": true})

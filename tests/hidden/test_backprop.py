@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from grader.scoring.judges import expect_close, expect_gradient, fail, tape_gradients
 from solutions import backprop as reference
+from grader.scoring.student import Fn
 from tests.hidden.conftest import expect_float_lists, expect_parts, expect_tensor, random_parameters, random_sizes
 
 pytestmark = pytest.mark.backprop
@@ -72,17 +73,29 @@ def test_descend_thesis_tables(student):
     expect_close("backprop.descend", call.format(0.1, 25) + " → last weight, output", [weights[-1], outputs[-1]], [0.5, 1.0])
 
 
+def handed_in(rng, name: str) -> tuple[float, dict, str]:
+    """The grader's own `name` (a partial derivative) scaled by a drawn factor, to hand to a task in
+    place of the student's: a task that uses it follows it, one that differentiates by itself (a
+    tape, the formula written again) does not."""
+    factor = float(rng.uniform(0.3, 0.8))
+    return factor, {name: Fn(f"scaled:{name}:{factor!r}")}, f" with {name} handed in as {factor:.4f} × the true partial"
+
+
 @pytest.mark.points(2)
 @pytest.mark.task("backprop.descend")
 def test_descend_random(student, rng):
     a, w, desired = scalars(rng, 3)
     rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
-    call = f"descend(a={a:.5f}, w={w:.5f}, desired={desired:.5f}, learning_rate={rate:.5f}, steps={steps})"
-    got = expect_float_lists("backprop.descend", call, student.backprop.descend.by_hand(a, w, desired, rate, steps), 2,
-                             steps, "(weights, outputs)")
-    expected = reference.descend(tf.constant(a, f64), tf.constant(w, f64), desired, rate, steps)
+    factor, patch, handed = handed_in(rng, "cost_partial")
+    call = f"descend(a={a:.5f}, w={w:.5f}, desired={desired:.5f}, learning_rate={rate:.5f}, steps={steps}){handed}"
+    got = expect_float_lists("backprop.descend", call, student.backprop.descend.using(patch, a, w, desired, rate, steps),
+                             2, steps, "(weights, outputs)")
+    start = tf.constant(a, f64), tf.constant(w, f64), desired
+    expected = reference.descend(*start, factor * rate, steps)  # a scaled partial steps as a scaled rate does
+    own = reference.descend(*start, rate, steps)[0]
     expect_close("backprop.descend", call + " → weights", got[0], expected[0], rtol=1e-4,
-                 alternatives={"records the weight before the update": [w, *expected[0][:-1]]})
+                 alternatives={"records the weight before the update": [w, *expected[0][:-1]],
+                               "its partials are not cost_partial's": own})
     expect_close("backprop.descend", call + " → outputs", got[1], expected[1], rtol=1e-4)
 
 
@@ -114,11 +127,16 @@ def test_descend_two_random(student, rng):
     a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
     rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
     call = f"descend_two(a1={a1:.5f}, w1={w1:.5f}, w2={w2:.5f}, desired={desired:.5f}, {rate:.5f}, {steps})"
-    got = expect_float_lists("backprop.descend_two", call, student.backprop.descend_two.by_hand(
-        a1, w1, w2, desired, rate, steps), 3, steps, "(w1s, w2s, outputs)")
-    expected = reference.descend_two(*(tf.constant(v, f64) for v in (a1, w1, w2)), desired, rate, steps)
-    for name, g, e in zip(("w1s", "w2s", "outputs"), got, expected):
-        expect_close("backprop.descend_two", f"{call} → {name}", g, e, rtol=1e-4)
+    factor, patch, handed = handed_in(rng, "chain_partials")
+    call += handed
+    got = expect_float_lists("backprop.descend_two", call, student.backprop.descend_two.using(
+        patch, a1, w1, w2, desired, rate, steps), 3, steps, "(w1s, w2s, outputs)")
+    start = (*(tf.constant(v, f64) for v in (a1, w1, w2)), desired)
+    expected = reference.descend_two(*start, factor * rate, steps)
+    own = reference.descend_two(*start, rate, steps)
+    for name, g, e, o in zip(("w1s", "w2s", "outputs"), got, expected, own):
+        expect_close("backprop.descend_two", f"{call} → {name}", g, e, rtol=1e-4,
+                     alternatives={"its partials are not chain_partials'": o})
 
 
 @pytest.mark.points(3)

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import expect_close, fail
-from grader.scoring.student import Fn, Handle, Model
 from grader.isolation.worker.harness import harness_mlp
+from grader.scoring import graphs
+from grader.scoring.judges import expect_close, fail
+from grader.scoring.student import Fn, Handle, Model, StudentError
 from solutions import training as reference
 from tests.hidden.conftest import check_parameters, random_parameters
 
@@ -31,46 +32,46 @@ def compiled_step(student, weights, biases, rate, step=None):
     return model, compiled
 
 
-def traced_runs(student, rng, batches_wanted: int):
-    """compile_step given the harness's traced_step (isolation/worker/harness.py), called on batches of several
-    sizes: (call, batches, (traces, eager traces, runs)). What tells a compiled step from an eager
-    one is what the step observed of how it was run, read from the harness, never from a value
-    that passed through the student's code."""
+def compiled_graph(student, rng, specified: bool):
+    """compile_step given the grader's own step, whose graph holds a constant of a value drawn here:
+    (call, sizes, the inputs of the compiled function's graph for a batch if `specified`, else for
+    its input signature). What tells a compiled step from an eager one is the graph the compiled
+    function holds, read on the trusted side (never run); that the step trains is the last check's."""
     sizes, weights, biases, batches, rate = case(rng)
-    batches = batches[:batches_wanted]
-    student.observed("speed.compile_step", "ReachesInternals", "how the compiled step runs")
-    _, compiled = compiled_step(student, weights, biases, rate, Fn("traced_step"))
-    model = harness_mlp(weights, biases)
-    call = f"compile_step(a {sizes} MLP, {rate:.3f}, step), then batches of {[len(x) for x, _ in batches]}"
-    losses = [compiled(tf.constant(x), tf.constant(y)) for x, y in batches]
-    expected = [float(tf.reduce_mean(tf.square(model(x) - y))) for x, y in batches]
-    expect_close("speed.compile_step", call + " → the step's result for each batch", losses, expected, rtol=1e-5)
-    return call, len(batches), student.trace_record()
-
-
-def expect_compiled(call: str, batches: int, record) -> None:
-    traces, eager, runs = record
-    if eager or not traces:
-        fail("speed.compile_step", call, "the step run inside a compiled graph", "the step run eagerly"
-             if eager else "the step never run", "wrap the step in tf.function", "value")
-    if runs != batches:
-        fail("speed.compile_step", call + " → times the compiled step ran", batches, runs,
-             "return the compiled function itself: each call must run it", "value")
+    mark = float(np.float32(rng.uniform(1, 2)))
+    _, compiled = compiled_step(student, weights, biases, rate, Fn(f"marked_step:{mark!r}"))
+    x, y = batches[0]
+    call = f"compile_step(a {sizes} MLP, {rate:.3f}, step)"
+    loss = compiled(tf.constant(x), tf.constant(y))
+    expected = float(tf.reduce_mean(tf.square(harness_mlp(weights, biases)(x) - y)))
+    expect_close("speed.compile_step", call + f" → the step's result for a batch of {len(x)}", loss, expected, rtol=1e-5)
+    which = f" for a batch of {len(x)}" if specified else " for any batch size (its input signature)"
+    try:
+        graph, inputs = student.graph_of(compiled, *((x, y) if specified else ()))
+    except StudentError as error:
+        fail("speed.compile_step", call + " → its concrete function" + which, "the step traced into a graph" + which,
+             f"{error.type}: {error.message[:200]}", "not compiled with tf.function" if specified else
+             "traced once per batch size?")
+    if not graphs.holds_constant(graph, mark) or graphs.count(graph, "MatMul") < len(sizes) - 1:
+        fail("speed.compile_step", call + " → what its graph computes", "the step it was given", "another computation",
+             "compile the step it is given")
+    return call, sizes, inputs
 
 
 @pytest.mark.points(2)
 @pytest.mark.task("speed.compile_step")
 def test_compile_step_returns_a_tf_function(student, rng):
-    expect_compiled(*traced_runs(student, rng, 1))
+    compiled_graph(student, rng, specified=True)
 
 
 @pytest.mark.points(4)
 @pytest.mark.task("speed.compile_step")
 def test_compile_step_traces_once_for_every_batch_size(student, rng):
-    call, batches, record = traced_runs(student, rng, 5)
-    expect_compiled(call, batches, record)
-    if record[0] != 1:
-        fail("speed.compile_step", call + " → number of traces", 1, record[0], "traced once per batch size?")
+    call, sizes, inputs = compiled_graph(student, rng, specified=False)
+    wanted = [("float32", [-1, sizes[0]]), ("float32", [-1, sizes[-1]])]
+    if inputs[:2] != wanted:
+        fail("speed.compile_step", call + " → the inputs of its one graph", wanted, inputs[:2],
+             "traced once per batch size?")
 
 
 @pytest.mark.points(4)

@@ -2,16 +2,15 @@
 requests against it, one at a time (the operations are wire.Op). Runs in the untrusted process,
 forked from the zygote (zygote.py)."""
 
-import contextlib
 import importlib
 import os
 import sys
 import traceback
 
 from grader.isolation import wire
-from grader.isolation.wire import Op, ProtocolError, read_frame, write_frame
+from grader.isolation.wire import Op, ProtocolError, Tag, read_frame, write_frame
 from grader.isolation.worker import codec, harness, tamper
-from grader.scoring import judges  # public (students have a copy): its no_autodiff guards the tasks derived by hand
+from grader.scoring import judges  # public (students have a copy): how a derivation by hand is traced
 
 
 THIS = sys.modules[__name__]  # this module, held before any student code runs (sys.modules can be swapped)
@@ -24,14 +23,13 @@ class MissingName(Exception):
 class Dispatcher:
     """Answers requests against one submission package (e.g. "submission", "exercises")."""
 
-    OWN = ("package", "values", "originals", "trace_record")  # its instance attributes
+    OWN = ("package", "values", "originals")  # its instance attributes
     OWN_VALUES = ("package", "function", "handles", "next_handle")  # those of its codec
 
     def __init__(self, package: str):
         self.package = package
         self.values = codec.Values(package, self.function)
         self.originals = None
-        self.trace_record = None
 
     def module(self, name: str):
         if self.originals is None:
@@ -57,7 +55,7 @@ class Dispatcher:
 
     @staticmethod
     def snapshot() -> dict:
-        return tamper.snapshot({"wire": wire, "codec": codec, "dispatch": THIS, "harness": harness, "judges": judges})
+        return tamper.snapshot({"wire": wire, "codec": codec, "dispatch": THIS, "harness": harness})
 
     def tampered(self) -> list:
         """Watched names that student code has replaced since the submission's package loaded."""
@@ -69,23 +67,64 @@ class Dispatcher:
         return sorted(name for name, ident in self.originals.items() if now.get(name) != ident) + added
 
     def function(self, name: str):
-        """A function named by the trusted side (Tag.FN): the submission's, compiled or not, or the harness's."""
+        """A function named by the trusted side (Tag.FN): the submission's, compiled or not, or the
+        harness's (`scaled:<name>:<factor>`: a derivative handed to a task, scaled)."""
         import tensorflow as tf
 
         if name.startswith("compiled:"):  # a function of the submission, run inside tf.function
             return tf.function(self.function(name[len("compiled:"):]))
         if name.startswith("student:"):
             return self.resolve(name[len("student:"):])
-        if name == "traced_step":
-            self.trace_record = harness.TraceRecord()
-            return harness.traced_step(self.trace_record)
-        if name in ("frozen_step", "order_step", "softmax_cross_entropy", "softmax_step"):
+        kind, _, argument = name.partition(":")
+        if kind == "scaled":
+            base, _, factor = argument.rpartition(":")
+            return harness.scaled(self.function(base), float(factor))
+        if kind == "marked_step":
+            return harness.marked_step(float(argument))
+        if name in ("frozen_step", "order_step", "softmax_cross_entropy", "softmax_step", "cost_partial",
+                    "chain_partials"):
             return getattr(harness, name)
         if name == "escalating_optimizer":
             return harness.EscalatingOptimizer
         return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "identity": tf.identity, "tanh": tf.tanh,
                 "sigmoid_prime": lambda z: tf.sigmoid(z) * (1 - tf.sigmoid(z)),
                 "relu_prime": lambda z: tf.cast(z > 0, z.dtype), "tanh_prime": lambda z: 1 - tf.tanh(z) ** 2}[name]
+
+    def graph(self, request, args, kwargs) -> dict:
+        """The graph a function of the submission traces to for these arguments (as a derivation by
+        hand is traced: judges.spec_of), or a compiled handle's for arrays of these shapes (none: its
+        input signature's); with what running it needs. Nothing of it is run here."""
+        import numpy as np
+        import tensorflow as tf
+
+        if "handle" in request:
+            specs = [tf.TensorSpec(np.shape(a), tf.as_dtype(np.asarray(a).dtype)) for a in args]
+            concrete = self.values.handles[request["handle"]].get_concrete_function(*specs)
+        else:
+            concrete = judges.traced(self.resolve(request["path"]), args, kwargs)
+        outputs = {t.name: i for i, t in enumerate(concrete.outputs)}
+
+        def structure(value):  # the outputs' nesting, each tensor standing as {Tag.OUTPUT: its index}
+            if isinstance(value, (list, tuple)):
+                return type(value)(structure(v) for v in value)
+            return {Tag.OUTPUT: outputs[value.name]} if tf.is_tensor(value) and value.name in outputs else value
+
+        captured = [c for c in concrete.captured_inputs]
+        data = np.frombuffer(concrete.graph.as_graph_def().SerializeToString(), np.uint8)
+        return {"graph": data, "inputs": [t.name for t in concrete.inputs], "outputs": [t.name for t in concrete.outputs],
+                "captured": [c for c in captured if c.dtype != tf.resource], "variables": sum(c.dtype == tf.resource for c in captured),
+                "structure": structure(concrete.structured_outputs)}
+
+    @staticmethod
+    def run_graph(graph, inputs: list[str], outputs: list[str], values: list):
+        """Run a serialized graph (checked by the trusted side first) on `values` for its `inputs`."""
+        import tensorflow as tf
+
+        graph_def = tf.compat.v1.GraphDef.FromString(bytes(graph))
+        imported = tf.compat.v1.wrap_function(lambda: tf.compat.v1.import_graph_def(graph_def, name=""), [])
+        find = imported.graph.as_graph_element
+        run = imported.prune([find(name) for name in inputs], [find(name) for name in outputs])
+        return [t.numpy() for t in run(*[tf.constant(v) for v in values])]
 
     def handle(self, request, blobs):
         """The reply to one request: {"value": …} or {"error": …}, with the blobs it uses."""
@@ -94,10 +133,16 @@ class Dispatcher:
         kwargs = {k: self.values.decode(v, blobs) for k, v in request.get("kwargs", {}).items()}
         if op == Op.CALL:
             function = self.resolve(request["path"])
-            # the judges' guard, loaded before any student code (a watched name)
-            guard = judges.no_autodiff if request.get("by_hand") else None
-            with guard(request["path"]) if guard else contextlib.nullcontext():
+            module = self.resolve(request["path"].split(".")[0])
+            patches = {name: self.values.decode(value, blobs) for name, value in request.get("patch", {}).items()}
+            saved = {name: getattr(module, name, None) for name in patches}
+            for name, value in patches.items():  # e.g. the derivative a task is to use, handed in scaled
+                setattr(module, name, value)
+            try:
                 result = function(*args, **kwargs)
+            finally:
+                for name, value in saved.items():
+                    setattr(module, name, value)
         elif op == Op.HANDLE_CALL:
             result = handles[request["handle"]](*args, **kwargs)
         elif op == Op.HANDLE_GET:
@@ -108,9 +153,10 @@ class Dispatcher:
             result = self.module(request["path"]) and None
         elif op == Op.BUILD:  # an object made by the harness from the arguments, e.g. a $model
             result = args[0]
-        elif op == Op.TRACE_RECORD:
-            record = self.trace_record or harness.TraceRecord()
-            result = [int(record.traces), int(record.eager), int(record.runs)]
+        elif op == Op.GRAPH:
+            result = self.graph(request, args, kwargs)
+        elif op == Op.RUN_GRAPH:
+            result = self.run_graph(*args)
         elif op == Op.PING:
             result = os.getpid()
         else:

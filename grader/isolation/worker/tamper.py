@@ -2,6 +2,7 @@
 has replaced any of them. Grading never runs in the worker, so a replacement changes nothing; it is
 reported ("tampering detected") so that the attempt is seen."""
 
+import re
 import sys
 
 # names in the libraries, looked up through sys.modules (what student code would patch)
@@ -13,7 +14,7 @@ WATCHED_LIBRARIES = (
 # names in the worker's own modules, looked up through the module objects the worker holds (not
 # sys.modules, which code can swap)
 WATCHED_OWN = ("wire.write_frame", "wire.array_to_blob", "codec.Values.encode", "dispatch.Dispatcher.handle",
-               "harness.traced_step", "harness.frozen_step", "harness.TraceRecord", "judges.no_autodiff")
+               "harness.marked_step", "harness.frozen_step")
 
 
 def _lookup(value, attributes) -> object:
@@ -36,3 +37,10 @@ def snapshot(own: dict) -> dict:
         if value is not None:
             ids[f"worker.{name}"] = id(value)
     return ids
+
+
+def watched(name: str) -> bool:
+    """Is `name` one a worker may report replaced (anything else it says is not taken up)?"""
+    own = name.removeprefix("worker.")
+    return name in WATCHED_LIBRARIES or own in WATCHED_OWN and name != own or \
+        re.fullmatch(r"worker\.(Dispatcher|Values)\.[A-Za-z_]\w{0,40}", name) is not None

@@ -3,12 +3,13 @@
 `import tensorflow` costs 2–3 s; a worker forked from a process that has imported it (and run no
 op: TensorFlow's thread pools do not survive a fork) starts in milliseconds. The zygote holds
 nothing a submission may not see: it is started with a scrubbed environment, imports TensorFlow,
-numpy and the worker's protocol, and never runs student code itself. It serves one worker at a
-time over a SOCK_SEQPACKET socket on its stdin (sandbox.py's `Zygote` is the other end):
+numpy and the worker's protocol, and never runs student code itself. It serves its workers (a
+submission's, and a judge's that never runs student code) over a SOCK_SEQPACKET socket on its
+stdin (sandbox.py's `Zygote` is the other end):
 
     {"op": "spawn", ...spec} + the worker's two pipe ends  ->  {"pid": n} or {"error": why}
-    {"op": "wait", "timeout": s}                           ->  {"status": exit code or null}
-    {"op": "end"}                                          ->  {"status": exit code}
+    {"op": "wait", "pid": n, "timeout": s}                 ->  {"status": exit code or null}
+    {"op": "end", "pid": n}                                ->  {"status": exit code}
 
 The forked child becomes the worker exactly as a freshly started one would: new session, the
 worker uid, confinement (confine.py), resource limits, its scratch folder as cwd and package path,
@@ -51,7 +52,7 @@ def become_worker(spec: dict, channel_in: int, channel_out: int, ready: int) -> 
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
-        confine.confine(spec["scratch"], spec["writable"], spec["disk_bytes"], tuple(spec["layers"]))
+        confine.confine(spec["scratch"], spec["writable"], spec["disk_bytes"], tuple(spec["layers"]), spec["hidden"])
         for limit, value in ((resource.RLIMIT_AS, spec["memory_bytes"]), (resource.RLIMIT_FSIZE, spec["file_bytes"]),
                              (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(limit, (value, value))
@@ -67,7 +68,7 @@ def become_worker(spec: dict, channel_in: int, channel_out: int, ready: int) -> 
         os.environ.update(spec["env"])
         tempfile.tempdir = None
         random.seed()
-        sys.path.insert(0, spec["scratch"])
+        sys.path[:] = [spec["scratch"]] + [p for p in sys.path if not os.path.realpath(p or ".").startswith(confine.KIT)]
         importlib.invalidate_caches()
         os.write(ready, SET_UP)
         os.close(ready)
@@ -92,13 +93,14 @@ def children() -> list[int]:
 
 
 class Forker:
-    """The zygote's server: forks, waits for and ends one worker at a time."""
+    """The zygote's server: forks workers (a submission's and a judge's may live at once), waits for
+    and ends them."""
 
     def __init__(self, control: socket.socket):
-        self.control, self.worker, self.status = control, None, None
+        self.control = control
+        self.workers: dict[int, int | None] = {}  # pid → exit code, None while it runs
 
     def spawn(self, spec: dict, fds: list[int]) -> dict:
-        self.end()
         ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -108,53 +110,56 @@ class Forker:
             os.close(fd)
         with os.fdopen(ready_read, "rb") as ready:
             confirmed = ready.read(1) == SET_UP
-        self.worker, self.status = pid, None
+        self.workers[pid] = None
         if not confirmed:
-            return {"error": f"the worker could not be set up (exit status {self.wait(5)})"}
+            status = self.end(pid)
+            return {"error": f"the worker could not be set up (exit status {status})"}
         return {"pid": pid}
 
-    def wait(self, timeout: float | None) -> int | None:
+    def wait(self, pid: int, timeout: float | None) -> int | None:
+        """The worker's exit code (negative: the signal that ended it), or None if it still runs."""
+        if pid not in self.workers:
+            return -signal.SIGKILL
         end = None if timeout is None else time.monotonic() + timeout
-        while self.worker is not None and self.status is None:
+        while self.workers[pid] is None:
             try:
-                pid, status = os.waitpid(self.worker, os.WNOHANG)
+                done, status = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
-                self.status = -signal.SIGKILL
+                self.workers[pid] = -signal.SIGKILL
                 break
-            if pid:
-                self.status = os.waitstatus_to_exitcode(status)
+            if done:
+                self.workers[pid] = os.waitstatus_to_exitcode(status)
             elif end is not None and time.monotonic() >= end:
                 break
             else:
                 time.sleep(0.01)
-        return self.status
+        return self.workers[pid]
 
-    def end(self) -> int | None:
-        """Kill the worker's session and every process it left behind; reap them all."""
-        if self.worker is None:
+    def end(self, pid: int) -> int | None:
+        """Kill a worker's session and every process left behind that is no live worker; reap them."""
+        if pid not in self.workers:
             return None
         try:
-            os.killpg(self.worker, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        status = self.wait(None)
+        status = self.wait(pid, None)
+        del self.workers[pid]
         for _ in range(50):
-            left = children()
-            for pid in left:
+            left = [child for child in children() if child not in self.workers]
+            for child in left:
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    os.kill(child, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            while True:
+            for child in left:
                 try:
-                    if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                        break
+                    os.waitpid(child, 0)
                 except ChildProcessError:
-                    break
+                    pass
             if not left:
                 break
             time.sleep(0.02)
-        self.worker = None
         return status
 
     def serve(self) -> None:
@@ -166,9 +171,9 @@ class Forker:
             if request["op"] == "spawn":
                 reply = self.spawn(request["spec"], fds)
             elif request["op"] == "wait":
-                reply = {"status": self.wait(request["timeout"])}
+                reply = {"status": self.wait(request["pid"], request["timeout"])}
             else:
-                reply = {"status": self.end()}
+                reply = {"status": self.end(request["pid"])}
             self.control.send(json.dumps(reply).encode())
 
 

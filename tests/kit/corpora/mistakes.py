@@ -35,15 +35,18 @@ class Mistake:
 
 M = Mistake
 # a backward that asks tf.GradientTape instead of deriving by hand (replaces the solution's first line)
-TAPED_BACKWARD = """    variables = [tf.Variable(v) for v in weights + biases]
+TAPED_BACKWARD = """    params = [tf.convert_to_tensor(v) for v in weights + biases]
     with tf.GradientTape() as tape:
+        tape.watch(params)
         a = tf.convert_to_tensor(x)
-        for w, b in zip(variables[:len(weights)], variables[len(weights):]):
+        for w, b in zip(params[:len(weights)], params[len(weights):]):
             a = tf.sigmoid(a @ w + b)
         cost = tf.reduce_sum((a - desired) ** 2)
-    grads = tape.gradient(cost, variables)
+    grads = tape.gradient(cost, params)
     return grads[:len(weights)], grads[len(weights):]
 """
+TAPED_BACKWARD_WITH_VARIABLES = TAPED_BACKWARD.replace("tf.convert_to_tensor(v) for v", "tf.Variable(v) for v").replace(
+    "        tape.watch(params)\n", "")
 CORPUS = [
     # perceptron
     M("step at zero fires", "perceptron", "1.0 if a > 0 else", "1.0 if a >= 0 else", "perceptron.step_fn", "step_fn(0.0)"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalogue import KIT
-from tests.kit.corpora.mistakes import TAPED_BACKWARD
+from tests.kit.corpora.mistakes import TAPED_BACKWARD, TAPED_BACKWARD_WITH_VARIABLES
 
 HONEST = "return 1.0 if a > 0 else 0.0"
 BROKEN = "return 1.0"
@@ -348,8 +348,7 @@ for pid in ancestors():
         tests += [open(path).read() for path in glob.glob(os.path.join(kit, 'tests', 'hidden', '*.py'))]
     except OSError:
         pass"""),
-    # (speed.py imports training.py, whose source now reaches beyond the exercises: speed's observed check fails too)
-    Case("snoop-labels", {"training": 15, "evaluation": 4, "speed": 4}, {"value", "tampering detected"}, edits=[("training", """    epoch_losses = []
+    Case("snoop-labels", {"training": 15, "evaluation": 4}, {"value"}, edits=[("training", """    epoch_losses = []
     for _ in range(epochs):""", """    import glob
     for path in glob.glob('/work/**/mnist.npz', recursive=True):
         try:
@@ -402,20 +401,21 @@ for pid in ancestors():
             tf.reduce_mean(tf.square(model(x_batch) - y_batch))
 
     return compiled""")]),
-    # autodiff in a by-hand task, with TensorFlow's internals put back during the call (the guard
-    # is in the worker): the source reaches for them, so every by-hand check fails before it runs
-    Case("autodiff-restored", {"backprop": 8}, {"not by hand"}, edits=[
+    # autodiff in a by-hand task, with TensorFlow's internals put back during the call: the graph of
+    # the derivation holds the tape's operations, whatever the worker was told (backward's 5 points)
+    Case("autodiff-restored", {"backprop": 20}, {"not by hand"}, edits=[
         ("backprop", "import tensorflow as tf\n", AUTODIFF_RESTORED),
         ("backprop", "def backward(", "@with_autodiff\ndef backward("),
         ("backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD)]),
     # a tape made (and entered once) at import, entered again in a by-hand task (not a new tape)
-    Case("tape-made-at-import", {"backprop": 8}, {"not by hand"}, edits=[
+    Case("tape-made-at-import", {"backprop": 20}, {"not by hand"}, edits=[
         ("backprop", "import tensorflow as tf\n", "import tensorflow as tf\n\nTAPE = tf.GradientTape(persistent=True)\n"
                                                   "with TAPE:\n    pass\n"),
         ("backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD.replace(
             "with tf.GradientTape() as tape:", "with TAPE as tape:"))]),
-    # the traced step's record reached through the step's closure (no attribute written as such)
-    Case("record-through-closure", {"speed": 4}, {"tampering detected"}, edits=[("speed", """    @tf.function(input_signature=signature)
+    # an eager step behind the state of the worker it reaches (the step's closure, frames, builtins):
+    # the grader reads the compiled function's graph, and an eager step has none
+    Case("record-through-closure", {"speed": 4}, {"value"}, edits=[("speed", """    @tf.function(input_signature=signature)
     def compiled(x_batch, y_batch):
         return step(model, x_batch, y_batch, learning_rate)
 
@@ -430,9 +430,7 @@ for pid in ancestors():
         return loss
 
     return compiled""")]),
-    # the worker's own state reached through the call stack (traceback's frames, no private or
-    # special name written): the traced step's record rewritten on every call of a step that is not compiled
-    Case("record-through-frames", {"speed": 4}, {"tampering detected"}, edits=[("speed", """    @tf.function(input_signature=signature)
+    Case("record-through-frames", {"speed": 4}, {"value"}, edits=[("speed", """    @tf.function(input_signature=signature)
     def compiled(x_batch, y_batch):
         return step(model, x_batch, y_batch, learning_rate)
 
@@ -447,9 +445,8 @@ for pid in ancestors():
         return loss
 
     return compiled""")]),
-    # … and the worker's dispatcher told, at import, to drop the by-hand flag of every request (its
-    # replaced method is seen as tampering too)
-    Case("by-hand-flag-dropped-through-frames", {"backprop": 8}, {"tampering detected"}, edits=[
+    # the worker's dispatcher replaced at import (seen as tampering): it changes nothing of the graph
+    Case("by-hand-flag-dropped-through-frames", {"backprop": 20}, {"tampering detected"}, edits=[
         ("backprop", "import tensorflow as tf\n", """import tensorflow as tf
 import traceback
 
@@ -460,8 +457,7 @@ for frame, _ in traceback.walk_stack(None):
         dispatcher.handle = lambda request, blobs: handle({**request, "by_hand": False}, blobs)
 """),
         ("backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD)]),
-    # … and through the builtins, by a plain name and names built at run time (red team, stop 28)
-    Case("record-through-builtins", {"speed": 4}, {"tampering detected"}, edits=[("speed", """    @tf.function(input_signature=signature)
+    Case("record-through-builtins", {"speed": 4}, {"value"}, edits=[("speed", """    @tf.function(input_signature=signature)
     def compiled(x_batch, y_batch):
         return step(model, x_batch, y_batch, learning_rate)
 
@@ -479,9 +475,38 @@ for frame, _ in traceback.walk_stack(None):
         return loss
 
     return compiled""")]),
-    # autodiff restored around a taped backward, in code a UTF-7 coding line hides in a comment
-    # from any reader that assumes UTF-8
-    Case("autodiff-hidden-by-utf7", {"backprop": 8}, {"not by hand"}, build=lambda folder: _utf7_backprop(folder)),
+    # autodiff restored around a taped backward, in code a UTF-7 coding line hides from a reader
+    Case("autodiff-hidden-by-utf7", {"backprop": 20}, {"not by hand"}, build=lambda folder: _utf7_backprop(folder)),
+    # derivations past the graph judge (this stop): a tape run by Python inside the graph, TensorFlow's
+    # gradient kernel called by name, a complex step, and a descent loop that asks a tape itself
+    Case("tape-inside-py-function", {"backprop": 22}, {"not by hand"}, edits=[("backprop", """    ### BEGIN SOLUTION
+    a = tf.sigmoid(x * w + b)""", """    ### BEGIN SOLUTION
+    def taped(x, w, b, desired):
+        with tf.GradientTape() as tape:
+            tape.watch([w, b])
+            cost = tf.reduce_sum((tf.sigmoid(x * w + b) - desired) ** 2)
+        return tape.gradient(cost, [w, b])
+
+    return tuple(tf.py_function(taped, [x, w, b, desired], [w.dtype, w.dtype]))
+    a = tf.sigmoid(x * w + b)""")]),
+    Case("gradient-kernel-by-name", {"backprop": 22}, {"not by hand"}, edits=[("backprop", """    ### BEGIN SOLUTION
+    a = tf.sigmoid(x * w + b)""", """    ### BEGIN SOLUTION
+    a = tf.sigmoid(x * w + b)
+    slope = tf.raw_ops.SigmoidGrad(y=a, dy=2.0 * (a - desired))
+    return slope * x, slope""")]),
+    Case("complex-step", {"backprop": 20}, {"not by hand", "value"}, edits=[("backprop", """    ### BEGIN SOLUTION
+    return 2.0 * (a * w - desired) * a""", """    ### BEGIN SOLUTION
+    step = 1e-30
+    shifted = tf.complex(w, tf.constant(step, w.dtype))
+    cost = (tf.cast(a, shifted.dtype) * shifted - tf.cast(desired, shifted.dtype)) ** 2
+    return tf.math.imag(cost) / step""")]),
+    Case("taped-backward-with-variables", {"backprop": 20}, {"crash"}, edits=[
+        ("backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD_WITH_VARIABLES)]),
+    Case("descend-asks-a-tape", {"backprop": 23}, {"value"}, edits=[("backprop", """        w = update(w, cost_partial(a, w, desired), learning_rate)""", """        w = tf.convert_to_tensor(w, tf.float64)
+        with tf.GradientTape() as tape:
+            tape.watch(w)
+            cost = (a * w - desired) ** 2
+        w = update(w, tape.gradient(cost, w), learning_rate)""")]),
     # hard-coding the visible self-checks' answers
     Case("hard-coded-visible", STEP_BROKEN, {"value"}, body="""
 visible = {-3.0: 0.0, -1e-6: 0.0, 0.0: 0.0, 1e-6: 1.0, 0.5: 1.0, 7: 1.0}
@@ -502,7 +527,7 @@ while True:
     except BaseException:
         pass"""),
     Case("sleep-past-timeout", STEP_FAILS, {"timeout"}, body="import time\ntime.sleep(10**6)"),
-    Case("memory-bomb", STEP_FAILS, {"memory"}, body="hog = bytearray(64 * 2**30)"),
+    Case("memory-bomb", STEP_FAILS, {"crash"}, body="hog = bytearray(64 * 2**30)"),  # a MemoryError, named
     Case("fork-bomb", STEP_FAILS, {"crash"}, body="import os\nwhile True:\n    os.fork()"),
     Case("stdout-flood", STEP_FAILS, {"crash"}, body="import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 2**20)\nsys.stdout.flush()"),
     Case("segfault", STEP_FAILS, {"crash"}, body="import ctypes\nctypes.string_at(0)"),

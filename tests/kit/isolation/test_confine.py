@@ -1,7 +1,10 @@
 """The confined worker reads Python and its packages, never the kit, wherever the kit is installed."""
 
 import os
+import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.isolation import confine
@@ -57,3 +60,62 @@ def test_a_confined_process_cannot_read_an_installed_copy_of_the_kit(tmp_path):
             os._exit(3)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0, "exit 2: the kit was readable; 3: numpy was not"
+
+
+PROBE = '''import importlib, sys
+
+
+def read(path):
+    """What a worker gets when it reads path: its first bytes, or the error's name."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(20).decode("latin-1")
+    except OSError as error:
+        return type(error).__name__
+
+
+def solutions():
+    try:
+        return importlib.import_module("solutions.perceptron").__file__
+    except Exception as error:
+        return type(error).__name__
+
+
+def path():
+    return sys.path
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layers", [("namespaces", "landlock"), ("namespaces",), ("landlock",)])
+def test_a_worker_reads_neither_the_kit_nor_the_class_folder_whatever_layer_it_has(tmp_path, layers):
+    """The class folder sits under a folder the worker may read (the Python installation's); with
+    Landlock, or without it by a mount of the namespaces layer alone, the worker sees neither it nor
+    the kit, and the kit is not on its import path."""
+    from grader.catalogue import KIT
+    from grader.isolation.policy import Limits
+    from grader.isolation.sandbox import Sandbox, available_layers
+    from grader.scoring.student import Student
+
+    if not set(layers) <= set(available_layers(None)):
+        pytest.skip(f"{layers} not available here")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "probe.py").write_text(PROBE)
+    cls = Path(confine.python_paths()[-1]) / f"nnkit-test-class-{os.getpid()}-{len(layers)}"  # readable by workers
+    (cls / "carol").mkdir(parents=True)
+    (cls / "carol" / "perceptron.py").write_text("ANSWERS = 1\n")
+    try:
+        sandbox = Sandbox(staged, Limits(hidden=(str(cls),)), None)
+        sandbox.layers = layers
+        student = Student(sandbox, staged, Sandbox(None, Limits(), None, shares=sandbox))
+        try:
+            assert student.probe.read(str(cls / "carol" / "perceptron.py")) != "ANSWERS = 1\n"
+            assert student.probe.read(str(KIT / "solutions" / "perceptron.py")).endswith("Error")
+            assert student.probe.solutions() in ("ModuleNotFoundError", "PermissionError", "ImportError")
+            assert not [p for p in student.probe.path() if p.startswith(str(KIT))]
+            assert student.probe.read(str(Path(np.__file__))) == Path(np.__file__).read_bytes()[:20].decode("latin-1")
+        finally:
+            student.close()
+    finally:
+        shutil.rmtree(cls)
