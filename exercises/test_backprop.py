@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import by_hand, derived, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
+from exercises.selfcheck import derived, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
 
 pytestmark = pytest.mark.backprop
 
@@ -61,7 +61,7 @@ def test_update(kit, value, gradient, rate, expected):
 @pytest.mark.task("backprop.descend")
 @pytest.mark.uses("backprop.cost_partial", "backprop.update")
 def test_descend_thesis_table_learning_rate_1(kit):
-    weights, outputs = by_hand("backprop.descend", kit.backprop.descend)(2.0, 0.8, 1.0, 1.0, 5)
+    weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=1.0, steps=5)"
     expect_close("backprop.descend", call + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6],
                  alternatives={"records the weight before the update": [0.8, -1.6, 15.2, -102.4, 720.8]})
@@ -73,7 +73,7 @@ def test_descend_thesis_table_learning_rate_1(kit):
 @pytest.mark.task("backprop.descend")
 @pytest.mark.uses("backprop.cost_partial", "backprop.update")
 def test_descend_thesis_table_learning_rate_01(kit):
-    weights, outputs = by_hand("backprop.descend", kit.backprop.descend)(2.0, 0.8, 1.0, 0.1, 25)
+    weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 0.1, 25)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=25)"
     expect_close("backprop.descend", call + " → first four weights", weights[:4], [0.56, 0.512, 0.5024, 0.50048])
     expect_close("backprop.descend", call + " → last weight and output", [weights[-1], outputs[-1]], [0.5, 1.0])
@@ -94,7 +94,7 @@ def test_descend_uses_cost_partial(kit, monkeypatch):
     """descend gets its partials from cost_partial: handed one scaled by 0.5, it follows that one."""
     monkeypatch.setattr(kit.backprop, "cost_partial", lambda a, w, desired: 0.5 * 2.0 * (a * w - desired) * a)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=5) with cost_partial returning 0.5 × the partial"
-    weights, _ = by_hand("backprop.descend", kit.backprop.descend)(2.0, 0.8, 1.0, 0.1, 5)
+    weights, _ = kit.backprop.descend(2.0, 0.8, 1.0, 0.1, 5)
     expect_close("backprop.descend", call + " → weights", weights, descent(lambda w: 2.0 * (2.0 * w - 1.0), 0.8, 0.1, 5),
                  alternatives={"its partials are not cost_partial's": descent(lambda w: 4.0 * (2.0 * w - 1.0), 0.8, 0.1, 5)})
 
@@ -115,7 +115,7 @@ def test_chain_partials_match_gradient_tape(kit, trial):
 @pytest.mark.task("backprop.descend_two")
 @pytest.mark.uses("backprop.chain_partials", "backprop.update")
 def test_descend_two_thesis_numbers(kit):
-    w1s, w2s, outputs = by_hand("backprop.descend_two", kit.backprop.descend_two)(2.0, 0.8, 3.0, 1.0, 0.01, 25)
+    w1s, w2s, outputs = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
     call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"
     w1, w2 = 0.8, 3.0  # the slip: w2's partial taken at the w1 just updated
     for _ in range(25):
@@ -146,7 +146,7 @@ def test_descend_two_uses_chain_partials(kit, monkeypatch):
     monkeypatch.setattr(kit.backprop, "chain_partials", scaled_chain)
     call = ("descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=5) with chain_partials "
             "returning 0.5 × the partials")
-    got, _, _ = by_hand("backprop.descend_two", kit.backprop.descend_two)(2.0, 0.8, 3.0, 1.0, 0.01, 5)
+    got, _, _ = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 5)
     expect_close("backprop.descend_two", call + " → w1s", got, w1s(0.5),
                  alternatives={"its partials are not chain_partials'": w1s(1.0)})
 

@@ -226,15 +226,6 @@ def no_autodiff(task: str):
             setattr(owner, name, original)
 
 
-def by_hand(task: str, function):
-    """`function`, run under `no_autodiff(task)` (a task whose derivatives come from a function it is
-    given, or from the student's own: its values tell whether it used them)."""
-    def call(*args, **kwargs):
-        with no_autodiff(task):
-            return function(*args, **kwargs)
-    return call
-
-
 # what TensorFlow's automatic differentiation leaves in a graph: its gradient kernels (…Grad,
 # …Backprop…), its broadcasting bookkeeping, symbolic gradients, ops whose second output is a
 # gradient, and the scopes it names its nodes in
@@ -286,12 +277,16 @@ def derived(task: str, function):
     """`function` run as the grader judges a derivation by hand: traced into a TensorFlow graph (as
     tf.function does), which must hold nothing of TensorFlow's automatic differentiation, then run."""
     def call(*args, **kwargs):
-        with no_autodiff(task):
-            concrete = traced(function, args, kwargs)
-        found = autodiff_ops(concrete.graph.as_graph_def())
+        try:
+            with no_autodiff(task):
+                concrete = traced(function, args, kwargs)
+            found = autodiff_ops(concrete.graph.as_graph_def())
+        except AutodiffUsed:  # (raised while tracing: TensorFlow wraps it in the trace's whole story)
+            found = ["a GradientTape"]
         if found:
-            raise AutodiffUsed(f"{task} must compute its derivatives by hand (the chain rule); its graph holds "
-                               f"{', '.join(found)}, which automatic or numerical differentiation makes")
+            raise SelfCheckFailure(f"{task} (not by hand)\n  its graph holds {', '.join(found)}, which automatic or "
+                                   f"numerical differentiation makes: derive it with the chain rule\n"
+                                   f"  hint: {hint(task)}", "not by hand")
         return concrete(*args, **kwargs)
     return call
 

@@ -133,6 +133,13 @@ CORPUS = [
       "the right one transposed"),
     M("backward with the tape", "backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD,
       "backprop.backward", "by hand"),
+    M("descend asks a tape", "backprop", "        w = update(w, cost_partial(a, w, desired), learning_rate)",
+      "        w = tf.convert_to_tensor(w, tf.float32)\n        with tf.GradientTape() as tape:\n            tape.watch(w)\n"
+      "            cost = (a * w - desired) ** 2\n        w = update(w, tape.gradient(cost, w), learning_rate)",
+      "backprop.descend", "must come from cost_partial"),
+    M("descend_two writes the partials again", "backprop", "        g1, g2 = chain_partials(a1, w1, w2, desired)",
+      "        error = 2.0 * (a1 * w1 * w2 - desired)\n        g1, g2 = error * a1 * w2, error * a1 * w1",
+      "backprop.descend_two", "must come from chain_partials"),
     # training
     M("preprocess not scaled", "training", "tf.cast(images, tf.float32) / 255.0", "tf.cast(images, tf.float32)",
       "training.preprocess", "divide by 255"),
@@ -305,6 +312,11 @@ CORPUS = [
       "activations.softmax_cross_entropy_gradient", "not 1/k"),
     M("layer norms last layer first", "activations", "    return norms[::-1]\n", "    return norms\n",
       "activations.layer_gradient_norms", "reverse what you collected"),
+    M("layer norms with their own derivative", "activations",
+      "    delta = 2.0 * (activations[-1] - y) / tf.cast(tf.size(y), tf.float64) * derivative(sums[-1])",
+      "    derivative = sigmoid_prime if activation is sigmoid else relu_prime if activation is relu else tanh_prime\n"
+      "    delta = 2.0 * (activations[-1] - y) / tf.cast(tf.size(y), tf.float64) * derivative(sums[-1])",
+      "activations.layer_gradient_norms", "use the derivative you are handed"),
     M("layer norms cost over the batch only", "activations", "/ tf.cast(tf.size(y), tf.float64)", "/ y.shape[0]",
       "activations.layer_gradient_norms", "n·width of them"),
     # optimizers

@@ -23,4 +23,5 @@ def test_every_honest_idiom_scores_full_marks(tmp_path):
         for report in reports:  # (a class of one is graded as its folder: the report bears the exercise's name)
             lost += [f"{report['student']}: {t['id'].split('::')[-1]} ({t['category']}): {t['message'][:300]}"
                      for t in report["tests"] if t["earned"] < t["points"]]
+            lost += [f"{report['student']}: grader fault: {fault}" for fault in report["grader_faults"][-1:]]
     assert not lost, "\n".join(lost)
