@@ -14,9 +14,12 @@ mistake before anything runs, and calls one function of the kit.
 """
 
 import argparse
+import copy
 import os
 import secrets
+import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from data import mnist
 from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, KIT
 from grader.gradebook import store
 from grader.isolation.policy import DEFAULT_WORKER_UID, IsolationUnavailable
-from grader.isolation.staging import find
+from grader.isolation.staging import digest, find, stage
 from grader.lab import reproduce
 from grader.text import printable
 
@@ -66,6 +69,24 @@ def instructor_mistake(args) -> str:
     return ""
 
 
+def unchanged(submissions, args, seed: int, exercises) -> set[str]:
+    """The submissions of a class whose latest grading in --out has this seed and these exercises and
+    graded exactly the files they hold now: a rerun (after an interruption) keeps those."""
+    if args.out is None or len(submissions) < 2 or getattr(args, "regrade", False) or not (args.out / store.FILE).exists():
+        return set()
+    latest = {r["student"]: r for r in store.latest(args.out)}
+    kept = set()
+    for submission in submissions:
+        before = latest.get(submission.name)
+        if before and before.get("digest") and before["seed"] == seed and not before["grader_faults"] and \
+                {n for n, e in before["exercises"].items() if e["possible"]} == set(exercises):
+            with tempfile.TemporaryDirectory(prefix="nnkit-digest-") as scratch:
+                same = digest(stage(copy.deepcopy(submission), Path(scratch) / "staged")) == before["digest"]
+            if same:
+                kept.add(submission.name)
+    return kept
+
+
 def chosen_exercises(args) -> list[str]:
     """The exercises to grade: --exercises, else those of --assignment."""
     if getattr(args, "exercises", None) is not None:
@@ -91,7 +112,7 @@ def grade(args) -> int:
     if args.seed is None and last:
         print(f"seed {seed}: the class's, from {args.out / store.FILE} (--seed to choose another)")
     from grader.gradebook import console, exports
-    from grader.scoring.run import GradingRun  # loads TensorFlow: only the commands that grade do
+    from grader.scoring.run import GradingRun, Interrupted  # loads TensorFlow: only the commands that grade do
 
     try:
         run = GradingRun.prepare(seed, chosen_exercises(args), jobs=args.jobs, call_timeout=args.call_timeout,
@@ -104,6 +125,11 @@ def grade(args) -> int:
         print(f"WARNING: {run.level}: student code can read the answers, the hidden tests and other submissions",
               file=sys.stderr)
     print(f"isolation: {run.level}")
+    kept = unchanged(submissions, args, seed, run.options.exercises)
+    if kept:
+        submissions = [s for s in submissions if s.name not in kept]
+        print(f"{len(kept)} submission(s) already graded with seed {seed} and unchanged since: kept "
+              f"(--regrade to grade them again)")
     start = time.perf_counter()
     shown = console.progress_printer(len(submissions), start)
 
@@ -112,7 +138,24 @@ def grade(args) -> int:
             exports.write_student(report, args.out)
         shown(report)
 
-    graded = run.grade(submissions, progress=finished)
+    stopped_by = []
+
+    def stop(number, _frame):
+        stopped_by.append(number)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        graded = run.grade(submissions, progress=finished)
+    except Interrupted as interrupted:
+        if args.out is not None:
+            exports.write_class(args.out, roster)
+        print(f"\nstopped: {len(interrupted.reports)} of {len(submissions)} submission(s) graded and kept"
+              + (f" in {args.out}/; run the same command again to grade the other "
+                 f"{len(submissions) - len(interrupted.reports)}" if args.out is not None else ""), file=sys.stderr)
+        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if args.command == "setup":
         for assignment, exercises in ASSIGNMENTS.items():
             print(f"\n{assignment}:\n{console.table(graded, exercises)}")
@@ -230,6 +273,8 @@ def main(argv=None) -> int:
                              "who submitted nothing is listed")
     graded.add_argument("--assignment", choices=[*ASSIGNMENTS, "all"], default=CORE,
                         help=f"the assignment graded, out of 100 (default {CORE}; all: every exercise together)")
+    graded.add_argument("--regrade", action="store_true", help="grade again the submissions of a class already "
+                        "graded into --out with its seed and unchanged since (kept by default: a rerun continues)")
     graded.add_argument("--exercises", type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
                         default=None, help="grade only these exercises, comma-separated (an assignment that covers "
                         f"part of the course); the exercises: {','.join(EXERCISES)}")

@@ -371,3 +371,14 @@ def _stage_zip(submission: Submission, target: Path) -> None:
 def seen_folders(submissions) -> tuple[str, ...]:
     """Where the submissions lie (their class folders, or themselves): what no worker may read."""
     return tuple(sorted({str(s.within or s.source) for s in submissions if not s.link}))
+
+
+def digest(staged: Path) -> str:
+    """What was staged, as one SHA-256 of its files' names and bytes: a rerun tells an unchanged
+    submission by it."""
+    import hashlib
+
+    whole = hashlib.sha256()
+    for path in sorted(staged.iterdir()):
+        whole.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return whole.hexdigest()

@@ -61,6 +61,7 @@ class Report:
     attention: list[str]  # for the instructor: why nothing of it was graded
     grader_faults: list[str]  # for the instructor: checks the grader failed on (not the student's fault)
     tests: list[Check]
+    digest: str = ""  # SHA-256 of the files graded (staging.digest): a rerun keeps an unchanged submission's grading
     schema: str = field(default=SCHEMA)
 
     def as_dict(self) -> dict:
@@ -74,7 +75,7 @@ def status(report: dict) -> str:
 
 
 def build_report(submission: Submission, payload: dict | None, problem: str, seconds: float,
-                 exercises: tuple[str, ...], seed: int) -> dict:
+                 exercises: tuple[str, ...], seed: int, digest: str = "") -> dict:
     """The report of one submission from the signed results of its run (None if none): every rubric
     check of the graded exercises, points per exercise (0 of 0 for an exercise not graded), total."""
     found = {t["id"]: t for t in (payload or {}).get("tests", [])}
@@ -102,7 +103,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
                   versions=(payload or {}).get("versions", {}), seconds=round(seconds, 2),
                   score=Score(earned, possible, round(100.0 * earned / possible, 2)), exercises=points, status=state,
                   warnings=submission.warnings, attention=submission.attention, grader_faults=faults,
-                  tests=tests).as_dict()
+                  tests=tests, digest=digest).as_dict()
 
 
 def _blame_used_tasks(tests: list[Check]) -> None:

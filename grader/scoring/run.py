@@ -14,6 +14,7 @@ import json
 import queue
 import secrets
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, HIDDEN, KIT
 from grader.isolation.policy import PROCESS_LEVEL, IsolationUnavailable, Limits, default_worker_uid
 from grader.isolation.sandbox import Sandbox, lock
-from grader.isolation.staging import Submission, seen_folders, stage
+from grader.isolation.staging import Submission, digest, seen_folders, stage
 from grader.scoring.plugin import sign
 from grader.scoring.report import build_report
 from grader.scoring.rubric import rubric
@@ -124,10 +125,11 @@ def grade_one(submission: Submission, options: Options, slot: Slot | None = None
     which nothing gradable was read is not run at all: its report says why it needs attention."""
     own = slot is None
     start = time.perf_counter()
-    payload, problem = None, ""
+    payload, problem, graded = None, "", ""
     try:
         with tempfile.TemporaryDirectory(prefix="nnkit-grade-") as private:
             staged = stage(submission, Path(private) / "submission")
+            graded = digest(staged)
             wrong = _other_assignment(staged, options)
             if wrong:
                 submission.needs_attention(wrong)
@@ -137,21 +139,38 @@ def grade_one(submission: Submission, options: Options, slot: Slot | None = None
     finally:
         if own and slot is not None:
             SLOTS.give_back(slot)
-    return build_report(submission, payload, problem, time.perf_counter() - start, options.exercises, options.seed)
+    return build_report(submission, payload, problem, time.perf_counter() - start, options.exercises, options.seed,
+                        graded)
+
+
+class Interrupted(Exception):
+    """The grading was stopped (Ctrl-C, SIGTERM) before every submission was graded: `reports` are
+    those finished before it; every process it started has been ended, its staged files removed."""
+
+    def __init__(self, reports: list[dict]):
+        super().__init__(f"stopped after {len(reports)} submission(s)")
+        self.reports = reports
 
 
 def grade_all(submissions: list[Submission], options: Options, progress=None) -> list[dict]:
     """Reports in the order of `submissions`; `options.jobs` slots grade them, each one submission
-    after another; `progress` is called with each report as it is finished. (The Python API; the
-    entry points call it through GradingRun.)"""
+    after another; `progress` is called with each report as it is finished. A KeyboardInterrupt
+    (Ctrl-C, or a signal handler's) stops the grading at once and raises Interrupted with the
+    finished reports; a grading it cut short counts as nothing. (The Python API; the entry points
+    call it through GradingRun.)"""
     rubric()
+    if not submissions:
+        return []
     options = dataclasses.replace(options, hidden=tuple(sorted({*options.hidden, *seen_folders(submissions)})))
-    slots = queue.Queue()
+    slots, busy, stopping = queue.Queue(), set(), threading.Event()
     for _ in range(max(1, min(options.jobs, len(submissions)))):
         slots.put(SLOTS.take())
 
     def one(submission):
+        if stopping.is_set():
+            return None
         slot = slots.get()
+        busy.add(slot)
         start = time.perf_counter()
         try:
             report = grade_one(submission, options, slot)
@@ -160,14 +179,25 @@ def grade_all(submissions: list[Submission], options: Options, progress=None) ->
             report = build_report(submission, None, problem, time.perf_counter() - start, options.exercises,
                                   options.seed)
         finally:
-            slots.put(slot if slot.alive else Slot())
+            busy.discard(slot)
+            slots.put(slot if slot.alive or stopping.is_set() else Slot())
+        if stopping.is_set():
+            return None  # cut short by the stop: not a grading
         if progress:
             progress(report)
         return report
 
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+    futures = [pool.submit(one, submission) for submission in submissions]
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            return list(pool.map(one, submissions))
+        return [future.result() for future in futures]
+    except KeyboardInterrupt:
+        stopping.set()
+        for slot in list(busy):  # its process group goes, and with it its zygotes and their workers
+            slot.close()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise Interrupted([f.result() for f in futures if f.done() and not f.cancelled() and f.result()]) from None
     finally:
+        pool.shutdown(wait=True)
         while not slots.empty():
             SLOTS.give_back(slots.get())

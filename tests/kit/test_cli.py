@@ -5,7 +5,13 @@ import csv
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +99,56 @@ def test_no_file_of_one_submission_stops_the_class_or_reaches_an_output_unescape
     with open(out / "checks.csv", newline="") as handle:
         assert {row["passed"] for row in csv.DictReader(handle)} == {"5"}
     assert "\\\\x1b" in (out / "caf\ufffd\\x1b[2J" / "feedback.md").read_text()  # Markdown shows it as text
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below pid, now."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_class_keeps_what_was_graded_leaves_nothing_behind_and_continues(tmp_path, number):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    for name in "abcdef":
+        submission(folder, name, finished=("perceptron",))
+    scratch = Path(tempfile.mkdtemp(prefix="nnkit-interrupted-"))  # the run's temporary files, all of them
+    scratch.chmod(0o711)
+    command = [sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--seed", "4",
+               "--exercises", "perceptron"]
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    try:
+        run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        while len(list(out.glob("*/report.json"))) < 2 and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.1)
+        started = descendants(run.pid)  # the grading processes, their zygotes and workers
+        run.send_signal(number)
+        _, err = run.communicate(timeout=120)
+        graded = {path.parent.name for path in out.glob("*/report.json")}
+        assert run.returncode == 128 + number and 2 <= len(graded) < 6, err[-2000:]
+        assert f"{len(graded)} of 6 submission(s) graded and kept" in err and "run the same command again" in err
+        assert set(gradebook_rows(out)) == graded and all(r["status"] == "graded" for r in gradebook_rows(out).values())
+        time.sleep(2)
+        assert not [pid for pid in started if Path(f"/proc/{pid}").exists()], "processes outlived the run"
+        assert list(scratch.iterdir()) == [], "staged files outlived the run"
+        again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0 and f"{len(graded)} submission(s) already graded" in again.stdout, again.stderr
+        assert set(gradebook_rows(out)) == set("abcdef") and len(store.history(out)) == 6
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
