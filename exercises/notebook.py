@@ -5,6 +5,8 @@ Importing this module lets a notebook import the code of the other notebooks in 
 saved; not its self-check or grade cells) as the module `notebooks.perceptron`. `self_check` runs
 an exercise's visible self-checks on the code of the running notebook, and `check_task` (the
 released grade cells) on one task, so that `nbgrader validate` fails where a self-check fails.
+
+    python -m exercises.notebook validate perceptron.ipynb …   # nbgrader's Validate, exit 1 when one fails
 """
 
 import contextlib
@@ -167,3 +169,25 @@ def check_task(task: str, namespace: dict) -> None:
         lines = [line for line in text.splitlines() if not line.startswith(("progress of", "next:", "  ok"))]
         raise CheckFailed(f"the self-checks of {task} fail:\n" + "\n".join(lines))
     print(f"{task}: its self-checks pass (the graded checks run when your work is graded)")
+
+
+def validate(paths: list[str]) -> int:
+    """nbgrader's Validate on each notebook, said per notebook; 1 if any fails (`nbgrader validate`
+    itself exits 0 whatever it finds), 0 if every one passes."""
+    from nbgrader.validator import Validator
+
+    failed = 0
+    for path in paths:
+        found = Validator(ignore_checksums=True).validate(path)
+        failed += bool(found)
+        print(f"{path}: {'passes' if not found else 'VALIDATION FAILED'}")
+        for kind, cells in found.items():
+            for cell in cells:
+                print(f"  {kind}: {(cell.get('error') or cell.get('source', ''))[:2000]}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["validate"] or len(sys.argv) < 3:
+        sys.exit("usage: python -m exercises.notebook validate NOTEBOOK.ipynb …")
+    sys.exit(validate(sys.argv[2:]))

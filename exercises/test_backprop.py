@@ -3,11 +3,13 @@
 Every hand-derived partial derivative is compared, in float64, with what tf.GradientTape finds.
 """
 
+import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import derived, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients
+from exercises.selfcheck import (derived, expect_close, expect_floats, expect_gradient, expect_tensor, fail, tape_gradients,
+                                 warped)
 
 pytestmark = pytest.mark.backprop
 
@@ -82,21 +84,33 @@ def test_descend_thesis_table_learning_rate_01(kit):
 def descent(step, w: float, rate: float, steps: int) -> list[float]:
     """The weights of gradient descent from w with partials step(w), in plain Python."""
     weights = []
-    for _ in range(steps):
-        w = w - rate * step(w)
+    while len(weights) < steps:
+        w -= rate * step(w)
         weights.append(w)
     return weights
+
+
+def hand(monkeypatch, function, name: str, replacement) -> None:
+    """Hand `function` a `replacement` for `name` where it looks the name up: its module's globals,
+    or those of the notebook it was defined in (a decorated function's own)."""
+    monkeypatch.setitem(getattr(inspect.unwrap(function), "__globals__", {}), name, replacement)
 
 
 @pytest.mark.task("backprop.descend")
 @pytest.mark.uses("backprop.update")
 def test_descend_uses_cost_partial(kit, monkeypatch):
-    """descend gets its partials from cost_partial: handed one scaled by 0.5, it follows that one."""
-    monkeypatch.setattr(kit.backprop, "cost_partial", lambda a, w, desired: 0.5 * 2.0 * (a * w - desired) * a)
-    call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=5) with cost_partial returning 0.5 × the partial"
+    """descend gets its partials from cost_partial: handed another one (no constant multiple of the
+    true partial), it follows that one, calling it at every step's weight."""
+    handed = warped(lambda a, w, desired: 2.0 * (a * w - desired) * a, 0.5, at=1)
+    hand(monkeypatch, kit.backprop.descend, "cost_partial", handed)
+    call = ("descend(a=2.0, w=0.8, desired=1.0, learning_rate=0.1, steps=5) with cost_partial returning the partial "
+            "× 0.5·(1 + sin(5·w)/2)")
     weights, _ = kit.backprop.descend(2.0, 0.8, 1.0, 0.1, 5)
-    expect_close("backprop.descend", call + " → weights", weights, descent(lambda w: 2.0 * (2.0 * w - 1.0), 0.8, 0.1, 5),
-                 alternatives={"its partials are not cost_partial's": descent(lambda w: 4.0 * (2.0 * w - 1.0), 0.8, 0.1, 5)})
+    true, once = (lambda w: 2.0 * (2.0 * w - 1.0) * 2.0), handed(2.0, 0.8, 1.0) / 2.4  # 2.4: the true partial at 0.8
+    expect_close("backprop.descend", call + " → weights", weights, descent(lambda w: handed(2.0, w, 1.0), 0.8, 0.1, 5),
+                 alternatives={"its partials are not cost_partial's": descent(true, 0.8, 0.1, 5),
+                               "measures cost_partial once, then differentiates by itself":
+                                   descent(lambda w: once * true(w), 0.8, 0.1, 5)})
 
 
 @pytest.mark.task("backprop.chain_partials")
@@ -130,25 +144,31 @@ def test_descend_two_thesis_numbers(kit):
 @pytest.mark.task("backprop.descend_two")
 @pytest.mark.uses("backprop.update")
 def test_descend_two_uses_chain_partials(kit, monkeypatch):
-    """descend_two gets its partials from chain_partials: handed ones scaled by 0.5, it follows them."""
-    def scaled_chain(a1, w1, w2, desired):
-        error = 2.0 * (a1 * w1 * w2 - desired)
-        return 0.5 * error * a1 * w2, 0.5 * error * a1 * w1
+    """descend_two gets its partials from chain_partials: handed others (no constant multiple of the
+    true ones), it follows them, calling it at every step's weights."""
+    def true_chain(a1, w1, w2, desired):
+        half = a1 * w1 * w2 - desired  # half of 2·(a3 − ŷ)
+        return 2.0 * half * a1 * w2, 2.0 * half * a1 * w1
 
-    def w1s(factor):  # both partials from the same (w1, w2), then both updates
+    handed = warped(true_chain, 0.5, at=1)
+
+    def w1s(partials):  # both partials from the same (w1, w2), then both updates
         w1, w2, found = 0.8, 3.0, []
-        for _ in range(5):
-            error = 2.0 * (2.0 * w1 * w2 - 1.0)
-            w1, w2 = w1 - 0.01 * factor * error * 2.0 * w2, w2 - 0.01 * factor * error * 2.0 * w1
+        while len(found) < 5:
+            g1, g2 = partials(2.0, w1, w2, 1.0)
+            w1, w2 = w1 - 0.01 * g1, w2 - 0.01 * g2
             found.append(w1)
         return found
 
-    monkeypatch.setattr(kit.backprop, "chain_partials", scaled_chain)
+    hand(monkeypatch, kit.backprop.descend_two, "chain_partials", handed)
     call = ("descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=5) with chain_partials "
-            "returning 0.5 × the partials")
+            "returning the partials × 0.5·(1 + sin(5·w1)/2)")
     got, _, _ = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 5)
-    expect_close("backprop.descend_two", call + " → w1s", got, w1s(0.5),
-                 alternatives={"its partials are not chain_partials'": w1s(1.0)})
+    once = handed(2.0, 0.8, 3.0, 1.0)[0] / true_chain(2.0, 0.8, 3.0, 1.0)[0]
+    expect_close("backprop.descend_two", call + " → w1s", got, w1s(handed),
+                 alternatives={"its partials are not chain_partials'": w1s(true_chain),
+                               "measures chain_partials once, then differentiates by itself":
+                                   w1s(lambda *args: tuple(once * g for g in true_chain(*args)))})
 
 
 @pytest.mark.task("backprop.sigmoid_partials")

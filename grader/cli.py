@@ -8,6 +8,7 @@ mistake before anything runs, and calls one function of the kit.
     nn-kit nbgrader-pregrade COURSE       grade an nbgrader course's submissions in parallel first
     nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
     nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
+    nn-kit export canvas|moodle           write the gradebook's grades as the CSV Canvas or Moodle imports
     nn-kit classroom-workflow             print the starter repository's workflow for the visible self-checks
     nn-kit release DIR                    write the students' starter repository (skeletons and self-checks only)
     nn-kit reproduce                      rerun the thesis' evaluation chapter beside its numbers
@@ -15,6 +16,7 @@ mistake before anything runs, and calls one function of the kit.
 
 import argparse
 import copy
+import csv
 import os
 import secrets
 import signal
@@ -101,12 +103,13 @@ def grade(args) -> int:
         return 2
     if not mnist.provide(getattr(args, "mnist", None), fetch=args.command == "setup"):
         return 1
-    submissions = find(args.submissions)
     try:
         roster = store.read_roster(args.roster) if getattr(args, "roster", None) else []
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
         print(f"nn-kit {args.command}: --roster: {error}", file=sys.stderr)
         return 2
+    kept_roster = store.roster(args.out) if args.out is not None and (args.out / store.FILE).exists() else []
+    submissions = find(args.submissions, roster or kept_roster)  # named as the roster (given, or kept) names them
     last = store.last_grading(args.out) if args.out is not None and args.out.is_dir() else None
     seed = args.seed if args.seed is not None else last["seed"] if last else secrets.randbelow(2**31)
     if args.seed is None and last:
@@ -171,8 +174,8 @@ def grade(args) -> int:
         print(f"reports: {args.out}/ (gradebook.csv and .sqlite, class.json, histogram.png, checks.csv and .png, "
               f"<student>/report.json, feedback.md, results.json)")
         if roster:
-            missing = [name for name in roster if name.casefold() not in
-                       {r["student"].casefold() for r in store.latest(args.out)}]
+            graded_names = {r["student"].casefold() for r in store.latest(args.out)}
+            missing = [row["student"] for row in roster if row["student"].casefold() not in graded_names]
             print(f"roster: {len(missing)} of {len(roster)} student(s) submitted nothing"
                   + (f": {printable(', '.join(missing))}" if missing else ""))
     unread = [r for r in graded if r.get("attention")]
@@ -248,6 +251,30 @@ def release(args) -> int:
     return 0
 
 
+def export(args) -> int:
+    from grader.gradebook import lms
+
+    if not (args.out / store.FILE).exists():
+        print(f"nn-kit export: {args.out} holds no gradebook: grade into it with nn-kit grade --out first",
+              file=sys.stderr)
+        return 2
+    titles = dict(title.split("=", 1) for title in args.title if "=" in title)
+    unknown = [name for name in titles if name not in ASSIGNMENTS] + [t for t in args.title if "=" not in t]
+    if unknown:
+        print(f"nn-kit export: --title {unknown[0]}: give ASSIGNMENT=TITLE, the assignments being "
+              f"{', '.join(ASSIGNMENTS)}", file=sys.stderr)
+        return 2
+    written = lms.write(args.out, args.lms, titles, args.per_exercise)
+    print(f"{written['path']}: {written['rows']} student(s), in the columns {args.lms.title()} imports")
+    if written["blank"]:
+        print(f"left blank (needs attention or grader fault; no score is imported): "
+              f"{printable(', '.join(written['blank']))}")
+    if written["unmatched"]:
+        print(f"without the id {args.lms.title()} matches on ({', '.join(lms.MATCHED_BY[args.lms])}; give --roster "
+              f"when grading): {printable(', '.join(written['unmatched']))}")
+    return 0
+
+
 def classroom_workflow(_args) -> int:
     from grader.course.workflow import classroom_workflow as workflow
 
@@ -269,8 +296,9 @@ def main(argv=None) -> int:
     graded.add_argument("--out", type=os.path.abspath, default="reports",
                         help="where reports go (default: reports/ in the current folder, never inside the kit)")
     graded.add_argument("--roster", type=Path, default=None,
-                        help="a CSV of the class (column student, login, username, name or id; else the first): "
-                             "who submitted nothing is listed")
+                        help="a CSV of the class: Canvas's gradebook export, Moodle's participants, or a column "
+                             "student, login, username, name, email or id (else the first); names the submissions "
+                             "of LMS downloads, lists who submitted nothing, gives the LMS exports their ids")
     graded.add_argument("--assignment", choices=[*ASSIGNMENTS, "all"], default=CORE,
                         help=f"the assignment graded, out of 100 (default {CORE}; all: every exercise together)")
     graded.add_argument("--regrade", action="store_true", help="grade again the submissions of a class already "
@@ -314,6 +342,14 @@ def main(argv=None) -> int:
     run.add_argument("--metadata", default=None, help="Gradescope's submission_metadata.json (default: beside "
                      "the submission folder)")
     run.set_defaults(run=gradescope_run)
+    exported = commands.add_parser("export", help="write the gradebook's latest grades as the CSV an LMS imports")
+    exported.add_argument("lms", choices=["canvas", "moodle"])
+    exported.add_argument("--out", type=Path, default=Path("reports"), help="the graded class's folder (default: reports)")
+    exported.add_argument("--title", action="append", default=[], metavar="ASSIGNMENT=TITLE",
+                          help="the LMS's column of an assignment, e.g. nn-tf='Neural networks (48213)' for "
+                               "Canvas's existing assignment 48213 (default: the assignment's name: a new one)")
+    exported.add_argument("--per-exercise", action="store_true", help="a column per exercise too")
+    exported.set_defaults(run=export)
     commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
                         ).set_defaults(run=classroom_workflow)
     again = commands.add_parser("reproduce", help="rerun the thesis' evaluation chapter (Figs. 17–20) beside its "

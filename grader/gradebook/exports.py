@@ -59,31 +59,42 @@ def write_student(report: dict, out: Path) -> None:
     store.record(out, [report])
 
 
-def write_class(out: Path, roster: list[str] = ()) -> None:
+def identity(report: dict, roster: dict[str, dict]) -> dict:
+    """What is known of a graded student: the roster's row (by the report's student), else what the
+    LMS download said (its id and name)."""
+    origin = report.get("origin") or {}
+    known = {"student": report["student"], "id": origin.get("id", ""), "name": origin.get("name", "")}
+    return {**known, **roster.get(report["student"].casefold(), {})}
+
+
+def write_class(out: Path, roster: list[dict] = ()) -> None:
     """Keep the roster (if given) in the gradebook and remake every class export from the latest
     grading of each student."""
     out.mkdir(parents=True, exist_ok=True)
     if roster:
         store.set_roster(out, roster)
-    roster, current = store.roster(out), store.latest(out)
-    missing = [name for name in roster if name.casefold() not in {r["student"].casefold() for r in current}]
+    rows, current = store.roster(out), store.latest(out)
+    on_roster = {row["student"].casefold(): row for row in rows}
+    missing = [row for row in rows if row["student"].casefold() not in {r["student"].casefold() for r in current}]
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         columns = assignment_columns(current[0]) if current else list(ASSIGNMENTS[CORE])
-        writer.writerow(["student", *columns, "total", "possible", "percent", "seed", "status", "graded_at",
-                         "warnings"])
-        on_roster = {name.casefold() for name in roster}
+        writer.writerow(["student", "name", "email", "lms_id", *columns, "total", "possible", "percent", "seed",
+                         "status", "late", "submitted_at", "graded_at", "warnings"])
         for r in current:
-            state = status(r) + ("; not on the roster" if roster and r["student"].casefold() not in on_roster else "")
+            state = status(r) + ("; not on the roster" if rows and r["student"].casefold() not in on_roster else "")
             scores = [e["earned"] if e.get("possible") else "" for e in (r["exercises"].get(n, {}) for n in columns)]
-            writer.writerow(map(csv_cell, [r["student"], *scores, r["score"]["earned"], r["score"]["possible"],
-                                           r["score"]["percent"], r["seed"], state, r["graded_at"],
-                                           " | ".join(r["warnings"])]))
-        for name in missing:
-            writer.writerow(map(csv_cell, [name, *([""] * len(columns)), "", "", "", "", "no submission", "", ""]))
+            who, origin = identity(r, on_roster), r.get("origin") or {}
+            writer.writerow(map(csv_cell, [r["student"], who.get("name", ""), who.get("email", ""), who.get("id", ""),
+                                           *scores, r["score"]["earned"], r["score"]["possible"], r["score"]["percent"],
+                                           r["seed"], state, origin.get("late", ""), origin.get("submitted_at", ""),
+                                           r["graded_at"], " | ".join(r["warnings"])]))
+        for row in missing:
+            writer.writerow(map(csv_cell, [row["student"], row.get("name", ""), row.get("email", ""), row.get("id", ""),
+                                           *([""] * len(columns)), "", "", "", "", "no submission", "", "", "", ""]))
     graded = counted(current)
     if graded:
-        stats = {**class_statistics(graded), "missing": missing, "gradings": len(store.history(out)),
+        stats = {**class_statistics(graded), "missing": [row["student"] for row in missing], "gradings": len(store.history(out)),
                  "needs_attention": [r["student"] for r in current if status(r).startswith(NEEDS_ATTENTION)]}
         (out / "class.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")
         charts.histogram(graded, out / "histogram.png")
@@ -92,7 +103,7 @@ def write_class(out: Path, roster: list[str] = ()) -> None:
         charts.checks_chart(checks, out / "checks.png")
 
 
-def write_all(reports: list[dict], out: Path, roster: list[str] = ()) -> None:
+def write_all(reports: list[dict], out: Path, roster: list[dict] = ()) -> None:
     """Write the graded students' files, add their gradings (and the roster, if given) to the
     gradebook, and remake every class export from the latest grading of each student."""
     for report in reports:

@@ -3,10 +3,11 @@
 Each grading run adds one row per graded submission (its whole report). The class's exports are
 made from the latest grading of each student, so regrading one student replaces that student's row
 everywhere and keeps the earlier gradings as history. A roster, once given, is kept too: the
-exports list who submitted nothing until a new roster replaces it.
+exports list who submitted nothing until a new roster replaces it, and carry its identities (the
+LMS's id, name, email, SIS ids, section) into the LMS exports.
 
     OUT/gradebook.sqlite   gradings(id, student, graded_at, seed, earned, possible, complete, report)
-                           roster(student)
+                           roster(student, details: JSON of the roster row's identities)
 """
 
 import csv
@@ -20,13 +21,27 @@ FILE = "gradebook.sqlite"
 SCHEMA = """CREATE TABLE IF NOT EXISTS gradings (
     id INTEGER PRIMARY KEY, student TEXT NOT NULL, graded_at TEXT NOT NULL, seed INTEGER,
     earned REAL NOT NULL, possible REAL NOT NULL, complete INTEGER NOT NULL, report TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS roster (student TEXT PRIMARY KEY)"""
-ROSTER_COLUMNS = ("student", "login", "username", "name", "id")
+CREATE TABLE IF NOT EXISTS roster (student TEXT PRIMARY KEY, details TEXT)"""
+# a roster row's identities, each from the first of its columns the CSV has (headers in any case);
+# `student` is how the class is named in the reports (the submissions' names, or the LMS's, mapped)
+IDENTITIES = {
+    "student": ("student", "login", "username", "sis login id", "full name", "name", "email address", "email",
+                "id", "identifier"),
+    "id": ("id", "user id", "identifier"),  # the LMS's user id: Canvas's ID, Moodle's "Participant <id>"
+    "name": ("full name", "name", "student"),
+    "email": ("email address", "email"),
+    "username": ("username", "login"),
+    "sis_user_id": ("sis user id", "id number"),
+    "sis_login_id": ("sis login id",),
+    "section": ("section",),
+}
 
 
 def _connect(out: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(out / FILE, timeout=60)
     connection.executescript(SCHEMA)
+    if "details" not in [column[1] for column in connection.execute("PRAGMA table_info(roster)")]:
+        connection.execute("ALTER TABLE roster ADD COLUMN details TEXT")  # a gradebook of an earlier kit
     return connection
 
 
@@ -41,15 +56,18 @@ def record(out: Path, reports: list[dict]) -> None:
               json.dumps(r)) for r in reports])
 
 
-def set_roster(out: Path, names: list[str]) -> None:
+def set_roster(out: Path, rows: list[dict]) -> None:
     with closing(_connect(out)) as connection, connection:
         connection.execute("DELETE FROM roster")
-        connection.executemany("INSERT INTO roster (student) VALUES (?)", [(name,) for name in names])
+        connection.executemany("INSERT INTO roster (student, details) VALUES (?, ?)",
+                               [(row["student"], json.dumps(row)) for row in rows])
 
 
-def roster(out: Path) -> list[str]:
+def roster(out: Path) -> list[dict]:
+    """The roster's rows (each with its identities, as read_roster gives them), by student."""
     with closing(_connect(out)) as connection:
-        return [name for name, in connection.execute("SELECT student FROM roster ORDER BY student")]
+        rows = connection.execute("SELECT student, details FROM roster ORDER BY student").fetchall()
+    return [json.loads(details) if details else {"student": student} for student, details in rows]
 
 
 def latest(out: Path) -> list[dict]:
@@ -80,15 +98,30 @@ def history(out: Path) -> list[dict]:
     return [dict(zip(keys, row)) for row in rows]
 
 
-def read_roster(path: Path) -> list[str]:
-    """The students of a roster CSV: its column named student, login, username, name or id (the
-    first column when none is), as named by their submissions."""
+def read_roster(path: Path) -> list[dict]:
+    """The students of a roster CSV, one dict of IDENTITIES each (a plain list of names, without a
+    header, is read as students). Canvas's gradebook export, Moodle's participants or grading
+    worksheet and a CSV of logins all serve: Canvas's "Points Possible" row is skipped, Moodle's
+    first and last name columns make the name."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+        rows = [[cell.strip() for cell in row] for row in csv.reader(handle) if any(cell.strip() for cell in row)]
     if not rows:
         raise ValueError(f"{path} is empty")
-    header = [cell.strip().lower() for cell in rows[0]]
-    column = next((header.index(name) for name in ROSTER_COLUMNS if name in header), None)
-    body = rows[1:] if column is not None else rows
-    names = [row[column or 0].strip() for row in body if len(row) > (column or 0)]
-    return list(dict.fromkeys(name for name in names if name))
+    header = [cell.casefold() for cell in rows[0]]
+    if "first name" in header and "last name" in header and "full name" not in header:
+        first, last = header.index("first name"), header.index("last name")
+        header.append("full name")
+        rows = [rows[0]] + [row + [f"{row[first]} {row[last]}" if len(row) > max(first, last) else ""]
+                            for row in rows[1:]]
+    columns = {key: next((header.index(name) for name in names if name in header), None)
+               for key, names in IDENTITIES.items()}
+    body = rows[1:] if columns["student"] is not None else rows
+    columns["student"] = columns["student"] or 0
+    found = {}
+    for row in body:
+        identity = {key: row[column] for key, column in columns.items() if column is not None and column < len(row)
+                    and row[column]}
+        if identity.get("student") and "points possible" not in identity["student"].casefold():
+            identity["id"] = identity.get("id", "").removeprefix("Participant ").strip()
+            found.setdefault(identity["student"], {k: v for k, v in identity.items() if v})
+    return list(found.values())

@@ -55,6 +55,7 @@ def build_course(root: Path, seed: int = 2021) -> Path:
     returns root."""
     from grader.course import notebooks
 
+    root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(CONFIG.format(seed=seed), encoding="utf-8")
     checks = rubric()
     for assignment, modules in ASSIGNMENTS.items():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.catalogue import EXERCISES
+from grader.isolation import downloads
 from grader.isolation.cells import module_source
 from grader.text import printable
 
@@ -42,6 +43,8 @@ class Submission:
     link: bool = False  # a class entry that is a link: nothing of it is read
     capped: bool = False  # staging stopped looking after MAX_ENTRIES entries
     within: Path | None = None  # the class folder it was found in (None: it was named itself)
+    files: dict[str, Path] | None = None  # an LMS's flat files of this student: the file's own name → its path
+    origin: dict = field(default_factory=dict)  # what the LMS says of it: lms, id, name, late, submitted_at
 
     def warn(self, text: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -72,42 +75,83 @@ def _kind(entry: Path) -> str | None:
 
 def _is_class(path: Path) -> bool:
     """A folder of submissions: no modules at its top or in exercises/, and more than one folder or
-    zip (one folder alone is the wrapper of a single submission)."""
+    zip (one folder alone is the wrapper of a single submission), or an LMS's flat files."""
     if not path.is_dir() or any(os.path.lexists(path / name) or os.path.lexists(path / "exercises" / name)
                                 for name in SOURCES):
         return False
-    kinds = [_kind(p) for p in path.iterdir()]
-    return len([k for k in kinds if k]) > 1 or "zip" in kinds
+    entries = list(path.iterdir())
+    kinds = [_kind(p) for p in entries]
+    return len([k for k in kinds if k]) > 1 or "zip" in kinds or bool(_flat_files(entries))
+
+
+def _flat_files(entries: list[Path]) -> list[Path]:
+    """The regular files among a folder's entries that an LMS download names per student."""
+    return [p for p in entries if (downloads.CANVAS.fullmatch(p.name) or downloads.BLACKBOARD.fullmatch(p.name))
+            and stat.S_ISREG(p.lstat().st_mode)]
+
+
+def _downloaded(path: Path, entries: list[Path]) -> list[Submission]:
+    """The submissions of an LMS's flat files in a class folder (Canvas's, Blackboard's)."""
+    found = []
+    for lms, students in (("canvas", downloads.canvas(entries)), ("blackboard", downloads.blackboard(entries))):
+        for user, student in students.items():
+            origin = {"lms": lms, "id": user, "name": printable(student["name"]),
+                      "late": "yes" if student.get("late") else "", "submitted_at": student.get("submitted_at", "")}
+            found.append(Submission(printable(student["name"]), path / f"{lms}-{user}", within=path,
+                                    files=student["files"], origin=origin))
+    return found
 
 
 # names of the class's own outputs (reports/), which no student's folder may take
 RESERVED = {"gradebook.csv", "gradebook.sqlite", "class.json", "histogram.png", "checks.csv", "checks.png"}
 
 
-def find(paths) -> list[Submission]:
-    """The submissions named by the paths (each a submission or a class of them), sorted by name.
-    A name is printable text (see `printable`); a name two submissions share, or one of the class's
-    outputs, gets a suffix of its path's hash."""
+def find(paths, roster: list[dict] = ()) -> list[Submission]:
+    """The submissions named by the paths (each a submission or a class of them), sorted by name,
+    each named as the roster names its student (see `identify`). A name is printable text (see
+    `printable`); a name two submissions share, or one of the class's outputs, gets a suffix of its
+    path's hash."""
     found = []
     for given in map(Path, paths):
         path = given.resolve()  # what the instructor names may be a link; what it holds is never followed
         if _is_class(path):
-            for entry in sorted(path.iterdir()):
-                kind = _kind(entry)
+            entries = sorted(path.iterdir())
+            flat = _flat_files(entries)
+            found += _downloaded(path, flat)
+            for entry in entries:
+                kind = _kind(entry) if entry not in flat else None
                 if kind:
-                    submission = Submission(printable(entry.stem if entry.suffix == ".zip" else entry.name), entry,
-                                            link=kind == "link", within=path)
+                    moodle = downloads.moodle(entry) if kind == "folder" else None
+                    name = moodle["name"] if moodle else entry.stem if entry.suffix == ".zip" else entry.name
+                    submission = Submission(printable(name), entry, link=kind == "link", within=path,
+                                            origin={"lms": "moodle", **moodle} if moodle else {})
                     if submission.link:
                         submission.warn(f"{entry.name}: a symbolic link, left out")
                         submission.needs_attention("the class entry is a symbolic link: nothing of it was read")
                     found.append(submission)
         else:
             found.append(Submission(printable(given.stem if given.suffix == ".zip" else given.name), path))
+    identify(found, roster)
     names = [s.name.casefold() for s in found]
     for submission in found:
         if names.count(submission.name.casefold()) > 1 or submission.name.casefold() in RESERVED:
             submission.name = f"{submission.name}-{zlib.crc32(str(submission.source).encode()):08x}"
     return sorted(found, key=lambda s: s.name)
+
+
+def identify(submissions: list[Submission], roster: list[dict]) -> None:
+    """Name each submission as the roster (store.read_roster's rows) names its student: by the LMS's
+    id in the download, else by its name being the roster's student, name, username or email (case
+    aside). Unmatched submissions keep their names, and so do those whose name is the student's in
+    another case."""
+    by_id = {row["id"]: row["student"] for row in roster if row.get("id")}
+    by_name = {row[key].casefold(): row["student"] for row in roster
+               for key in ("student", "name", "username", "email") if row.get(key)}
+    for submission in submissions:
+        user = submission.origin.get("id", "")
+        matched = by_id.get(user) or by_name.get(user.casefold()) or by_name.get(submission.name.casefold())
+        if matched and matched.casefold() != submission.name.casefold():  # (a name that differs only in case is kept)
+            submission.name = printable(matched)
 
 
 def stage(submission: Submission, target: Path) -> Path:
@@ -119,10 +163,15 @@ def stage(submission: Submission, target: Path) -> Path:
     try:
         if submission.link:
             pass
+        elif submission.files is not None:
+            _stage_files(submission, target)
         elif source.suffix == ".zip" and source.is_file() and not source.is_symlink():
             _stage_zip(submission, target)
         elif source.is_dir():
             _stage_folder(submission, target)
+            only = [p for p in source.iterdir() if p.suffix.lower() == ".zip" and stat.S_ISREG(p.lstat().st_mode)]
+            if not any(target.iterdir()) and len(only) == 1:  # a folder holding only the student's zip (Moodle)
+                _stage_zip(submission, target, only[0])
         else:
             submission.warn(f"{source.name}: neither a folder nor a .zip file")
     except Exception as error:  # noqa: BLE001  (one submission's oddity must never stop its class)
@@ -318,14 +367,32 @@ def _directory_size(path: Path) -> int:
     return size
 
 
-def _stage_zip(submission: Submission, target: Path) -> None:
+def _stage_files(submission: Submission, target: Path) -> None:
+    """An LMS's flat files of one student: the modules by their own names, a zip by its contents."""
+    for name, path in sorted(submission.files.items()):
+        if name.lower().endswith(".zip"):
+            _stage_zip(submission, target, path)
+            continue
+        if name not in SOURCES and not helper(name):
+            continue
+        folder = _open_dir(path.parent)
+        try:
+            data = _read_regular(folder, path.name, submission)
+        finally:
+            os.close(folder)
+        if data is not None:
+            _write(target, name, data, submission)
+
+
+def _stage_zip(submission: Submission, target: Path, path: Path | None = None) -> None:
+    path = path or submission.source
     try:
-        if _directory_size(submission.source) > MAX_DIRECTORY_BYTES:
+        if _directory_size(path) > MAX_DIRECTORY_BYTES:
             raise zipfile.BadZipFile(f"a central directory of more than {MAX_DIRECTORY_BYTES} bytes")
-        archive = zipfile.ZipFile(submission.source)
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        submission.warn(f"{submission.source.name}: not a readable zip ({error})")
-        submission.needs_attention(f"{submission.source.name} is not a readable zip ({error})")
+        submission.warn(f"{path.name}: not a readable zip ({error})")
+        submission.needs_attention(f"{path.name} is not a readable zip ({error})")
         return
     with archive:
         members, candidates = {}, {}

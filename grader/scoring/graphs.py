@@ -65,18 +65,24 @@ def placeholders(graph_def) -> list[tuple[str, list[int]]]:
 
 
 def holds_constant(graph_def, value: float) -> bool:
-    """Does any Const of the graph (or of its functions) hold exactly `value` as a float32 scalar?"""
+    """Does any Const of the graph (or of its functions) hold exactly `value` as a float32 scalar?
+    Only a scalar's own bytes are read: a Const declaring a huge shape is never expanded here."""
     import numpy as np
-    from tensorflow.python.framework import tensor_util
+    from tensorflow.core.framework import types_pb2
 
     for node in graph_nodes(graph_def):
-        if node.op == "Const":
-            try:
-                constant = tensor_util.MakeNdarray(node.attr["value"].tensor)
-            except (TypeError, ValueError):
-                continue
-            if constant.shape == () and constant.dtype == np.float32 and constant == np.float32(value):
-                return True
+        tensor = node.attr["value"].tensor if node.op == "Const" else None
+        if tensor is None or tensor.dtype != types_pb2.DT_FLOAT or tensor.tensor_shape.dim or \
+                tensor.tensor_shape.unknown_rank:
+            continue
+        if tensor.float_val:
+            held = tensor.float_val[0]
+        elif len(tensor.tensor_content) == 4:
+            held = np.frombuffer(tensor.tensor_content, np.float32)[0]
+        else:
+            continue
+        if np.float32(held) == np.float32(value):
+            return True
     return False
 
 

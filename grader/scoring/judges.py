@@ -5,6 +5,7 @@ generated copy as exercises/selfcheck.py, which their visible self-checks use.
 """
 
 import contextlib
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -237,15 +238,15 @@ AUTODIFF_SCOPES = {"gradient_tape", "gradients"}
 COMPLEX = {tf.complex64.as_datatype_enum, tf.complex128.as_datatype_enum}
 
 
-def spec_of(value):
+def spec_of(argument):
     """How an argument of a derivation by hand is traced: a scalar tensor as a tensor of unknown rank
     (so that a gradient tape must leave its broadcasting bookkeeping in the graph), any other tensor
     as its shape and dtype, lists and tuples item by item, anything else (a number) as it is."""
-    if tf.is_tensor(value):
-        return tf.TensorSpec(None if value.shape.rank == 0 else value.shape, value.dtype)
-    if isinstance(value, (list, tuple)):
-        return type(value)(spec_of(v) for v in value)
-    return value
+    if tf.is_tensor(argument):
+        return tf.TensorSpec(None if argument.shape.rank == 0 else argument.shape, argument.dtype)
+    if isinstance(argument, (list, tuple)):
+        return type(argument)(spec_of(v) for v in argument)
+    return argument
 
 
 def traced(function, args, kwargs):
@@ -288,6 +289,23 @@ def derived(task: str, function):
                                    f"numerical differentiation makes: derive it with the chain rule\n"
                                    f"  hint: {hint(task)}", "not by hand")
         return concrete(*args, **kwargs)
+    return call
+
+
+WARPED_AT = {"cost_partial": 1, "chain_partials": 1}  # warped by the weight w (w1); a derivative f′(z) by z
+
+
+def warped(function, factor: float, at: int = 0):
+    """`function` with each result multiplied by factor·(1 + sin(5·s)/2), s its argument number `at`
+    (element by element): handed to a task as the derivative it must use. A task that follows it
+    calls it wherever it needs a derivative; one that differentiates by itself cannot, even after
+    measuring it somewhere (it is no constant multiple of the true derivative)."""
+    def call(*args, **kwargs):
+        s = args[at]  # a tensor, an array or a number: the weight is of the same kind (and dtype)
+        sine = tf.sin(5 * s) if tf.is_tensor(s) else math.sin(5 * s) if isinstance(s, (int, float)) else np.sin(5 * s)
+        weight = factor * (1 + sine / 2)
+        result = function(*args, **kwargs)
+        return tuple(weight * r for r in result) if isinstance(result, tuple) else weight * result
     return call
 
 

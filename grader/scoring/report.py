@@ -62,6 +62,7 @@ class Report:
     grader_faults: list[str]  # for the instructor: checks the grader failed on (not the student's fault)
     tests: list[Check]
     digest: str = ""  # SHA-256 of the files graded (staging.digest): a rerun keeps an unchanged submission's grading
+    origin: dict[str, str] = field(default_factory=dict)  # what an LMS download says of it: lms, id, name, late, submitted_at
     schema: str = field(default=SCHEMA)
 
     def as_dict(self) -> dict:
@@ -103,7 +104,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
                   versions=(payload or {}).get("versions", {}), seconds=round(seconds, 2),
                   score=Score(earned, possible, round(100.0 * earned / possible, 2)), exercises=points, status=state,
                   warnings=submission.warnings, attention=submission.attention, grader_faults=faults,
-                  tests=tests, digest=digest).as_dict()
+                  tests=tests, digest=digest, origin=dict(submission.origin)).as_dict()
 
 
 def _blame_used_tasks(tests: list[Check]) -> None:

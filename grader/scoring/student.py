@@ -202,11 +202,13 @@ class Student:
 
     def derive(self, path: str, args, kwargs):
         """What a derivation by hand returns, judged from its graph: the worker traces the function
-        for these arguments; the trusted side reads the graph (never runs it): TensorFlow's automatic
-        differentiation shows in it (judges.autodiff_ops), and it may hold only operations the grader
-        lets a judge worker run (graphs.not_runnable); the judge worker, which never runs student code,
-        then runs it on these arguments, and what it computes is the task's result."""
-        traced = self.send({"op": Op.GRAPH, "path": path}, args, kwargs, path)
+        for arguments of these shapes and dtypes (its tensors are sent as zeros: the student's process
+        never learns the values the graph is judged on); the trusted side reads the graph (never runs
+        it): TensorFlow's automatic differentiation shows in it (judges.autodiff_ops), and it may hold
+        only operations the grader lets a judge worker run (graphs.not_runnable); the judge worker,
+        which never runs student code, then runs it on these arguments, and what it computes, and
+        nothing else, is the task's result."""
+        traced = self.send({"op": Op.GRAPH, "path": path}, _zeros(args), _zeros(kwargs), path)
         try:
             graph_def = graphs.parse(traced["graph"])
         except graphs.GraphError as error:
@@ -225,7 +227,10 @@ class Student:
             raise StudentError(path, {"type": "graph", "where": "", "message": "its graph takes other inputs than "
                                       "the function's arguments"})
         outputs = self._run(path, [traced["graph"], traced["inputs"], traced["outputs"], values])
-        return _rebuild(traced["structure"], outputs)
+        try:
+            return _rebuild(traced["structure"], outputs)
+        except ValueError as error:
+            raise StudentError(path, {"type": "graph", "where": "", "message": str(error)}) from None
 
     def _run(self, path: str, args: list):
         """Run a checked graph in the judge worker; what goes wrong there is the graph's, so the student's."""
@@ -401,9 +406,25 @@ def tf_nest_flatten(value) -> list:
 
 
 def _rebuild(structure, outputs: list):
-    """A traced function's result: its output structure with each {Tag.OUTPUT: i} replaced by output i."""
+    """A traced function's result: its output structure (lists and tuples) with each {Tag.OUTPUT: i}
+    replaced by output i. Anything else in it is a value the graph does not compute: refused."""
     if isinstance(structure, (list, tuple)):
         return type(structure)(_rebuild(item, outputs) for item in structure)
-    if isinstance(structure, dict) and set(structure) == {Tag.OUTPUT}:
-        return outputs[int(structure[Tag.OUTPUT])]
-    return structure
+    if isinstance(structure, dict) and set(structure) == {Tag.OUTPUT} and type(structure[Tag.OUTPUT]) is int \
+            and 0 <= structure[Tag.OUTPUT] < len(outputs):
+        return outputs[structure[Tag.OUTPUT]]
+    raise ValueError("its result holds a value its graph does not compute (a derivation by hand returns tensors "
+                     "computed from its arguments)")
+
+
+def _zeros(value):
+    """`value` with each tensor in it replaced by zeros of its shape and dtype."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_zeros(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _zeros(item) for key, item in value.items()}
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        import tensorflow as tf
+
+        return tf.zeros_like(value)
+    return value

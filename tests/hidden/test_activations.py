@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import deep_cost, expect_close, expect_dtype, expect_gradient, fail, tape_gradients
+from grader.scoring.judges import deep_cost, expect_close, expect_dtype, expect_gradient, fail, tape_gradients, warped
 from grader.scoring.student import Fn
 from solutions import activations as reference
 
@@ -173,19 +173,20 @@ def test_softmax_cross_entropy_gradient(student, rng):
 @pytest.mark.points(3)
 @pytest.mark.task("activations.layer_gradient_norms")
 def test_layer_gradient_norms(student, rng):
-    """Every layer's gradient norm by hand, with the derivative it is handed: the true one scaled by a
-    drawn factor, so that each layer's norm shows that it was used (a tape differentiates the
-    activation itself); with the true one, the norms are tf.GradientTape's through the same network."""
+    """Every layer's gradient norm by hand, with the derivative it is handed: the true one warped
+    (judges.warped) by a drawn factor, so that each layer's norm shows that it was used where it is
+    needed (a tape differentiates the activation itself, and no factor measured once follows it)."""
     for name, function in (("sigmoid", tf.sigmoid), ("relu", tf.nn.relu), ("tanh", tf.tanh)):
         depth, width, seed = int(rng.integers(2, 9)), int(rng.integers(3, 17)), int(rng.integers(0, 2**31))
         weights, x, y = reference.deep_network(depth, width, seed)
         gradients = tape_gradients(lambda *ws: deep_cost(function, ws, x, y), *weights)
         true = [float(np.linalg.norm(g)) for g in gradients]
-        factor = float(rng.uniform(0.3, 0.8))  # each layer l's norm scales by factor ** (depth - l + 1)
-        expected = [norm * factor ** (depth - layer) for layer, norm in enumerate(true)]
-        call = (f"layer_gradient_norms({name}, {name}_prime handed in as {factor:.4f} × the true derivative, "
-                f"depth={depth}, width={width}, seed={seed})")
-        got = student.activations.layer_gradient_norms(Fn(name), Fn(f"scaled:{name}_prime:{factor!r}"), depth, width,
+        factor = float(rng.uniform(0.3, 0.8))
+        expected = reference.layer_gradient_norms(function, warped(getattr(reference, f"{name}_prime"), factor),
+                                                  depth, width, seed)
+        call = (f"layer_gradient_norms({name}, {name}_prime handed in as the true derivative × "
+                f"{factor:.4f}·(1 + sin(5·z)/2), depth={depth}, width={width}, seed={seed})")
+        got = student.activations.layer_gradient_norms(Fn(name), Fn(f"warped:{name}_prime:{factor!r}"), depth, width,
                                                        seed)
         if not isinstance(got, list) or len(got) != depth or not all(type(v) is float for v in got):
             fail("activations.layer_gradient_norms", call, f"a list of {depth} Python floats", got, "wrong type", "type")

@@ -3,11 +3,13 @@
 The judge of every hand-derived partial is tf.GradientTape, in float64, on random inputs.
 """
 
+import contextlib
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import expect_close, expect_gradient, fail, tape_gradients
+from grader.scoring.judges import WARPED_AT, expect_close, expect_gradient, fail, tape_gradients, warped
 from solutions import backprop as reference
 from grader.scoring.student import Fn
 from tests.hidden.conftest import expect_float_lists, expect_parts, expect_tensor, random_parameters, random_sizes
@@ -74,29 +76,58 @@ def test_descend_thesis_tables(student):
 
 
 def handed_in(rng, name: str) -> tuple[float, dict, str]:
-    """The grader's own `name` (a partial derivative) scaled by a drawn factor, to hand to a task in
-    place of the student's: a task that uses it follows it, one that differentiates by itself (a
-    tape, the formula written again) does not."""
+    """The grader's own `name` (a partial derivative) warped (judges.warped) by a drawn factor, to
+    hand to a task in place of the student's: a task that uses it follows it, one that differentiates
+    by itself (a tape, the formula written again, even scaled by what it measured once) does not."""
     factor = float(rng.uniform(0.3, 0.8))
-    return factor, {name: Fn(f"scaled:{name}:{factor!r}")}, f" with {name} handed in as {factor:.4f} × the true partial"
+    weight = {"cost_partial": "w", "chain_partials": "w1"}[name]
+    return factor, {name: Fn(f"warped:{name}:{factor!r}")}, (f" with {name} handed in as the true partial × "
+                                                             f"{factor:.4f}·(1 + sin(5·{weight})/2)")
+
+
+RTOL, ATOL = 1e-4, 1e-5  # a descent in float32 against the float64 reference (a margin of 60 over 300 seeds)
+
+
+@contextlib.contextmanager
+def reference_handed(name: str, factor: float):
+    """The reference solution with the same warped `name` handed to it: the expected result."""
+    own = getattr(reference, name)
+    setattr(reference, name, warped(own, factor, WARPED_AT[name]))
+    try:
+        yield reference
+    finally:
+        setattr(reference, name, own)
+
+
+def apart(expected, alternatives: dict, rtol: float, atol: float) -> bool:
+    """Does the expected result differ from every named alternative by far more than the tolerance
+    (so that the check tells each apart on its own inputs)?"""
+    return all(not np.allclose(np.ravel(expected), np.ravel(alternative), rtol=20 * rtol, atol=20 * atol)
+               for alternative in alternatives.values())
 
 
 @pytest.mark.points(2)
 @pytest.mark.task("backprop.descend")
 def test_descend_random(student, rng):
-    a, w, desired = scalars(rng, 3)
-    rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
-    factor, patch, handed = handed_in(rng, "cost_partial")
+    for _ in range(100):  # inputs on which the loop moves far enough to tell the alternatives apart
+        a, w, desired = scalars(rng, 3)
+        rate, steps = float(rng.uniform(0.01, 0.1)), int(rng.integers(3, 12))
+        factor, patch, handed = handed_in(rng, "cost_partial")
+        start = tf.constant(a, f64), tf.constant(w, f64), desired
+        with reference_handed("cost_partial", factor) as handed_reference:
+            expected = handed_reference.descend(*start, rate, steps)
+        once = factor * (1 + np.sin(5 * w) / 2)  # the handed partial over the true one, where the loop starts
+        alternatives = {"records the weight before the update": [w, *expected[0][:-1]],
+                        "its partials are not cost_partial's": reference.descend(*start, rate, steps)[0],
+                        "measures cost_partial once, then differentiates by itself":
+                            reference.descend(*start, once * rate, steps)[0]}
+        if apart(expected[0], alternatives, RTOL, ATOL):
+            break
     call = f"descend(a={a:.5f}, w={w:.5f}, desired={desired:.5f}, learning_rate={rate:.5f}, steps={steps}){handed}"
     got = expect_float_lists("backprop.descend", call, student.backprop.descend.using(patch, a, w, desired, rate, steps),
                              2, steps, "(weights, outputs)")
-    start = tf.constant(a, f64), tf.constant(w, f64), desired
-    expected = reference.descend(*start, factor * rate, steps)  # a scaled partial steps as a scaled rate does
-    own = reference.descend(*start, rate, steps)[0]
-    expect_close("backprop.descend", call + " → weights", got[0], expected[0], rtol=1e-4,
-                 alternatives={"records the weight before the update": [w, *expected[0][:-1]],
-                               "its partials are not cost_partial's": own})
-    expect_close("backprop.descend", call + " → outputs", got[1], expected[1], rtol=1e-4)
+    expect_close("backprop.descend", call + " → weights", got[0], expected[0], RTOL, ATOL, alternatives)
+    expect_close("backprop.descend", call + " → outputs", got[1], expected[1], RTOL, ATOL)
 
 
 @pytest.mark.points(3)
@@ -124,19 +155,25 @@ def test_descend_two_thesis_numbers(student):
 @pytest.mark.points(1)
 @pytest.mark.task("backprop.descend_two")
 def test_descend_two_random(student, rng):
-    a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
-    rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
-    call = f"descend_two(a1={a1:.5f}, w1={w1:.5f}, w2={w2:.5f}, desired={desired:.5f}, {rate:.5f}, {steps})"
-    factor, patch, handed = handed_in(rng, "chain_partials")
-    call += handed
+    for _ in range(100):  # inputs on which the loop moves far enough to tell the alternatives apart
+        a1, w1, w2, desired = (float(v) for v in rng.uniform(0.2, 1.2, size=4))
+        rate, steps = float(rng.uniform(0.005, 0.05)), int(rng.integers(3, 12))
+        factor, patch, handed = handed_in(rng, "chain_partials")
+        start = (*(tf.constant(v, f64) for v in (a1, w1, w2)), desired)
+        with reference_handed("chain_partials", factor) as handed_reference:
+            expected = handed_reference.descend_two(*start, rate, steps)
+        once = factor * (1 + np.sin(5 * w1) / 2)
+        alternatives = {"its partials are not chain_partials'": reference.descend_two(*start, rate, steps)[0],
+                        "measures chain_partials once, then differentiates by itself":
+                            reference.descend_two(*start, once * rate, steps)[0]}
+        if apart(expected[0], alternatives, RTOL, ATOL):
+            break
+    call = f"descend_two(a1={a1:.5f}, w1={w1:.5f}, w2={w2:.5f}, desired={desired:.5f}, {rate:.5f}, {steps}){handed}"
     got = expect_float_lists("backprop.descend_two", call, student.backprop.descend_two.using(
         patch, a1, w1, w2, desired, rate, steps), 3, steps, "(w1s, w2s, outputs)")
-    start = (*(tf.constant(v, f64) for v in (a1, w1, w2)), desired)
-    expected = reference.descend_two(*start, factor * rate, steps)
-    own = reference.descend_two(*start, rate, steps)
-    for name, g, e, o in zip(("w1s", "w2s", "outputs"), got, expected, own):
-        expect_close("backprop.descend_two", f"{call} → {name}", g, e, rtol=1e-4,
-                     alternatives={"its partials are not chain_partials'": o})
+    expect_close("backprop.descend_two", f"{call} → w1s", got[0], expected[0], RTOL, ATOL, alternatives)
+    for name, g, e in zip(("w2s", "outputs"), got[1:], expected[1:]):
+        expect_close("backprop.descend_two", f"{call} → {name}", g, e, RTOL, ATOL)
 
 
 @pytest.mark.points(3)

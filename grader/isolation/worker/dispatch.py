@@ -55,7 +55,7 @@ class Dispatcher:
 
     @staticmethod
     def snapshot() -> dict:
-        return tamper.snapshot({"wire": wire, "codec": codec, "dispatch": THIS, "harness": harness})
+        return tamper.snapshot({"wire": wire, "codec": codec, "dispatch": THIS, "harness": harness, "judges": judges})
 
     def tampered(self) -> list:
         """Watched names that student code has replaced since the submission's package loaded."""
@@ -68,7 +68,7 @@ class Dispatcher:
 
     def function(self, name: str):
         """A function named by the trusted side (Tag.FN): the submission's, compiled or not, or the
-        harness's (`scaled:<name>:<factor>`: a derivative handed to a task, scaled)."""
+        harness's (`warped:<name>:<factor>`: a derivative handed to a task, see judges.warped)."""
         import tensorflow as tf
 
         if name.startswith("compiled:"):  # a function of the submission, run inside tf.function
@@ -76,9 +76,9 @@ class Dispatcher:
         if name.startswith("student:"):
             return self.resolve(name[len("student:"):])
         kind, _, argument = name.partition(":")
-        if kind == "scaled":
+        if kind == "warped":
             base, _, factor = argument.rpartition(":")
-            return harness.scaled(self.function(base), float(factor))
+            return judges.warped(self.function(base), float(factor), judges.WARPED_AT.get(base, 0))
         if kind == "marked_step":
             return harness.marked_step(float(argument))
         if name in ("frozen_step", "order_step", "softmax_cross_entropy", "softmax_step", "cost_partial",

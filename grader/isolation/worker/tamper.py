@@ -14,7 +14,8 @@ WATCHED_LIBRARIES = (
 # names in the worker's own modules, looked up through the module objects the worker holds (not
 # sys.modules, which code can swap)
 WATCHED_OWN = ("wire.write_frame", "wire.array_to_blob", "codec.Values.encode", "dispatch.Dispatcher.handle",
-               "harness.marked_step", "harness.frozen_step")
+               "dispatch.Dispatcher.graph", "dispatch.Dispatcher.function", "dispatch.Dispatcher.resolve",
+               "harness.marked_step", "harness.frozen_step", "judges.traced", "judges.spec_of", "judges.warped")
 
 
 def _lookup(value, attributes) -> object:

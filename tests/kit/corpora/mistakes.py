@@ -268,7 +268,15 @@ CORPUS = [
       "return value - learning_rate * gradient", "backprop.update", "not a tensor"),
     M("descend through a tape", "backprop", "        w = update(w, cost_partial(a, w, desired), learning_rate)",
       "        v = tf.Variable(w)\n        with tf.GradientTape() as tape:\n            c = (a * v - desired) ** 2\n"
-      "        w = update(w, tape.gradient(c, v), learning_rate)", "backprop.descend", "by hand"),
+      "        w = update(w, tape.gradient(c, v), learning_rate)", "backprop.descend", "its partials are not cost_partial's"),
+    M("descend measures the partial once", "backprop", "        w = update(w, cost_partial(a, w, desired), learning_rate)",
+      "        if not weights:\n            factor = float(cost_partial(a, w, desired)) / float(2.0 * (a * w - desired) * a)\n"
+      "        w = update(w, factor * 2.0 * (a * w - desired) * a, learning_rate)", "backprop.descend",
+      "measures cost_partial once"),
+    M("descend_two measures the partials once", "backprop", "        g1, g2 = chain_partials(a1, w1, w2, desired)",
+      "        if not w1s:\n            factor = float(chain_partials(a1, w1, w2, desired)[0]) / float(2.0 * (a1 * w1 * w2 - desired) * a1 * w2)\n"
+      "        g1 = factor * 2.0 * (a1 * w1 * w2 - desired) * a1 * w2\n        g2 = factor * 2.0 * (a1 * w1 * w2 - desired) * a1 * w1",
+      "backprop.descend_two", "measures chain_partials once"),
     M("kfold errors as tensors", "evaluation", "errors.append(float(loss(model(x[test_idx]), y[test_idx])))",
       "errors.append(loss(model(x[test_idx]), y[test_idx]))", "evaluation.kfold", "convert each value with float()"),
     M("compile_step ignores its step", "speed", "return step(model, x_batch, y_batch, learning_rate)",

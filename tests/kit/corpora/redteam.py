@@ -19,6 +19,7 @@ from tests.kit.corpora.mistakes import TAPED_BACKWARD, TAPED_BACKWARD_WITH_VARIA
 HONEST = "return 1.0 if a > 0 else 0.0"
 BROKEN = "return 1.0"
 FULL = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
+ADVANCED = {"activations": 25, "optimizers": 25, "softmax_network": 25, "keras_mlp": 25}  # graded only if involved
 STEP_BROKEN = {"perceptron": 12}  # both step_fn checks (3 points) fail on the wrong values
 STEP_FAILS = STEP_BROKEN  # … or on a crash, a timeout or a wrong type
 IMPORT_FAILS = {"perceptron": 0, "mlp": 0}  # mlp imports perceptron
@@ -43,7 +44,7 @@ class Case:
         """Points per exercise it is graded on."""
         expected = {"process": self.process_level, "confined": self.confined_level}.get(level)
         expected = self.expected if expected is None else expected
-        return {name: points for name, points in {**FULL, **expected}.items() if name in self.exercises}
+        return {name: points for name, points in {**FULL, **ADVANCED, **expected}.items() if name in self.exercises}
 
     def categories_at(self, level: str) -> set:
         return self.confined_categories if level == "confined" and self.confined_categories else self.categories
@@ -54,10 +55,14 @@ class Case:
     @property
     def exercises(self) -> tuple[str, ...]:
         """The exercises it is graded on: perceptron, where most attacks live, and mlp, which imports it (a
-        witness that the attack won nothing elsewhere); every exercise if it edits or should lose points in another."""
+        witness that the attack won nothing elsewhere); every core exercise if it edits or should lose points
+        in another; an advanced exercise only if it involves it."""
         involved = {"perceptron", "mlp", *self.expected, *(self.process_level or {}), *(self.confined_level or {}),
                     *(e[0] for e in self.edits)}
-        return ("perceptron", "mlp") if involved == {"perceptron", "mlp"} else tuple(FULL)
+        advanced = tuple(name for name in ADVANCED if name in involved)
+        if involved - set(advanced) == {"perceptron", "mlp"}:
+            return ("perceptron", "mlp", *advanced)
+        return (*FULL, *advanced)
 
     def make(self, folder: Path) -> Path:
         """The submission of this case (a folder, or a zip beside it); returns its path."""
@@ -507,6 +512,102 @@ for frame, _ in traceback.walk_stack(None):
             tape.watch(w)
             cost = (a * w - desired) ** 2
         w = update(w, tape.gradient(cost, w), learning_rate)""")]),
+    # the fresh red team's (stop 6): a tape run at trace time on the call's arguments found by walking
+    # the worker's frames, in a thread, baked in as constants (the worker only ever sees zeros)
+    Case("tape-at-trace-time-on-the-calls-arguments", {"backprop": 22}, {"value"}, edits=[("backprop", """    ### BEGIN SOLUTION
+    return 2.0 * (a * w - desired) * a""", """    ### BEGIN SOLUTION
+    import sys
+    import threading
+    frame = sys._getframe(1)
+    while frame is not None and not (frame.f_code.co_name == "graph" and "args" in frame.f_locals):
+        frame = frame.f_back
+    if frame is None or tf.executing_eagerly():
+        return 2.0 * (a * w - desired) * a
+    real, box = frame.f_locals["args"], []
+
+    def taped():
+        a0, w0 = tf.convert_to_tensor(real[0]), tf.convert_to_tensor(real[1])
+        with tf.GradientTape() as tape:
+            tape.watch(w0)
+            cost = (a0 * w0 - real[2]) ** 2
+        box.append(tape.gradient(cost, w0).numpy())
+
+    thread = threading.Thread(target=taped)
+    thread.start()
+    thread.join()
+    return tf.constant(box[0])""")]),
+    # the worker's graph reply replaced: a harmless graph, the result sent as literals beside it (the
+    # broken cost_partial also costs the thesis table of descend, which calls it)
+    Case("result-beside-the-graph", {"backprop": 20}, {"tampering detected"}, edits=[("backprop", """    ### BEGIN SOLUTION
+    return 2.0 * (a * w - desired) * a""", """    ### BEGIN SOLUTION
+    return 0.0 * a * w"""), ("backprop", "import tensorflow as tf\n", """import tensorflow as tf
+import sys as _sys
+
+_dispatch = _sys.modules.get("grader.isolation.worker.dispatch")
+if _dispatch is not None:
+    _graph = _dispatch.Dispatcher.graph
+
+    def _forged(self, request, args, kwargs):
+        reply = _graph(self, request, args, kwargs)
+        if request.get("path", "").endswith(".cost_partial"):
+            a, w, desired = (float(v) for v in args)
+            reply["structure"] = 2.0 * (a * w - desired) * a
+        return reply
+
+    _dispatch.Dispatcher.graph = _forged
+""")]),
+    # loops that measure the derivative they are handed once, then differentiate by themselves
+    Case("descend-measures-the-partial-once", {"backprop": 22}, {"value"}, edits=[("backprop", """    for _ in range(steps):
+        w = update(w, cost_partial(a, w, desired), learning_rate)""", """    factor = float(cost_partial(a, w, desired)) / float(2.0 * (a * w - desired) * a)
+    for _ in range(steps):
+        w = update(w, factor * 2.0 * (a * w - desired) * a, learning_rate)"""), ("backprop", """        g1, g2 = chain_partials(a1, w1, w2, desired)""", """        if not w1s:
+            error = 2.0 * (a1 * w1 * w2 - desired)
+            factor = float(chain_partials(a1, w1, w2, desired)[0]) / float(error * a1 * w2)
+        error = 2.0 * (a1 * w1 * w2 - desired)
+        g1, g2 = factor * error * a1 * w2, factor * error * a1 * w1""")]),
+    Case("layer-norms-measure-the-derivative-once", {"activations": 22}, {"value"}, edits=[("activations", """    activations, sums = [tf.constant(x)], []""", """    def own(z):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            total = tf.reduce_sum(activation(z))
+        return tape.gradient(total, z)
+
+    probe = tf.constant([0.5], tf.float64)
+    factor = float(derivative(probe)[0] / own(probe)[0])
+    derivative = lambda z: factor * own(z)  # noqa: E731
+    activations, sums = [tf.constant(x)], []""")]),
+    # a compiled step's graph handed over with a Const declaring 2**40 elements (a few bytes sent):
+    # the trusted side never expands it, and the step is still the student's real one
+    Case("huge-constant-in-a-compiled-graph", {}, set(), edits=[("speed", """    return compiled
+    ### END SOLUTION""", """    from tensorflow.core.framework import graph_pb2, types_pb2
+
+    class Concrete:
+        def __init__(self, real):
+            self.real, self.graph = real, self
+            self.inputs, self.outputs = real.inputs, real.outputs
+            self.captured_inputs, self.structured_outputs = real.captured_inputs, real.structured_outputs
+
+        def as_graph_def(self):
+            graph = graph_pb2.GraphDef()
+            bomb = graph.node.add(name="bomb", op="Const")
+            bomb.attr["dtype"].type = types_pb2.DT_FLOAT
+            bomb.attr["value"].tensor.dtype = types_pb2.DT_FLOAT
+            bomb.attr["value"].tensor.tensor_shape.dim.add().size = 2**40
+            bomb.attr["value"].tensor.float_val.append(1.0)
+            real = self.real.graph.as_graph_def()
+            graph.node.extend(real.node)
+            graph.library.CopyFrom(real.library)
+            graph.versions.CopyFrom(real.versions)
+            return graph
+
+    class Compiled:
+        def __call__(self, *args):
+            return compiled(*args)
+
+        def get_concrete_function(self, *specs):
+            return Concrete(compiled.get_concrete_function(*specs))
+
+    return Compiled()
+    ### END SOLUTION""")]),
     # hard-coding the visible self-checks' answers
     Case("hard-coded-visible", STEP_BROKEN, {"value"}, body="""
 visible = {-3.0: 0.0, -1e-6: 0.0, 0.0: 0.0, 1e-6: 1.0, 0.5: 1.0, 7: 1.0}

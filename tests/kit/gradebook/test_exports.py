@@ -20,8 +20,9 @@ def test_outputs_for_a_class(parallel, tmp_path):
     exports.write_all(parallel, tmp_path, store.read_roster(roster))
     rows = gradebook_rows(tmp_path)
     full = {**POSSIBLE, **ADVANCED}  # both assignments, graded together
-    assert list(rows["reference"].values())[:len(full) + 5] == [
-        "reference", *map(str, full.values()), str(sum(full.values())), str(sum(full.values())), "100.0", "1234"]
+    assert list(rows["reference"].values())[:len(full) + 8] == [
+        "reference", "R", "", "", *map(str, full.values()), str(sum(full.values())), str(sum(full.values())), "100.0",
+        "1234"]
     assert rows["reference"]["status"] == "graded" and rows["partial"]["status"] == "graded; not on the roster"
     assert rows["dave"]["status"] == "no submission" and rows["dave"]["total"] == ""
     results = json.loads((tmp_path / "partial" / "results.json").read_text())

@@ -8,6 +8,7 @@ grader gives the same code as .py files.
 import csv
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -16,7 +17,6 @@ import pytest
 from grader import cli
 from grader.catalogue import ASSIGNMENTS, CORE as ASSIGNMENT, HIDDEN, KIT
 from grader.course import notebooks
-from grader.integrations.nbgrader import build_course
 from grader.isolation.staging import find
 from grader.scoring.run import Options, grade_all
 from tests.kit.conftest import UID
@@ -108,7 +108,8 @@ def edited_locked_cells(notebook: nbformat.NotebookNode) -> nbformat.NotebookNod
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
-    root = build_course(tmp_path_factory.mktemp("course"), SEED)
+    root = tmp_path_factory.mktemp("courses") / "fall" / "nn"  # nn-kit nbgrader-course makes the folder
+    assert cli.main(["nbgrader-course", str(root), "--seed", str(SEED)]) == 0
     nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
     source = {m: read(root, "source", m) for m in MODULES}
     release = {m: read(root, "release", m) for m in MODULES}
@@ -278,6 +279,9 @@ def test_validate_fails_a_blank_or_wrong_notebook_and_passes_a_right_one(course,
         run = subprocess.run(["nbgrader", "validate", "perceptron.ipynb"], cwd=tmp_path / name, capture_output=True,
                              text=True, timeout=300)
         verdicts[name] = run.stdout + run.stderr
+        ours = subprocess.run([sys.executable, "-m", "exercises.notebook", "validate", "perceptron.ipynb"],
+                              cwd=tmp_path / name, capture_output=True, text=True, timeout=300)
+        assert ours.returncode == (0 if name == "right" else 1), ours.stdout[-2000:] + ours.stderr[-2000:]
     assert "Success! Your notebook passes all the tests." in verdicts["right"], verdicts["right"][-2000:]
     for name in ("blank", "wrong"):
         assert "VALIDATION FAILED" in verdicts[name] and "Success" not in verdicts[name], verdicts[name][-2000:]

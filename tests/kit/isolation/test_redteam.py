@@ -23,7 +23,7 @@ from grader.isolation import sandbox
 from grader.isolation.policy import DEFAULT_WORKER_UID
 from grader.isolation.staging import find
 from grader.scoring.run import Options, grade_all
-from tests.kit.corpora.redteam import CASES, FULL
+from tests.kit.corpora.redteam import ADVANCED, CASES, FULL
 
 FULL_EXERCISES = tuple(FULL)
 
@@ -56,7 +56,8 @@ open(sys.argv[2], 'w').write(json.dumps(reports))"""
 
 def make_classes(root: Path, cases) -> list[tuple[tuple, str]]:
     """One class folder per set of exercises the cases are graded on, with the two honest
-    submissions in the one graded on every exercise: [(exercises, folder)]."""
+    submissions in the one graded on every exercise (and one in a class of a single case, which would
+    else be read as one submission): [(exercises, folder)]."""
     groups = {FULL_EXERCISES: []}
     for case in cases:
         groups.setdefault(case.exercises, []).append(case)
@@ -65,9 +66,10 @@ def make_classes(root: Path, cases) -> list[tuple[tuple, str]]:
         folder = root / f"class-{len(classes)}"
         for case in group:
             case.make(folder / case.name)
-        if exercises == FULL_EXERCISES:
-            for name in ("honest-1", "honest-2"):
-                shutil.copytree(KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        honest = ("honest-1", "honest-2") if exercises == FULL_EXERCISES else (f"honest-of-class-{len(classes)}",) \
+            if len(group) == 1 else ()
+        for name in honest:
+            shutil.copytree(KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         classes.append((exercises, str(folder)))
     return classes
 
@@ -81,8 +83,9 @@ def batch(tmp_path: Path, cases, uid, isolation: str = "auto") -> tuple[dict, fl
 
 
 def check(reports: dict, cases, level: str) -> None:
-    for name in ("honest-1", "honest-2"):
-        assert {n: e["earned"] for n, e in reports[name]["exercises"].items()} == FULL, name
+    assert {n: e["earned"] for n, e in reports["honest-1"]["exercises"].items()} == FULL
+    for name in (name for name in reports if name.startswith("honest")):
+        assert all(e["earned"] == e["possible"] for e in reports[name]["exercises"].values()), name
     problems = []
     for case in cases:
         report = reports[case.name]
@@ -90,7 +93,7 @@ def check(reports: dict, cases, level: str) -> None:
         categories = {t["category"] for t in report["tests"] if t["earned"] < t["points"]}
         if scores != case.score(level):
             problems.append(f"{case.name}: {scores} != {case.score(level)}")
-        elif case.score(level) != {n: FULL[n] for n in case.exercises} and categories != case.categories_at(level):
+        elif case.score(level) != {n: {**FULL, **ADVANCED}[n] for n in case.exercises} and categories != case.categories_at(level):
             problems.append(f"{case.name}: categories {categories} != {case.categories_at(level)}")
         if case.warning_at(level) not in " ".join(report["warnings"]):
             problems.append(f"{case.name}: warnings {report['warnings']} lack {case.warning_at(level)!r}")

@@ -15,14 +15,14 @@ pytestmark = pytest.mark.slow  # grades, trains or starts other processes
 # Mutants no test can tell apart from the solution: equivalent ones, and one below what a judge can see (each says why).
 EQUIVALENT = {
     "perceptron.py:94: 1.0 → 2.0",  # OR with weights 2 instead of 1 (bias 0) is still OR
-    "activations.py:95: Gt → GtE",  # leaky ReLU: z and alpha·z agree at z = 0
-    "activations.py:107: Mult → Div",  # leaky ReLU′: alpha · 1 = alpha / 1
-    "activations.py:119: GtE → Gt",  # ELU: z and alpha·(e^z − 1) agree at z = 0
-    "activations.py:119: 0.0 → 1.0",  # ELU: exp(min(z, 1)) is finite too, and discarded where z ≥ 0
-    "activations.py:131: 0.0 → 1.0",  # ELU′: the same for the derivative
-    "activations.py:161: -x → x",  # softmax cross-entropy: axis 1 is axis −1 of the (n, k) logits it takes
-    "activations.py:162: -x → x",
-    "activations.py:163: -x → x",
+    "activations.py:97: Gt → GtE",  # leaky ReLU: z and alpha·z agree at z = 0
+    "activations.py:109: Mult → Div",  # leaky ReLU′: alpha · 1 = alpha / 1
+    "activations.py:121: GtE → Gt",  # ELU: z and alpha·(e^z − 1) agree at z = 0
+    "activations.py:121: 0.0 → 1.0",  # ELU: exp(min(z, 1)) is finite too, and discarded where z ≥ 0
+    "activations.py:133: 0.0 → 1.0",  # ELU′: the same for the derivative
+    "activations.py:163: -x → x",  # softmax cross-entropy: axis 1 is axis −1 of the (n, k) logits it takes
+    "activations.py:164: -x → x",
+    "activations.py:165: -x → x",
     "keras_mlp.py:71: 0 → 1",  # fit: verbose=1 prints a progress bar; the history is the same
     # not equivalent, but below what a table of accuracies can show: compare trains exercise 9's
     # network in batches of 101, not 100
