@@ -9,6 +9,8 @@ mistake before anything runs, and calls one function of the kit.
     nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
     nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
     nn-kit export canvas|moodle           write the gradebook's grades as the CSV Canvas or Moodle imports
+    nn-kit override STUDENT CHECK POINTS  set one check's points for one student (--comment; --remove)
+    nn-kit history STUDENT                a student's gradings and overrides
     nn-kit classroom-workflow             print the starter repository's workflow for the visible self-checks
     nn-kit release DIR                    write the students' starter repository (skeletons and self-checks only)
     nn-kit reproduce                      rerun the thesis' evaluation chapter beside its numbers
@@ -275,6 +277,45 @@ def export(args) -> int:
     return 0
 
 
+def override(args) -> int:
+    from grader.gradebook import exports, overrides
+
+    if (args.points is None) == (not args.remove):
+        print("nn-kit override: give the points, or --remove", file=sys.stderr)
+        return 2
+    if not (args.out / store.FILE).exists():
+        print(f"nn-kit override: {args.out} holds no gradebook", file=sys.stderr)
+        return 2
+    try:
+        report = overrides.set_override(args.out, args.student, args.check, args.points, args.comment)
+    except ValueError as error:
+        print(f"nn-kit override: {printable(str(error))}", file=sys.stderr)
+        return 2
+    exports.write_files(report, args.out)
+    exports.write_class(args.out)
+    print(f"{printable(args.student)}: {printable(args.check)} "
+          f"{'override removed' if args.remove else f'set to {args.points:g} points'}; now {report['score']['earned']:g} "
+          f"of {report['score']['possible']} (kept across regrades; nn-kit history {printable(args.student)})")
+    return 0
+
+
+def history(args) -> int:
+    gradings = [g for g in store.history(args.out) if g["student"] == args.student] if \
+        (args.out / store.FILE).exists() else []
+    if not gradings:
+        print(f"nn-kit history: {printable(args.student)} has no grading in {args.out}", file=sys.stderr)
+        return 2
+    print(f"{printable(args.student)}: {len(gradings)} grading(s)")
+    for g in gradings:
+        print(f"  {g['graded_at']}  seed {g['seed']}  {g['earned']:g} of {g['possible']:g}"
+              f"{'' if g['complete'] else '  (grader fault: incomplete)'}")
+    for o in store.override_history(args.out, args.student):
+        what = "removed" if o["points"] is None else f"{o['points']:g} points"
+        print(f"  {o['at']}  override {printable(o['check_id'].split('::')[-1])}: {what}"
+              + (f" ({printable(o['comment'])})" if o["comment"] else ""))
+    return 0
+
+
 def classroom_workflow(_args) -> int:
     from grader.course.workflow import classroom_workflow as workflow
 
@@ -350,6 +391,19 @@ def main(argv=None) -> int:
                                "Canvas's existing assignment 48213 (default: the assignment's name: a new one)")
     exported.add_argument("--per-exercise", action="store_true", help="a column per exercise too")
     exported.set_defaults(run=export)
+    overridden = commands.add_parser("override", help="set the points of one check of one student, with a comment "
+                                     "(kept in the gradebook across regrades)")
+    overridden.add_argument("student")
+    overridden.add_argument("check", help="the check's name (e.g. test_descend_random) or full id")
+    overridden.add_argument("points", type=float, nargs="?", default=None)
+    overridden.add_argument("--comment", default="", help="why (shown to the student in the check's message)")
+    overridden.add_argument("--remove", action="store_true", help="remove the check's override")
+    shown = commands.add_parser("history", help="a student's gradings and overrides, oldest first")
+    shown.add_argument("student")
+    for command in (overridden, shown):
+        command.add_argument("--out", type=Path, default=Path("reports"), help="the graded class's folder (default: reports)")
+    overridden.set_defaults(run=override)
+    shown.set_defaults(run=history)
     commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
                         ).set_defaults(run=classroom_workflow)
     again = commands.add_parser("reproduce", help="rerun the thesis' evaluation chapter (Figs. 17–20) beside its "

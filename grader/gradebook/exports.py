@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES
-from grader.gradebook import charts, store
+from grader.gradebook import charts, overrides, store
 from grader.gradebook.feedback import feedback, gradescope
 from grader.scoring.report import NEEDS_ATTENTION, status
 from grader.text import csv_cell
@@ -49,14 +49,19 @@ def class_statistics(reports: list[dict]) -> dict:
 
 
 def write_student(report: dict, out: Path) -> None:
-    """Write one student's files and add the grading to the gradebook (as soon as it is graded:
-    what is finished is kept if the run is interrupted)."""
+    """Add the grading to the gradebook and write the student's files (as soon as it is graded:
+    what is finished is kept if the run is interrupted), with the instructor's overrides applied."""
+    store.record(out, [report])
+    write_files(overrides.applied(report, store.overrides(out).get(report["student"], {})), out)
+
+
+def write_files(report: dict, out: Path) -> None:
+    """Write one student's report.json, feedback.md and results.json."""
     folder = out / report["student"]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     (folder / "feedback.md").write_text(feedback(report), encoding="utf-8")
     (folder / "results.json").write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
-    store.record(out, [report])
 
 
 def identity(report: dict, roster: dict[str, dict]) -> dict:
@@ -73,7 +78,7 @@ def write_class(out: Path, roster: list[dict] = ()) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if roster:
         store.set_roster(out, roster)
-    rows, current = store.roster(out), store.latest(out)
+    rows, current = store.roster(out), overrides.current(out)
     on_roster = {row["student"].casefold(): row for row in rows}
     missing = [row for row in rows if row["student"].casefold() not in {r["student"].casefold() for r in current}]
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:

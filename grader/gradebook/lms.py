@@ -15,7 +15,7 @@ import csv
 from pathlib import Path
 
 from grader.catalogue import ASSIGNMENTS
-from grader.gradebook import store
+from grader.gradebook import overrides, store
 from grader.gradebook.exports import identity
 from grader.scoring.report import GRADED, status
 from grader.text import csv_cell
@@ -45,7 +45,7 @@ def score_columns(reports: list[dict], titles: dict[str, str], per_exercise: boo
 def write(out: Path, lms: str, titles: dict[str, str] = {}, per_exercise: bool = False) -> dict:  # noqa: B006
     """Write OUT/<lms>.csv; returns {"path", "rows", "blank": students without a graded score,
     "unmatched": students without the identity the LMS matches on (it falls back to the name)}."""
-    reports, roster = store.latest(out), {row["student"].casefold(): row for row in store.roster(out)}
+    reports, roster = overrides.current(out), {row["student"].casefold(): row for row in store.roster(out)}
     columns = score_columns(reports, titles, per_exercise)
     names = IDENTITY_COLUMNS[lms]
     blank, unmatched = [], []

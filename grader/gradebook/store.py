@@ -8,6 +8,7 @@ LMS's id, name, email, SIS ids, section) into the LMS exports.
 
     OUT/gradebook.sqlite   gradings(id, student, graded_at, seed, earned, possible, complete, report)
                            roster(student, details: JSON of the roster row's identities)
+                           overrides(id, student, check_id, points, comment, at): see overrides.py
 """
 
 import csv
@@ -21,7 +22,10 @@ FILE = "gradebook.sqlite"
 SCHEMA = """CREATE TABLE IF NOT EXISTS gradings (
     id INTEGER PRIMARY KEY, student TEXT NOT NULL, graded_at TEXT NOT NULL, seed INTEGER,
     earned REAL NOT NULL, possible REAL NOT NULL, complete INTEGER NOT NULL, report TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS roster (student TEXT PRIMARY KEY, details TEXT)"""
+CREATE TABLE IF NOT EXISTS roster (student TEXT PRIMARY KEY, details TEXT);
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY, student TEXT NOT NULL, check_id TEXT NOT NULL, points REAL, comment TEXT NOT NULL,
+    at TEXT NOT NULL)"""
 # a roster row's identities, each from the first of its columns the CSV has (headers in any case);
 # `student` is how the class is named in the reports (the submissions' names, or the LMS's, mapped)
 IDENTITIES = {
@@ -45,9 +49,13 @@ def _connect(out: Path) -> sqlite3.Connection:
     return connection
 
 
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
 def record(out: Path, reports: list[dict]) -> None:
     """Add the reports of one grading run (one transaction: all of them or none)."""
-    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    now = _now()
     with closing(_connect(out)) as connection, connection:
         connection.executemany(
             "INSERT INTO gradings (student, graded_at, seed, earned, possible, complete, report) "
@@ -96,6 +104,34 @@ def history(out: Path) -> list[dict]:
                                   "ORDER BY id").fetchall()
     keys = ("student", "graded_at", "seed", "earned", "possible", "complete")
     return [dict(zip(keys, row)) for row in rows]
+
+
+def record_override(out: Path, student: str, check_id: str, points: float | None, comment: str) -> None:
+    """Add an instructor's override (points None: the override removed)."""
+    with closing(_connect(out)) as connection, connection:
+        connection.execute("INSERT INTO overrides (student, check_id, points, comment, at) VALUES (?, ?, ?, ?, ?)",
+                           (student, check_id, points, comment, _now()))
+
+
+def overrides(out: Path) -> dict[str, dict[str, dict]]:
+    """The overrides in force: student → check id → {"points", "comment", "at"} (the latest of each)."""
+    if not (out / FILE).exists():
+        return {}
+    with closing(_connect(out)) as connection:
+        rows = connection.execute("SELECT student, check_id, points, comment, at FROM overrides ORDER BY id").fetchall()
+    found: dict[str, dict[str, dict]] = {}
+    for student, check, points, comment, at in rows:
+        found.setdefault(student, {})[check] = {"points": points, "comment": comment, "at": at}
+    return {student: {check: o for check, o in checks.items() if o["points"] is not None}
+            for student, checks in found.items()}
+
+
+def override_history(out: Path, student: str) -> list[dict]:
+    """Every override of a student, oldest first (points None: removed)."""
+    with closing(_connect(out)) as connection:
+        rows = connection.execute("SELECT check_id, points, comment, at FROM overrides WHERE student = ? ORDER BY id",
+                                  (student,)).fetchall()
+    return [dict(zip(("check_id", "points", "comment", "at"), row)) for row in rows]
 
 
 def read_roster(path: Path) -> list[dict]:

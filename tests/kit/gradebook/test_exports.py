@@ -91,3 +91,30 @@ def test_progress_is_one_line_per_submission_on_a_terminal_only():
     assert lines[0].startswith("[1/2] dora: 40/100 in 5 s") and lines[1].startswith("[2/2]") and log == []
 
 
+
+
+@pytest.mark.slow
+def test_an_override_is_kept_across_regrades_and_shown_in_the_history(parallel, tmp_path, capsys):
+    from grader import cli
+
+    exports.write_all(parallel, tmp_path)
+    partial = next(r for r in parallel if r["student"] == "partial")
+    lost = next(t for t in partial["tests"] if t["earned"] < t["points"])
+    name, out = lost["id"].split("::")[-1], str(tmp_path)
+    assert cli.main(["override", "partial", name, str(lost["points"] + 1), "--out", out]) == 2  # above the check's points
+    assert cli.main(["override", "partial", "test_no_such_check", "1", "--out", out]) == 2
+    assert cli.main(["override", "partial", name, str(lost["points"]), "--comment", "=HYPERLINK(x) re-marked", "--out", out]) == 0
+    raised = partial["score"]["earned"] + lost["points"]
+    assert gradebook_rows(tmp_path)["partial"]["total"] == str(raised)
+    report = json.loads((tmp_path / "partial" / "report.json").read_text())
+    assert report["score"]["earned"] == raised and "re-marked" in feedback.feedback(report) + json.dumps(report)
+    exports.write_all([{**partial, "seed": 7}], tmp_path)  # a regrade: the override still counts
+    assert gradebook_rows(tmp_path)["partial"]["total"] == str(raised)
+    assert json.loads((tmp_path / "partial" / "report.json").read_text())["score"]["earned"] == raised
+    capsys.readouterr()
+    assert cli.main(["history", "partial", "--out", out]) == 0
+    shown = capsys.readouterr().out
+    assert "2 grading(s)" in shown and f"override {name}: {lost['points']:g} points" in shown
+    assert cli.main(["override", "partial", name, "--remove", "--out", out]) == 0
+    assert gradebook_rows(tmp_path)["partial"]["total"] == str(partial["score"]["earned"])
+    assert [g["earned"] for g in store.history(tmp_path) if g["student"] == "partial"] == [partial["score"]["earned"]] * 2
