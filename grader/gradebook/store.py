@@ -42,6 +42,7 @@ IDENTITIES = {
 
 
 def _connect(out: Path) -> sqlite3.Connection:
+    out.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(out / FILE, timeout=60)
     connection.executescript(SCHEMA)
     if "details" not in [column[1] for column in connection.execute("PRAGMA table_info(roster)")]:
