@@ -12,6 +12,9 @@ SOLUTIONS = KIT / "solutions"  # the reference solutions (the source of the skel
 VISIBLE = KIT / "exercises"  # the students' skeletons and visible self-checks
 HIDDEN = KIT / "tests" / "hidden"  # the hidden suites the grader runs
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # nbgrader's markers around a solution region
+# what a platform's autograder bundle holds of the kit (MNIST aside): grader, hidden suites, solutions
+BUNDLED = ("pyproject.toml", "README.md", "grader", "solutions", "exercises", "data", "tests/__init__.py",
+           "tests/conftest.py", "tests/hidden")
 NOT_DONE = "is not implemented yet"  # in every skeleton's NotImplementedError
 # a docstring's citation: "Thesis §Cost Function", "Lecture notes §The ReLU function family", …
 SECTION = re.compile(r"(?:\b(Thesis|Lecture notes|Workshop|Write-up) )?§([\w\- ]+(?:\.\w+)?)")

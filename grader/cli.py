@@ -8,10 +8,12 @@ mistake before anything runs, and calls one function of the kit.
     nn-kit nbgrader-pregrade COURSE       grade an nbgrader course's submissions in parallel first
     nn-kit gradescope-bundle FILE.zip     write a Gradescope autograder bundle
     nn-kit gradescope-run SUBMISSION OUT  grade one submission into Gradescope's results.json (in the bundle)
+    nn-kit classroom50-bundle DIR --slug S   write a Classroom 50 autograder bundle (DIR/S)
+    nn-kit classroom50-run CHECKOUT       grade one checkout into Classroom 50's result.json (in the bundle)
     nn-kit export canvas|moodle           write the gradebook's grades as the CSV Canvas or Moodle imports
     nn-kit override STUDENT CHECK POINTS  set one check's points for one student (--comment; --remove)
     nn-kit history STUDENT                a student's gradings and overrides
-    nn-kit classroom-workflow             print the starter repository's workflow for the visible self-checks
+    nn-kit starter-workflow               print the starter repository's workflow of the visible self-checks
     nn-kit release DIR                    write the students' starter repository (skeletons and self-checks only)
     nn-kit reproduce                      rerun the thesis' evaluation chapter beside its numbers
 """
@@ -20,6 +22,7 @@ import argparse
 import copy
 import csv
 import os
+import re
 import secrets
 import signal
 import sys
@@ -47,10 +50,9 @@ def instructor_mistake(args) -> str:
             return f"{path} is a file: give a student's folder or .zip, or a class folder that holds them"
         if path.is_dir() and not any(path.iterdir()):
             return f"{path} is an empty folder"
+    if unknown_exercises(args):
+        return unknown_exercises(args)
     chosen = chosen_exercises(args)
-    unknown = [name for name in chosen if name not in EXERCISES]
-    if unknown or not chosen:
-        return f"--exercises: unknown {', '.join(unknown) or '(none given)'}; the exercises are {','.join(EXERCISES)}"
     roster = getattr(args, "roster", None)
     if roster is not None and not roster.is_file():
         return f"--roster {roster} is not a file"
@@ -89,6 +91,19 @@ def unchanged(submissions, args, seed: int, exercises) -> set[str]:
             if same:
                 kept.add(submission.name)
     return kept
+
+
+def exercise_list(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def unknown_exercises(args) -> str:
+    """What is wrong with the exercises chosen ('' if nothing)."""
+    chosen = chosen_exercises(args)
+    unknown = [name for name in chosen if name not in EXERCISES]
+    if unknown or not chosen:
+        return f"--exercises: unknown {', '.join(unknown) or '(none given)'}; the exercises are {','.join(EXERCISES)}"
+    return ""
 
 
 def chosen_exercises(args) -> list[str]:
@@ -248,8 +263,8 @@ def release(args) -> int:
     except FileExistsError as error:
         print(f"nn-kit release: {error}", file=sys.stderr)
         return 2
-    print(f"starter repository written to {target}: skeletons, self-checks, MNIST loader, README, Classroom "
-          f"workflow; no solution and no hidden check")
+    print(f"starter repository written to {target}: skeletons, self-checks, MNIST loader, README, the self-checks' "
+          f"GitHub Actions workflow; no solution and no hidden check")
     return 0
 
 
@@ -316,11 +331,35 @@ def history(args) -> int:
     return 0
 
 
-def classroom_workflow(_args) -> int:
-    from grader.course.workflow import classroom_workflow as workflow
+def starter_workflow(_args) -> int:
+    from grader.course.workflow import starter_workflow as workflow
 
     print(workflow(), end="")
     return 0
+
+
+def classroom50_bundle(args) -> int:
+    from grader.integrations.classroom50 import build_bundle
+
+    exercises = chosen_exercises(args)
+    problem = unknown_exercises(args)
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]*", args.slug):
+        problem = f"--slug {args.slug!r}: an assignment's slug is letters, digits, '.', '_' and '-'"
+    elif (args.directory / args.slug).exists():
+        problem = f"{args.directory / args.slug} exists"
+    if problem:
+        print(f"nn-kit classroom50-bundle: {problem}", file=sys.stderr)
+        return 2
+    bundle = build_bundle(args.directory, args.slug, tuple(exercises))
+    print(f"Classroom 50 autograder bundle of {','.join(exercises)}: {bundle} (the folder "
+          f"<classroom>/autograders/{args.slug}/ of the classroom's config repository)")
+    return 0
+
+
+def classroom50_run(args) -> int:
+    from grader.integrations.classroom50 import run
+
+    return run(Path(args.submission), args.out, tuple(chosen_exercises(args)))
 
 
 def main(argv=None) -> int:
@@ -344,7 +383,7 @@ def main(argv=None) -> int:
                         help=f"the assignment graded, out of 100 (default {CORE}; all: every exercise together)")
     graded.add_argument("--regrade", action="store_true", help="grade again the submissions of a class already "
                         "graded into --out with its seed and unchanged since (kept by default: a rerun continues)")
-    graded.add_argument("--exercises", type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
+    graded.add_argument("--exercises", type=exercise_list,
                         default=None, help="grade only these exercises, comma-separated (an assignment that covers "
                         f"part of the course); the exercises: {','.join(EXERCISES)}")
     setup.set_defaults(exercises=list(EXERCISES))
@@ -383,6 +422,19 @@ def main(argv=None) -> int:
     run.add_argument("--metadata", default=None, help="Gradescope's submission_metadata.json (default: beside "
                      "the submission folder)")
     run.set_defaults(run=gradescope_run)
+    c50_bundle = commands.add_parser("classroom50-bundle", help="write a Classroom 50 autograder bundle folder")
+    c50_bundle.add_argument("directory", type=Path, help="the classroom's autograders/ folder (or any folder)")
+    c50_bundle.add_argument("--slug", required=True, help="the Classroom 50 assignment's slug: the bundle's folder name")
+    c50_bundle.set_defaults(run=classroom50_bundle)
+    c50_run = commands.add_parser("classroom50-run", help="grade one checkout into Classroom 50's result.json")
+    c50_run.add_argument("submission")
+    c50_run.add_argument("--out", type=Path, required=True, help="where result.json and release-body.md go")
+    c50_run.set_defaults(run=classroom50_run)
+    for command in (c50_bundle, c50_run):
+        command.add_argument("--assignment", choices=[*ASSIGNMENTS, "all"], default=CORE,
+                             help=f"the assignment graded (default {CORE})")
+        command.add_argument("--exercises", type=exercise_list,
+                             default=None, help="only these exercises, comma-separated")
     exported = commands.add_parser("export", help="write the gradebook's latest grades as the CSV an LMS imports")
     exported.add_argument("lms", choices=["canvas", "moodle"])
     exported.add_argument("--out", type=Path, default=Path("reports"), help="the graded class's folder (default: reports)")
@@ -404,8 +456,8 @@ def main(argv=None) -> int:
         command.add_argument("--out", type=Path, default=Path("reports"), help="the graded class's folder (default: reports)")
     overridden.set_defaults(run=override)
     shown.set_defaults(run=history)
-    commands.add_parser("classroom-workflow", help="print a GitHub Classroom workflow for the self-checks"
-                        ).set_defaults(run=classroom_workflow)
+    commands.add_parser("starter-workflow", help="print the starter repository's GitHub Actions workflow of the "
+                        "visible self-checks").set_defaults(run=starter_workflow)
     again = commands.add_parser("reproduce", help="rerun the thesis' evaluation chapter (Figs. 17–20) beside its "
                                 "numbers, with the thesis' protocol and a fresh model per fold")
     reproduce.add_arguments(again)

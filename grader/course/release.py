@@ -58,7 +58,7 @@ def files() -> dict[str, str]:
     """Path in the release → its text."""
     import tomllib
 
-    from grader.course.workflow import classroom_workflow
+    from grader.course.workflow import starter_workflow
 
     out = {}
     for package in COPIED:
@@ -70,7 +70,7 @@ def files() -> dict[str, str]:
     out["pyproject.toml"] = PYPROJECT.format(markers="\n".join(f"    {json.dumps(m, ensure_ascii=False)}," for m in markers))
     out["README.md"] = readme()
     out[".gitignore"] = GITIGNORE
-    out[".github/workflows/classroom.yml"] = classroom_workflow()
+    out[".github/workflows/self-checks.yml"] = starter_workflow()
     return out
 
 

@@ -14,10 +14,8 @@ import zipfile
 from pathlib import Path
 
 from data import mnist
-from grader.catalogue import ASSIGNMENTS, CORE, KIT
+from grader.catalogue import ASSIGNMENTS, BUNDLED, CORE, KIT
 
-BUNDLED = ("pyproject.toml", "README.md", "grader", "solutions", "exercises", "data", "tests/__init__.py",
-           "tests/conftest.py", "tests/hidden")
 SETUP = """#!/usr/bin/env bash
 # Gradescope unzips the bundle into /autograder/source and runs this there once, as root, when it
 # builds the autograder's image. The kit goes into a virtual environment beside the source folder
@@ -86,32 +84,21 @@ def run(submission: Path, results: Path, metadata: Path, assignment: str, seed: 
     to the autograder's log (stderr), and this returns 1. The seed comes from the assignment and the
     students (submission_metadata.json), so a resubmission of the same code gets the same score."""
     from grader.gradebook.feedback import gradescope
-    from grader.isolation.policy import IsolationUnavailable
-    from grader.isolation.staging import find
-    from grader.scoring.run import GradingRun
+    from grader.scoring.run import GradingFault, grade_hand_in
 
     results.parent.mkdir(parents=True, exist_ok=True)
-
-    def fault(reason: str, detail: str = "") -> int:
-        results.write_text(json.dumps({"output": f"Grading fault (not your code's): {reason}. Your instructor "
-                                                 "must fix the autograder; nothing was scored.", "tests": []}, indent=1),
-                           encoding="utf-8")
-        print(f"grading fault: {reason}{': ' + detail if detail else ''}", file=sys.stderr)
-        return 1
-
-    if not mnist.provide():
-        return fault("MNIST is missing or not verified on the autograder")
     seed = seed if seed is not None else submission_seed(metadata)
     if seed is None:
         seed = secrets.randbelow(2**31)
         print(f"no readable {metadata}: random grading seed {seed}", file=sys.stderr)
     try:
-        grading = GradingRun.prepare(seed, ASSIGNMENTS[assignment])
-    except IsolationUnavailable as error:
-        return fault("the autograder cannot isolate student code", str(error))
-    [report] = grading.grade(find([submission]))
-    if report["grader_faults"]:
-        return fault(f"the grader failed on {len(report['grader_faults'])} check(s)", "; ".join(report["grader_faults"]))
+        report, _ = grade_hand_in(submission, seed, ASSIGNMENTS[assignment])
+    except GradingFault as fault:
+        results.write_text(json.dumps({"output": f"Grading fault (not your code's): {fault.reason}. Your instructor "
+                                                 "must fix the autograder; nothing was scored.", "tests": []}, indent=1),
+                           encoding="utf-8")
+        print(f"grading fault: {fault}", file=sys.stderr)
+        return 1
     results.write_text(json.dumps(gradescope(report), indent=1), encoding="utf-8")
     print(f"{report['score']['earned']} / {report['score']['possible']} points")
     return 0

@@ -1,7 +1,7 @@
 """The rubric: every hidden check with its exercise, task and points.
 
 Read from the decorators in the hidden suites' source, without importing them (so commands that only
-need points, such as `nn-kit classroom-workflow`, start without TensorFlow). The grading plugin checks
+need points, such as `nn-kit starter-workflow`, start without TensorFlow). The grading plugin checks
 at collection that every check pytest collects is in this rubric with the same points and task, so
 the two readings cannot drift apart unnoticed.
 """

@@ -201,3 +201,32 @@ def grade_all(submissions: list[Submission], options: Options, progress=None) ->
         pool.shutdown(wait=True)
         while not slots.empty():
             SLOTS.give_back(slots.get())
+
+
+class GradingFault(Exception):
+    """A fault of the set-up, never a score: `reason` is what a student may be shown, `detail` what
+    the instructor's log gets."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}{': ' + detail if detail else ''}")
+        self.reason, self.detail = reason, detail
+
+
+def grade_hand_in(folder: Path, seed: int, exercises, fetch_mnist: bool = False) -> tuple[dict, str]:
+    """One hand-in graded on a platform's runner (Gradescope, Classroom 50): (its report, the level
+    of isolation); raises GradingFault when MNIST is missing, student code cannot be isolated or the
+    grader failed on a check."""
+    from data import mnist
+    from grader.isolation.staging import find
+
+    if not mnist.provide(fetch=fetch_mnist):
+        raise GradingFault("MNIST is missing or not verified on the grading machine")
+    try:
+        grading = GradingRun.prepare(seed, exercises)
+    except IsolationUnavailable as error:
+        raise GradingFault("the grading machine cannot isolate student code", str(error)) from None
+    [report] = grading.grade(find([folder]))
+    if report["grader_faults"]:
+        raise GradingFault(f"the grader failed on {len(report['grader_faults'])} check(s)",
+                           "; ".join(report["grader_faults"]))
+    return report, grading.level

@@ -32,7 +32,7 @@ def test_the_release_holds_no_answer_and_no_hidden_check(tmp_path):
     everything = "\n".join(texts.values())
     for suite in sorted(HIDDEN.glob("test_*.py")):
         assert shared_fraction(suite, everything) < 0.3, f"{suite.name} reaches the release"
-    assert "pytest exercises/ --task backprop.update" in texts[Path(".github/workflows/classroom.yml")]
+    assert "pytest exercises/ --task backprop.update" in texts[Path(".github/workflows/self-checks.yml")]
 
 
 def fresh_environment(tmp_path: Path) -> Path:
