@@ -1,5 +1,5 @@
 """Write what students get that is made from the kit's sources, never kept twice: the skeletons
-(from solutions/) and copies of the judges, their hints and the notebook reader.
+(from solutions/) and copies of the judges, their hints, the notebook reader and the load-aware clock.
 
     python -m grader.course.generate           # writes exercises/
     python -m grader.course.generate --check   # exits 1 if exercises/ is out of date
@@ -16,6 +16,7 @@ COPIES = {  # a source of the kit → its students' copy
     KIT / "grader" / "scoring" / "judges.py": VISIBLE / "selfcheck.py",
     KIT / "grader" / "scoring" / "hints.toml": VISIBLE / "hints.toml",
     KIT / "grader" / "isolation" / "cells.py": VISIBLE / "cells.py",
+    KIT / "grader" / "isolation" / "loadclock.py": VISIBLE / "loadclock.py",
 }
 
 

@@ -26,14 +26,12 @@ from pathlib import Path
 
 from grader.catalogue import KIT, SOLUTIONS
 from grader.isolation import confine, wire
+from grader.isolation.loadclock import LoadClock
 from grader.isolation.policy import ENVIRONMENT, PROCESS_LEVEL, UID_RANGE, IsolationUnavailable, Limits
 from grader.isolation.pool import Pool
 from grader.isolation.worker.zygote import PACKAGE
 
 WRITABLE = "tmp"  # the worker's only writable folder (its cwd and package are read-only)
-BUSY_FACTOR = 10  # a call may take up to this many times its limit in wall time on a loaded machine
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-CPUS = len(os.sched_getaffinity(0))
 # what each confinement layer enforces, as a level reports it
 LAYERS = {"namespaces": "no network, no System V IPC shared, writes only a {} MiB tmpfs, the kit and the class "
                         "folder hidden by mounts",
@@ -57,86 +55,24 @@ class WorkerLost(Exception):
         self.category = category
 
 
-def thread_times(pid: int) -> dict[str, tuple[float, float]]:
-    """thread id → (seconds on a CPU, seconds runnable but waiting for one), from
-    /proc/<pid>/task/*/schedstat."""
-    times = {}
-    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
-        try:
-            ran, waited = stat.read_text().split()[:2]
-            times[stat.parent.name] = (int(ran) / 1e9, int(waited) / 1e9)
-        except (OSError, ValueError):
-            continue
-    return times
-
-
-def processes() -> dict[int, tuple[int, float]]:
-    """pid → (parent pid, CPU seconds it and its reaped children used), for every process."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                text = (entry / "stat").read_text()
-                fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
-                found[int(entry.name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / CLOCK_TICKS)
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
-def others_cpu_seconds(before: dict, after: dict, family: int) -> float:
-    """CPU time processes outside `family` (a worker's zygote and everything below it) used between
-    two `processes()` snapshots. Only what live processes account for counts: children the worker
-    left to be reaped by the kernel (SIGCHLD ignored) count for no one, so they extend nothing."""
-    below, todo = {family}, [family]
-    children = {}
-    for pid, (parent, _) in after.items():
-        children.setdefault(parent, []).append(pid)
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in below:
-                below.add(child)
-                todo.append(child)
-    return sum(cpu - before.get(pid, (0, 0.0))[1] for pid, (_, cpu) in after.items() if pid not in below)
-
-
 class _DeadlineReader:
     """File-like reads from a worker's pipe that give up once the call has used `seconds` of time
-    the worker could have run. The thread of the worker that did the most work may have waited for
-    a CPU; that wait extends the deadline as far as other processes (not the worker's own threads
-    or children, counted from its zygote down) took CPU time from it, up to BUSY_FACTOR times the
-    limit in all: load never turns into a student's timeout, while sleeping or spinning code, or
-    code that loads the CPUs itself, is still stopped on time."""
+    the worker could have run (loadclock: load never turns into a student's timeout)."""
 
     def __init__(self, fd: int, seconds: float, pid: int, family: int):
-        self.fd, self.seconds, self.pid, self.family = fd, seconds, pid, family
-        self.start, self.threads, self.processes = time.monotonic(), thread_times(pid), processes()
+        self.fd, self.clock = fd, LoadClock(seconds, pid, family)
+        self.start = self.clock.start
         self.selector = selectors.DefaultSelector()
         self.selector.register(fd, selectors.EVENT_READ)
 
-    def _deadline(self) -> float:
-        if time.monotonic() < self.start + self.seconds:
-            return self.start + self.seconds  # within the limit: no need to look at the load yet
-        return self.start + min(self.seconds + self._load_delay(), BUSY_FACTOR * self.seconds)
-
     def charged(self) -> float:
-        """The seconds of this call that count against the submission's time: those the worker could
-        have run (load looked at only for a call of more than a second)."""
-        elapsed = time.monotonic() - self.start
-        return elapsed if elapsed <= 1.0 else max(elapsed - self._load_delay(), 0.0)
-
-    def _load_delay(self) -> float:
-        now = thread_times(self.pid)
-        ran = {t: now[t][0] - self.threads.get(t, (0.0, 0.0))[0] for t in now}
-        busiest = max(ran, key=ran.get, default=None)
-        waited = now[busiest][1] - self.threads.get(busiest, (0.0, 0.0))[1] if busiest else 0.0
-        others = others_cpu_seconds(self.processes, processes(), self.family)
-        return max(min(waited, max(others, 0.0) / CPUS), 0.0)
+        """The seconds of this call that count against the submission's time."""
+        return self.clock.charged()
 
     def readinto(self, view) -> int:
         """Up to 1 MiB of what the worker has written, into view, once it has arrived; 0 at the end."""
         while True:
-            remaining = self._deadline() - time.monotonic()
+            remaining = self.clock.deadline() - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
             if self.selector.select(min(remaining, 1.0)):

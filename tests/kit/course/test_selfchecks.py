@@ -3,7 +3,11 @@ another, a hang or a crash. That they fail on every skeleton and pass on every s
 where a student runs them, in the released starter repository (test_release.py)."""
 
 import ast
+import os
 import re
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -75,7 +79,7 @@ def test_a_gradient_from_the_tape_instead_of_by_hand_is_named(tmp_path):
 
 
 @pytest.mark.parametrize("broken, expected", [
-    ("while True:\n        a = a * 1", "TIMEOUT perceptron.step_fn: stopped after 3 s"),
+    ("while True:\n        a = a * 1", "TIMEOUT perceptron.step_fn: stopped after 3 s of the time it could run"),
     ("return {}['a']", "CRASH perceptron.step_fn: KeyError"),
 ])
 def test_a_hang_or_crash_is_reported_in_one_place_and_the_rest_still_run(tmp_path, broken, expected):
@@ -85,6 +89,43 @@ def test_a_hang_or_crash_is_reported_in_one_place_and_the_rest_still_run(tmp_pat
     run = run_selfchecks(root, "exercises", "-m", "perceptron", "-k", "step_fn[0.5 or gate", "--timeout", "3")
     assert expected in run.stdout and "at exercises/perceptron.py:" in run.stdout
     assert progress(run.stdout)["perceptron.and_gate"] == "ok"
+
+
+SPIN = """
+def spin(seconds):  # correct code that needs `seconds` of CPU time
+    import time
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+"""
+
+
+@pytest.mark.timeout(900)
+def test_a_busy_machine_never_stops_correct_code_but_still_stops_a_hang(tmp_path):
+    """Checks are limited by the time they could run: 2 s of work under a 3 s limit passes however
+    long the load makes it on the clock, while a hang is still stopped, within the load's share."""
+    root = student_copy(tmp_path, finished=("perceptron",))
+    module = root / "exercises" / "perceptron.py"
+    module.write_text(module.read_text().replace("def step_fn(", SPIN + "def step_fn(").replace(
+        "return 1.0 if a > 0 else 0.0", "spin(2.0)\n    return 1.0 if a > 0 else 0.0").replace(
+        "return tf.where(a > 0,", "while True:\n        a = a * 1\n    return tf.where(a > 0,"))
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)  # own autogroups
+               for _ in range(2 * os.cpu_count())]
+    try:
+        start = time.monotonic()
+        slow = run_selfchecks(root, "exercises", "-k", "step_fn[0.5", "--timeout", "3", "--durations", "1")
+        loaded = time.monotonic() - start
+        hang = run_selfchecks(root, "exercises", "--task", "perceptron.tf_step_fn", "--timeout", "3")
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    assert progress(slow.stdout) == {"perceptron.step_fn": "ok"}, slow.stdout[-1500:]
+    took = float(re.search(r"^([\d.]+)s call", slow.stdout, re.M).group(1))
+    assert took > 3.0, f"the load did not slow the check ({took:.1f} s, {loaded:.0f} s in all): the test proves nothing"
+    assert "TIMEOUT perceptron.tf_step_fn: stopped after 3 s of the time it could run" in hang.stdout, hang.stdout[-1500:]
+    assert "Timeout" not in hang.stdout and "Thread" not in hang.stdout
 
 
 def test_a_syntax_error_is_reported_without_a_crash(tmp_path):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grader.isolation import sandbox
+from grader.isolation import loadclock
 from grader.isolation.policy import Limits
 from grader.isolation.sandbox import WorkerLost
 from grader.scoring.student import Student, StudentError
@@ -126,13 +126,13 @@ def test_load_a_worker_makes_itself_does_not_extend_its_time(tmp_path):
     try:
         student.evaluation.pid()
         zygote = student.backend.zygote.process.pid
-        start, before = time.monotonic(), sandbox.processes()
+        start, before = time.monotonic(), loadclock.processes()
         with pytest.raises(WorkerLost) as hogged:
             student.evaluation.hog(4 * os.cpu_count())
         seconds = time.monotonic() - start
-        others = sandbox.others_cpu_seconds(before, sandbox.processes(), zygote)
+        others = loadclock.others_cpu_seconds(before, loadclock.processes(), zygote)
     finally:
         student.close()
     # whatever else runs on the machine may extend the limit (by its share of the CPUs), the hog never
-    assert hogged.value.category == "timeout" and seconds < 3.0 + max(others, 0) / sandbox.CPUS + 2.0, \
+    assert hogged.value.category == "timeout" and seconds < 3.0 + max(others, 0) / loadclock.CPUS + 2.0, \
         f"stopped after {seconds:.1f} s; other processes used {others:.1f} CPU-s"
