@@ -83,6 +83,17 @@ def regions(source: str, module: str) -> list[Region]:
     return found
 
 
+def task_source(task: str) -> dict:
+    """The reference function of a task as source, with its decorators: what stands in for a
+    submission's in a worker that grades another task with the reference's dependencies."""
+    module, qualname = task.split(".", 1)
+    source = (SOLUTIONS / f"{module}.py").read_text(encoding="utf-8")
+    node = dict(_functions(ast.parse(source)))[qualname]
+    first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+    return {"task": task, "module": module, "qualname": qualname,
+            "source": "\n".join(source.splitlines()[first - 1:node.end_lineno]) + "\n"}
+
+
 def all_regions() -> list[Region]:
     """Every task of the kit, in exercise order (the order of ASSIGNMENTS)."""
     return [region for module in EXERCISES

@@ -85,7 +85,8 @@ def unchanged(submissions, args, seed: int, exercises) -> set[str]:
     for submission in submissions:
         before = latest.get(submission.name)
         if before and before.get("digest") and before["seed"] == seed and not before["grader_faults"] and \
-                {n for n, e in before["exercises"].items() if e["possible"]} == set(exercises):
+                {n for n, e in before["exercises"].items() if e["possible"]} == set(exercises) and \
+                before.get("dependencies", "own") == getattr(args, "dependencies", "own"):
             with tempfile.TemporaryDirectory(prefix="nnkit-digest-") as scratch:
                 same = digest(stage(copy.deepcopy(submission), Path(scratch) / "staged")) == before["digest"]
             if same:
@@ -137,7 +138,8 @@ def grade(args) -> int:
     try:
         run = GradingRun.prepare(seed, chosen_exercises(args), jobs=args.jobs, call_timeout=args.call_timeout,
                                  worker_uid=args.worker_uid, allow_process_level=args.allow_process_level,
-                                 hidden=[args.out] if args.out is not None else [])
+                                 hidden=[args.out] if args.out is not None else [],
+                                 dependencies=getattr(args, "dependencies", "own"))
     except IsolationUnavailable as error:
         print(f"refusing to grade: {error}", file=sys.stderr)
         return 2
@@ -240,7 +242,7 @@ def gradescope_bundle(args) -> int:
     from grader.integrations.gradescope import build_bundle
 
     try:
-        bundle = build_bundle(Path(args.file), args.with_data, args.assignment)
+        bundle = build_bundle(Path(args.file), args.with_data, args.assignment, args.dependencies)
     except mnist.MNISTError as error:
         print(f"nn-kit gradescope-bundle --with-data: {error}", file=sys.stderr)
         return 2
@@ -252,7 +254,7 @@ def gradescope_run(args) -> int:
     from grader.integrations.gradescope import run
 
     metadata = Path(args.metadata) if args.metadata else Path(args.submission).parent / "submission_metadata.json"
-    return run(Path(args.submission), Path(args.results), metadata, args.assignment, args.seed)
+    return run(Path(args.submission), Path(args.results), metadata, args.assignment, args.seed, args.dependencies)
 
 
 def release(args) -> int:
@@ -350,7 +352,7 @@ def classroom50_bundle(args) -> int:
     if problem:
         print(f"nn-kit classroom50-bundle: {problem}", file=sys.stderr)
         return 2
-    bundle = build_bundle(args.directory, args.slug, tuple(exercises))
+    bundle = build_bundle(args.directory, args.slug, tuple(exercises), args.dependencies)
     print(f"Classroom 50 autograder bundle of {','.join(exercises)}: {bundle} (the folder "
           f"<classroom>/autograders/{args.slug}/ of the classroom's config repository)")
     return 0
@@ -359,7 +361,7 @@ def classroom50_bundle(args) -> int:
 def classroom50_run(args) -> int:
     from grader.integrations.classroom50 import run
 
-    return run(Path(args.submission), args.out, tuple(chosen_exercises(args)))
+    return run(Path(args.submission), args.out, tuple(chosen_exercises(args)), dependencies=args.dependencies)
 
 
 def main(argv=None) -> int:
@@ -435,6 +437,12 @@ def main(argv=None) -> int:
                              help=f"the assignment graded (default {CORE})")
         command.add_argument("--exercises", type=exercise_list,
                              default=None, help="only these exercises, comma-separated")
+    for command in (graded, bundle, run, c50_bundle, c50_run):
+        command.add_argument("--dependencies", choices=["own", "reference"], default="own",
+                             help="own (default): a task is graded with the student's own tasks it uses, so a wrong "
+                                  "task also costs the checks of the tasks that use it; reference: a check that fails "
+                                  "where a task it uses fails is graded again with the reference's functions of those "
+                                  "(each task on its own; needs the namespaces isolation layer)")
     exported = commands.add_parser("export", help="write the gradebook's latest grades as the CSV an LMS imports")
     exported.add_argument("lms", choices=["canvas", "moodle"])
     exported.add_argument("--out", type=Path, default=Path("reports"), help="the graded class's folder (default: reports)")

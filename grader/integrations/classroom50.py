@@ -49,16 +49,16 @@ root = []
 if os.geteuid() and shutil.which("sudo") and not subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode:
     root = ["sudo", "-n", "-E"]
 sys.exit(subprocess.run([*root, sys.executable, "-m", "grader", "classroom50-run", str(CHECKOUT), "--out", str(CHECKOUT),
-                         "--exercises", "{exercises}"], cwd=KIT).returncode)
+                         "--exercises", "{exercises}", "--dependencies", "{dependencies}"], cwd=KIT).returncode)
 '''
 
 
-def build_bundle(target: Path, slug: str, exercises: tuple[str, ...]) -> Path:
+def build_bundle(target: Path, slug: str, exercises: tuple[str, ...], dependencies: str = "own") -> Path:
     """Write the bundle folder `target/slug` (autograder.py, nn-kit/) of an assignment of these
     exercises and return it: the folder CLASSROOM/autograders/SLUG/ of the config repository."""
     folder = target / slug
     folder.mkdir(parents=True)
-    script = AUTOGRADER.replace("{slug}", slug).replace("{outputs}", repr(OUTPUTS))
+    script = AUTOGRADER.replace("{slug}", slug).replace("{outputs}", repr(OUTPUTS)).replace("{dependencies}", dependencies)
     (folder / "autograder.py").write_text(script.replace("{exercises}", ",".join(exercises)), encoding="utf-8")
     for name in BUNDLED:
         source, copy = KIT / name, folder / "nn-kit" / name
@@ -93,7 +93,7 @@ def result(report: dict, env) -> dict:
             "score": sum(t["score"] for t in tests), "max-score": sum(t["max-score"] for t in tests), "tests": tests}
 
 
-def run(submission: Path, out: Path, exercises: tuple[str, ...], env=None) -> int:
+def run(submission: Path, out: Path, exercises: tuple[str, ...], env=None, dependencies: str = "own") -> int:
     """Grade one checkout into out/result.json and out/release-body.md (the feedback). A fault of
     the set-up (no MNIST, no isolation, a check the grader failed on) writes neither, says why on
     stderr and returns 1: Classroom 50 publishes that as an error, never as a score."""
@@ -104,7 +104,7 @@ def run(submission: Path, out: Path, exercises: tuple[str, ...], env=None) -> in
     owner = env.get("OWNER") or env.get("USERNAME", "")
     seed = submission_seed(env.get("CLASSROOM", ""), env.get("ASSIGNMENT", ""), owner)
     try:
-        report, level = grade_hand_in(submission, seed, exercises, fetch_mnist=True)
+        report, level = grade_hand_in(submission, seed, exercises, fetch_mnist=True, dependencies=dependencies)
     except GradingFault as fault:
         print(f"grading fault: {fault}", file=sys.stderr)
         return 1

@@ -41,7 +41,7 @@ root="${AUTOGRADER_ROOT:-/autograder}"
 cd "$root/source"
 mkdir -p "$root/results"
 exec "$root/venv/bin/python" -m grader gradescope-run "$root/submission" "$root/results/results.json" \\
-    --metadata "$root/submission_metadata.json" --assignment {assignment}
+    --metadata "$root/submission_metadata.json" --assignment {assignment} --dependencies {dependencies}
 """
 
 
@@ -56,7 +56,7 @@ def submission_seed(metadata: Path) -> int | None:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % 2**31
 
 
-def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE) -> Path:
+def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE, dependencies: str = "own") -> Path:
     """Write the Gradescope autograder zip of one assignment: the kit with setup.sh and
     run_autograder at its top, as Gradescope unzips it into /autograder/source; `with_data`: with
     the kit's verified MNIST, for an autograder image built without internet access."""
@@ -64,7 +64,8 @@ def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE) 
         if with_data:
             mnist.read_verified(mnist.mnist_path())
             archive.write(mnist.mnist_path(), "data/mnist.npz")
-        for script, text in (("setup.sh", SETUP), ("run_autograder", RUN.replace("{assignment}", assignment))):
+        run = RUN.replace("{assignment}", assignment).replace("{dependencies}", dependencies)
+        for script, text in (("setup.sh", SETUP), ("run_autograder", run)):
             info = zipfile.ZipInfo(script)
             info.external_attr = 0o100755 << 16
             archive.writestr(info, text)
@@ -77,7 +78,8 @@ def build_bundle(target: Path, with_data: bool = False, assignment: str = CORE) 
     return target
 
 
-def run(submission: Path, results: Path, metadata: Path, assignment: str, seed: int | None = None) -> int:
+def run(submission: Path, results: Path, metadata: Path, assignment: str, seed: int | None = None,
+        dependencies: str = "own") -> int:
     """Grade one submission into Gradescope's results.json; always writes a result. A fault of the
     set-up (no MNIST, no isolation, a check the grader failed on) is never scored: results.json then
     says so in its top-level output (what students see: no details), holds no score, the details go
@@ -92,7 +94,7 @@ def run(submission: Path, results: Path, metadata: Path, assignment: str, seed: 
         seed = secrets.randbelow(2**31)
         print(f"no readable {metadata}: random grading seed {seed}", file=sys.stderr)
     try:
-        report, _ = grade_hand_in(submission, seed, ASSIGNMENTS[assignment])
+        report, _ = grade_hand_in(submission, seed, ASSIGNMENTS[assignment], dependencies=dependencies)
     except GradingFault as fault:
         results.write_text(json.dumps({"output": f"Grading fault (not your code's): {fault.reason}. Your instructor "
                                                  "must fix the autograder; nothing was scored.", "tests": []}, indent=1),

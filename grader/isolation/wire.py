@@ -51,6 +51,7 @@ class Op:
     GRAPH = "graph"  # trace a name of the submission (or a compiled handle) into a TensorFlow graph
     RUN_GRAPH = "run_graph"  # run a graph on arrays (in a judge worker, which never runs student code)
     PING = "ping"
+    SUBSTITUTE = "substitute"  # put the grader's function of a task in place of the submission's (a rerun's worker)
 
 
 class ProtocolError(Exception):

@@ -63,6 +63,7 @@ class Report:
     tests: list[Check]
     digest: str = ""  # SHA-256 of the files graded (staging.digest): a rerun keeps an unchanged submission's grading
     origin: dict[str, str] = field(default_factory=dict)  # what an LMS download says of it: lms, id, name, late, submitted_at
+    dependencies: str = "own"  # the policy: a task graded with the submission's own tasks it uses, or the reference's
     schema: str = field(default=SCHEMA)
 
     def as_dict(self) -> dict:
@@ -104,7 +105,8 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
                   versions=(payload or {}).get("versions", {}), seconds=round(seconds, 2),
                   score=Score(earned, possible, round(100.0 * earned / possible, 2)), exercises=points, status=state,
                   warnings=submission.warnings, attention=submission.attention, grader_faults=faults,
-                  tests=tests, digest=digest, origin=dict(submission.origin)).as_dict()
+                  tests=tests, digest=digest, origin=dict(submission.origin),
+                  dependencies=(payload or {}).get("dependencies", "own")).as_dict()
 
 
 def _blame_used_tasks(tests: list[Check]) -> None:

@@ -24,7 +24,7 @@ from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, HIDDEN, KIT
 from grader.isolation.policy import PROCESS_LEVEL, IsolationUnavailable, Limits, default_worker_uid
 from grader.isolation.sandbox import Sandbox, lock
 from grader.isolation.staging import Submission, digest, seen_folders, stage
-from grader.scoring.plugin import sign
+from grader.scoring.plugin import NEEDS_OWN_WORKERS, sign
 from grader.scoring.report import build_report
 from grader.scoring.rubric import rubric
 from grader.scoring.slot import SLOTS, Slot
@@ -40,6 +40,7 @@ class Options:
     isolation: str = "auto"  # or "process": the bare process level, for trusted code (see README)
     exercises: tuple[str, ...] = ASSIGNMENTS[CORE]  # the exercises graded (an assignment, or part of one)
     hidden: tuple[str, ...] = ()  # folders no worker may read besides the kit (reports; the class's are added)
+    dependencies: str = "own"  # or "reference": a task graded with the reference's functions of the tasks it uses
 
 
 class GradingRun:
@@ -51,11 +52,12 @@ class GradingRun:
     @classmethod
     def prepare(cls, seed: int, exercises, *, jobs: int = 1, call_timeout: float = Limits.call_seconds,
                 worker_uid: int | None = None, allow_process_level: bool = False, closed=(),
-                hidden=()) -> "GradingRun":
+                hidden=(), dependencies: str = "own") -> "GradingRun":
         """The run's options and level: workers as `worker_uid` (default: a dedicated uid when root);
         the `closed` folders (an nbgrader course) made unreadable to them as the kit is, and the
         `hidden` ones (the reports) out of their sight as the class's folders are; raises
-        IsolationUnavailable (saying why) where only the process level is available, unless allowed."""
+        IsolationUnavailable (saying why) where only the process level is available, unless allowed,
+        or where the reference's dependencies are asked for and workers cannot be kept apart."""
         uid = worker_uid if worker_uid is not None else default_worker_uid()
         try:
             probe = Sandbox(KIT, Limits(), uid)
@@ -65,12 +67,18 @@ class GradingRun:
             if not allow_process_level:
                 raise
             level, isolation = f"{PROCESS_LEVEL}; allowed with --allow-process-level", "process"
+        if dependencies == "reference" and NEEDS_OWN_WORKERS not in level:
+            raise IsolationUnavailable(
+                f"grading with the reference's dependencies puts reference code in a worker ended after one check, "
+                f"which needs the {NEEDS_OWN_WORKERS} layer (each worker's own System V IPC and files) that this "
+                f"machine does not give ({level}); grade with --dependencies own")
         if uid is not None:
             for folder in closed:
                 lock(folder)
         chosen = tuple(name for name in EXERCISES if name in exercises)
         return cls(Options(seed=seed, jobs=jobs, worker_uid=uid, call_timeout=call_timeout, isolation=isolation,
-                           exercises=chosen, hidden=tuple(str(Path(folder).resolve()) for folder in hidden)), level)
+                           exercises=chosen, hidden=tuple(str(Path(folder).resolve()) for folder in hidden),
+                           dependencies=dependencies), level)
 
     def grade(self, submissions: list[Submission], progress=None) -> list[dict]:
         return grade_all(submissions, self.options, progress)
@@ -100,6 +108,8 @@ def run_suites(staged: Path, options: Options, private: Path, slot: Slot) -> tup
         args += ["-m", " or ".join(options.exercises)]
     for folder in options.hidden:
         args += ["--hide", folder]
+    if options.dependencies != "own":
+        args += ["--dependencies", options.dependencies]
     code = slot.run(args, log, options.submission_timeout)
     if code is None:
         return None, f"the grading process stopped, or took longer than {options.submission_timeout:g} s"
@@ -212,7 +222,8 @@ class GradingFault(Exception):
         self.reason, self.detail = reason, detail
 
 
-def grade_hand_in(folder: Path, seed: int, exercises, fetch_mnist: bool = False) -> tuple[dict, str]:
+def grade_hand_in(folder: Path, seed: int, exercises, fetch_mnist: bool = False,
+                  dependencies: str = "own") -> tuple[dict, str]:
     """One hand-in graded on a platform's runner (Gradescope, Classroom 50): (its report, the level
     of isolation); raises GradingFault when MNIST is missing, student code cannot be isolated or the
     grader failed on a check."""
@@ -222,7 +233,7 @@ def grade_hand_in(folder: Path, seed: int, exercises, fetch_mnist: bool = False)
     if not mnist.provide(fetch=fetch_mnist):
         raise GradingFault("MNIST is missing or not verified on the grading machine")
     try:
-        grading = GradingRun.prepare(seed, exercises)
+        grading = GradingRun.prepare(seed, exercises, dependencies=dependencies)
     except IsolationUnavailable as error:
         raise GradingFault("the grading machine cannot isolate student code", str(error)) from None
     [report] = grading.grade(find([folder]))

@@ -182,9 +182,10 @@ class InProcess:
 class Student:
     """Access to one submission's modules: `student.<module>.<name>(…)`."""
 
-    def __init__(self, backend, folder: Path | None = None, judge=None):
+    def __init__(self, backend, folder: Path | None = None, judge=None, substitutes: tuple[dict, ...] = ()):
         self.backend, self.folder = backend, folder  # folder: the staged submission (None: trusted code)
         self.judge = judge  # where a derivation's graph runs: a worker that never runs student code
+        self.substitutes = substitutes  # the grader's functions that stand in for the submission's (catalogue.task_source)
         self.tampered: set[str] = set()
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
@@ -199,6 +200,16 @@ class Student:
     def isolated(cls, submission: Path, limits: Limits = Limits(), uid: int | None = None) -> "Student":
         sandbox = Sandbox(submission, limits, uid)
         return cls(sandbox, submission, Sandbox(None, limits, uid, shares=sandbox))
+
+    def with_references(self, tasks) -> "Student":
+        """The same submission in a worker of its own, in which the reference's functions of `tasks`
+        stand in for the submission's (a task graded with the reference's dependencies). That worker
+        holds reference code: end it (`backend.close()`) after the one check it is for."""
+        from grader.catalogue import task_source
+
+        sandbox = Sandbox(self.folder, self.backend.limits, self.backend.uid, shares=self.backend)
+        sandbox.used = self.backend.used  # the submission's time is shared
+        return Student(sandbox, self.folder, self.judge, tuple(task_source(task) for task in tasks))
 
     def derive(self, path: str, args, kwargs):
         """What a derivation by hand returns, judged from its graph: the worker traces the function
@@ -292,6 +303,9 @@ class Student:
             try:
                 seconds = max(IMPORT_SECONDS, getattr(getattr(self.backend, "limits", None), "call_seconds", 0))
                 self.send({"op": Op.IMPORT, "path": module}, (), {}, f"{IMPORT}{module}", seconds, imports=False)
+                if self.substitutes:
+                    self.send({"op": Op.SUBSTITUTE, "entries": list(self.substitutes)}, (), {}, f"{IMPORT}{module}",
+                              seconds, imports=False)
             except StudentError as error:
                 self.broken[module] = error
                 raise

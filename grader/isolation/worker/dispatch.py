@@ -23,13 +23,14 @@ class MissingName(Exception):
 class Dispatcher:
     """Answers requests against one submission package (e.g. "submission", "exercises")."""
 
-    OWN = ("package", "values", "originals")  # its instance attributes
+    OWN = ("package", "values", "originals", "substituted")  # its instance attributes
     OWN_VALUES = ("package", "function", "handles", "next_handle")  # those of its codec
 
     def __init__(self, package: str):
         self.package = package
         self.values = codec.Values(package, self.function)
         self.originals = None
+        self.substituted = set()  # the tasks whose function is the grader's here
 
     def module(self, name: str):
         if self.originals is None:
@@ -52,6 +53,29 @@ class Dispatcher:
                 where = ".".join([module, *attributes[:depth]])
                 raise MissingName(f"{where} has no {attribute}") from None
         return value
+
+    def substitute(self, entries: list) -> None:
+        """Put the grader's function of each task (its source, compiled in the submission's module, so
+        that it uses the submission's helpers and tasks) in place of the submission's, wherever the
+        submission's modules hold it. Only a worker that is ended after one check gets this."""
+        import textwrap
+
+        for entry in entries:
+            if entry["task"] in self.substituted:
+                continue
+            module = self.module(entry["module"])
+            *classes, name = entry["qualname"].split(".")
+            owner = self.resolve(".".join([entry["module"], *classes])) if classes else module
+            space = {}
+            exec(compile(textwrap.dedent(entry["source"]), f"<the grader's {entry['task']}>", "exec"),  # noqa: S102
+                 module.__dict__, space)
+            original = vars(owner).get(name)
+            setattr(owner, name, space[name])
+            for loaded in [m for key, m in list(sys.modules.items()) if key.startswith(f"{self.package}.")]:
+                for attribute, value in list(vars(loaded).items()):
+                    if original is not None and value is original:  # `from .training import loss` elsewhere
+                        setattr(loaded, attribute, space[name])
+            self.substituted.add(entry["task"])
 
     @staticmethod
     def snapshot() -> dict:
@@ -159,6 +183,8 @@ class Dispatcher:
             result = self.run_graph(*args)
         elif op == Op.PING:
             result = os.getpid()
+        elif op == Op.SUBSTITUTE:
+            result = self.substitute(request["entries"])
         else:
             raise ProtocolError(f"unknown op {op}")
         out = []
