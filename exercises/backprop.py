@@ -18,7 +18,7 @@ def cost(actual, desired) -> tf.Tensor:
 
     Thesis §Cost Function: for one output a and desired value ŷ this is (a − ŷ)².
 
-    actual, desired: numbers or tensors of the same shape. Returns a scalar tensor.
+    actual, desired: numbers, NumPy arrays or tensors of the same shape. Returns a scalar tensor.
     """
     # YOUR CODE HERE
     raise NotImplementedError('backprop.cost is not implemented yet — thesis §Cost Function')
@@ -41,7 +41,7 @@ def update(value, gradient, learning_rate) -> tf.Tensor:
 
     Thesis §Gradient Descent: the learning rate scales how far one update moves.
 
-    value, gradient: tensors or numbers of the same shape; learning_rate: a number. Returns a
+    value, gradient: numbers, NumPy arrays or tensors of the same shape; learning_rate: a number. Returns a
     tensor of value's shape (float32 for Python numbers, as the module says).
     """
     # YOUR CODE HERE

@@ -22,7 +22,9 @@ RNG = np.random.default_rng(2021)
 ])
 def test_cost(kit, actual, desired, expected):
     difference = np.subtract(actual, desired)
-    expect_close("backprop.cost", f"cost({actual}, {desired})", kit.backprop.cost(actual, desired), expected,
+    given = [v if isinstance(v, float) else np.asarray(v) for v in (actual, desired)]  # numbers or arrays, as promised
+    shown = ", ".join(str(v) if isinstance(v, float) else f"np.array({v})" for v in (actual, desired))
+    expect_close("backprop.cost", f"cost({shown})", kit.backprop.cost(*given), expected,
                  alternatives={"the mean, not the sum": np.mean(difference ** 2), "no square": np.sum(np.abs(difference))})
     call = f"cost({actual}, {desired}) as float64 tensors"
     got = kit.backprop.cost(tf.constant(actual, tf.float64), tf.constant(desired, tf.float64))
@@ -56,8 +58,10 @@ def test_update(kit, value, gradient, rate, expected):
     expect_close("backprop.update", call, got, expected,
                  alternatives={"climbs the gradient": np.add(value, np.multiply(rate, gradient))})
     expect_tensor("backprop.update", call, got, tf.float64)
+    kind = "Python numbers" if isinstance(value, float) else "float32 arrays"  # as the docstring promises
+    value, gradient = (v if isinstance(v, float) else np.asarray(v, np.float32) for v in (value, gradient))
     got = kit.backprop.update(value, gradient, rate)
-    expect_tensor("backprop.update", f"update({value}, {gradient}, learning_rate={rate}) of Python numbers", got, tf.float32)
+    expect_tensor("backprop.update", f"update({value}, {gradient}, learning_rate={rate}) of {kind}", got, tf.float32)
 
 
 @pytest.mark.task("backprop.descend")
