@@ -24,6 +24,7 @@ import csv
 import os
 import re
 import secrets
+import shlex
 import signal
 import sys
 import tempfile
@@ -283,15 +284,39 @@ def export(args) -> int:
         print(f"nn-kit export: --title {unknown[0]}: give ASSIGNMENT=TITLE, the assignments being "
               f"{', '.join(ASSIGNMENTS)}", file=sys.stderr)
         return 2
+    graded = {name for r in store.latest(args.out) for name, e in r["exercises"].items() if e["possible"]}
+    idle = [name for name in titles if not graded & set(ASSIGNMENTS[name])]
+    if idle:
+        print(f"nn-kit export: --title {idle[0]}=…: {args.out} grades none of {idle[0]}'s exercises "
+              f"(it grades {', '.join(sorted(graded))})", file=sys.stderr)
+        return 2
     written = lms.write(args.out, args.lms, titles, args.per_exercise)
     print(f"{written['path']}: {written['rows']} student(s), in the columns {args.lms.title()} imports")
     if written["blank"]:
         print(f"left blank (needs attention or grader fault; no score is imported): "
               f"{printable(', '.join(written['blank']))}")
     if written["unmatched"]:
-        print(f"without the id {args.lms.title()} matches on ({', '.join(lms.MATCHED_BY[args.lms])}; give --roster "
+        print(f"without the id {args.lms.title()} matches on ({', '.join(lms.MATCHED_BY_SHOWN[args.lms])}; give --roster "
               f"when grading): {printable(', '.join(written['unmatched']))}")
     return 0
+
+
+def graded_student(out: Path, given: str, command: str) -> str | None:
+    """The gradebook's name of the student the instructor named (exactly, in any case, or by the
+    roster's login, LMS id, SIS id, email or full name); None, saying who there is, if no one."""
+    graded = sorted({g["student"] for g in store.history(out)}) if (out / store.FILE).exists() else []
+    if given in graded:
+        return given
+    key = given.strip().casefold()
+    matches = {s for s in graded if s.casefold() == key} | {
+        row["student"] for row in store.roster(out) if row["student"] in graded
+        and key in {str(row.get(k, "")).strip().casefold() for k in (*store.IDENTITIES, "student") if row.get(k)}}
+    if len(matches) == 1:
+        return matches.pop()
+    shown = ", ".join(printable(s) for s in graded[:12]) + (" …" if len(graded) > 12 else "")
+    print(f"nn-kit {command}: {'several students match' if matches else 'no graded student is'} "
+          f"{printable(given)} in {out}" + (f"; the students: {shown}" if graded else ""), file=sys.stderr)
+    return None
 
 
 def override(args) -> int:
@@ -303,6 +328,9 @@ def override(args) -> int:
     if not (args.out / store.FILE).exists():
         print(f"nn-kit override: {args.out} holds no gradebook", file=sys.stderr)
         return 2
+    args.student = graded_student(args.out, args.student, "override")
+    if args.student is None:
+        return 2
     try:
         report = overrides.set_override(args.out, args.student, args.check, args.points, args.comment)
     except ValueError as error:
@@ -310,26 +338,27 @@ def override(args) -> int:
         return 2
     exports.write_files(report, args.out)
     exports.write_class(args.out)
+    kept = "" if args.remove else "kept across regrades until removed; "
     print(f"{printable(args.student)}: {printable(args.check)} "
           f"{'override removed' if args.remove else f'set to {args.points:g} points'}; now {report['score']['earned']:g} "
-          f"of {report['score']['possible']} (kept across regrades; nn-kit history {printable(args.student)})")
+          f"of {report['score']['possible']} ({kept}nn-kit history {shlex.quote(printable(args.student))})")
     return 0
 
 
 def history(args) -> int:
-    gradings = [g for g in store.history(args.out) if g["student"] == args.student] if \
-        (args.out / store.FILE).exists() else []
-    if not gradings:
-        print(f"nn-kit history: {printable(args.student)} has no grading in {args.out}", file=sys.stderr)
+    student = graded_student(args.out, args.student, "history")
+    if student is None:
         return 2
-    print(f"{printable(args.student)}: {len(gradings)} grading(s)")
-    for g in gradings:
-        print(f"  {g['graded_at']}  seed {g['seed']}  {g['earned']:g} of {g['possible']:g}"
-              f"{'' if g['complete'] else '  (grader fault: incomplete)'}")
-    for o in store.override_history(args.out, args.student):
+    gradings = [g for g in store.history(args.out) if g["student"] == student]
+    print(f"{printable(student)}: {len(gradings)} grading(s)")
+    lines = [(g["graded_at"], f"seed {g['seed']}  {g['earned']:g} of {g['possible']:g}  dependencies: "
+              f"{g['dependencies']}{'' if g['complete'] else '  (grader fault: incomplete)'}") for g in gradings]
+    for o in store.override_history(args.out, student):
         what = "removed" if o["points"] is None else f"{o['points']:g} points"
-        print(f"  {o['at']}  override {printable(o['check_id'].split('::')[-1])}: {what}"
-              + (f" ({printable(o['comment'])})" if o["comment"] else ""))
+        lines.append((o["at"], f"override {printable(o['check_id'].split('::')[-1])}: {what}"
+                      + (f" ({printable(o['comment'])})" if o["comment"] else "")))
+    for at, line in sorted(lines, key=lambda entry: entry[0]):  # one timeline, oldest first
+        print(f"  {at}  {line}")
     return 0
 
 

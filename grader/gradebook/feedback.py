@@ -27,8 +27,8 @@ def feedback(report: dict) -> str:
         lines += ["", "## Checks that lost points", ""]
     for (exercise, category, message), tests in groups.items():
         names = ", ".join(t["id"].split("::")[-1] for t in tests)
-        points = sum(t["points"] for t in tests)
-        lines += [f"### {exercise}: {names} (0 / {points}, {category})", "", "```", message.replace("```", "'''"),
+        earned, points = sum(t["earned"] for t in tests), sum(t["points"] for t in tests)
+        lines += [f"### {exercise}: {names} ({earned:g} / {points}, {category})", "", "```", message.replace("```", "'''"),
                   "```", ""]
     noted = [t for t in report["tests"] if t["earned"] >= t["points"] and t["message"]]
     if noted:  # e.g. passed with the reference's tasks in place of the student's failing ones

@@ -26,6 +26,8 @@ IDENTITY_COLUMNS = {
     "moodle": {"Full name": "name", "Email address": "email", "Username": "username", "ID number": "sis_user_id"},
 }
 MATCHED_BY = {"canvas": ("id", "sis_user_id", "sis_login_id"), "moodle": ("email", "username", "sis_user_id")}
+MATCHED_BY_SHOWN = {lms: [next(column for column, key in IDENTITY_COLUMNS[lms].items() if key == k) for k in keys]
+                    for lms, keys in MATCHED_BY.items()}  # in the LMS's own words
 
 
 def score_columns(reports: list[dict], titles: dict[str, str], per_exercise: bool) -> list[tuple[str, list[str]]]:

@@ -99,12 +99,12 @@ def last_grading(out: Path) -> dict | None:
 
 
 def history(out: Path) -> list[dict]:
-    """Every grading, oldest first: student, graded_at, seed, earned, possible, complete."""
+    """Every grading, oldest first: student, graded_at, seed, earned, possible, complete, dependencies."""
     with closing(_connect(out)) as connection:
-        rows = connection.execute("SELECT student, graded_at, seed, earned, possible, complete FROM gradings "
-                                  "ORDER BY id").fetchall()
-    keys = ("student", "graded_at", "seed", "earned", "possible", "complete")
-    return [dict(zip(keys, row)) for row in rows]
+        rows = connection.execute("SELECT student, graded_at, seed, earned, possible, complete, "
+                                  "json_extract(report, '$.dependencies') FROM gradings ORDER BY id").fetchall()
+    keys = ("student", "graded_at", "seed", "earned", "possible", "complete", "dependencies")
+    return [{**dict(zip(keys, row)), "dependencies": row[-1] or "own"} for row in rows]
 
 
 def record_override(out: Path, student: str, check_id: str, points: float | None, comment: str) -> None:
@@ -158,7 +158,8 @@ def read_roster(path: Path) -> list[dict]:
     for row in body:
         identity = {key: row[column] for key, column in columns.items() if column is not None and column < len(row)
                     and row[column]}
-        if identity.get("student") and "points possible" not in identity["student"].casefold():
+        if identity.get("student") and identity["student"].casefold() not in ("points possible", "student, test",
+                                                                               "test student"):  # Canvas's own rows
             identity["id"] = identity.get("id", "").removeprefix("Participant ").strip()
             found.setdefault(identity["student"], {k: v for k, v in identity.items() if v})
     return list(found.values())

@@ -108,6 +108,7 @@ def run(submission: Path, out: Path, exercises: tuple[str, ...], env=None, depen
     except GradingFault as fault:
         print(f"grading fault: {fault}", file=sys.stderr)
         return 1
+    report["student"] = owner or report["student"]  # the feedback's name: the student's, not the checkout's folder
     texts = {"result.json": json.dumps(result(report, env), indent=2) + "\n",
              "release-body.md": feedback(report)[:MAX_BODY_CHARS]}
     owner = out.stat()

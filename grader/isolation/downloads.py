@@ -15,8 +15,9 @@ import re
 from pathlib import Path
 
 CANVAS = re.compile(r"(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<submission>\d+)_(?P<file>.+)")
-RESUBMITTED = re.compile(r"(?P<stem>.+?)-(?P<n>\d+)(?P<suffix>\.[A-Za-z0-9]+)$")
-MOODLE = re.compile(r"(?P<name>.+)_(?P<id>\d+)_assignsubmission_\w+_$")
+# a resubmission's number (Canvas's -1, -2) or a browser's copy number ("perceptron (1).py")
+RESUBMITTED = re.compile(r"(?P<stem>.+?)(?:-(?P<n>\d+)| \((?P<copy>\d+)\))(?P<suffix>\.[A-Za-z0-9]+)$")
+MOODLE = re.compile(r"(?P<name>.+)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_$")
 BLACKBOARD = re.compile(r".+?_(?P<id>[^_]+)_attempt_(?P<when>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)(?:_(?P<file>.+)|\.txt)$")
 MAX_DETAILS = 64 * 2**10
 
@@ -24,7 +25,7 @@ MAX_DETAILS = 64 * 2**10
 def original_name(name: str) -> tuple[str, int]:
     """(the file's name before the LMS numbered it, the resubmission's number: 0 for the first)."""
     found = RESUBMITTED.fullmatch(name)
-    return (found["stem"] + found["suffix"], int(found["n"])) if found else (name, 0)
+    return (found["stem"] + found["suffix"], int(found["n"] or found["copy"])) if found else (name, 0)
 
 
 def canvas(files: list[Path]) -> dict[str, dict]:
@@ -64,6 +65,6 @@ def blackboard(files: list[Path]) -> dict[str, dict]:
 
 
 def moodle(folder: Path) -> dict | None:
-    """{"name", "id"} of a Moodle submission folder's name, or None."""
+    """{"name", "id", "plugin"} of a Moodle submission folder's name (plugin: file, onlinetext, …), or None."""
     found = MOODLE.fullmatch(folder.name)
-    return {"name": found["name"], "id": found["id"]} if found else None
+    return {"name": found["name"], "id": found["id"], "plugin": found["plugin"]} if found else None

@@ -118,10 +118,14 @@ def find(paths, roster: list[dict] = ()) -> list[Submission]:
             entries = sorted(path.iterdir())
             flat = _flat_files(entries)
             found += _downloaded(path, flat)
+            files_of = {m["id"] for m in map(downloads.moodle, entries) if m and m["plugin"] == "file"}
             for entry in entries:
                 kind = _kind(entry) if entry not in flat else None
+                moodle = downloads.moodle(entry) if kind == "folder" else None
+                if moodle and moodle["plugin"] != "file" and moodle["id"] in files_of:
+                    continue  # the online text beside a student's files (Moodle): not a submission of its own
                 if kind:
-                    moodle = downloads.moodle(entry) if kind == "folder" else None
+                    moodle = moodle and {k: v for k, v in moodle.items() if k != "plugin"}
                     name = moodle["name"] if moodle else entry.stem if entry.suffix == ".zip" else entry.name
                     submission = Submission(printable(name), entry, link=kind == "link", within=path,
                                             origin={"lms": "moodle", **moodle} if moodle else {})

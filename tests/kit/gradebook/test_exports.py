@@ -108,13 +108,16 @@ def test_an_override_is_kept_across_regrades_and_shown_in_the_history(parallel, 
     assert gradebook_rows(tmp_path)["partial"]["total"] == str(raised)
     report = json.loads((tmp_path / "partial" / "report.json").read_text())
     assert report["score"]["earned"] == raised and "re-marked" in feedback.feedback(report) + json.dumps(report)
+    assert f"{name} ({lost['points']} / {lost['points']})" in feedback.feedback(report)  # the points it now earns
     exports.write_all([{**partial, "seed": 7}], tmp_path)  # a regrade: the override still counts
     assert gradebook_rows(tmp_path)["partial"]["total"] == str(raised)
     assert json.loads((tmp_path / "partial" / "report.json").read_text())["score"]["earned"] == raised
     capsys.readouterr()
-    assert cli.main(["history", "partial", "--out", out]) == 0
+    assert cli.main(["history", "PARTIAL", "--out", out]) == 0  # named in another case
     shown = capsys.readouterr().out
     assert "2 grading(s)" in shown and f"override {name}: {lost['points']:g} points" in shown
+    assert shown.index(" override ") < shown.index("seed 7")  # one timeline: the override before the regrade
+    assert cli.main(["history", "nobody", "--out", out]) == 2 and "the students: " in capsys.readouterr().err
     assert cli.main(["override", "partial", name, "--remove", "--out", out]) == 0
     assert gradebook_rows(tmp_path)["partial"]["total"] == str(partial["score"]["earned"])
     assert [g["earned"] for g in store.history(tmp_path) if g["student"] == "partial"] == [partial["score"]["earned"]] * 2

@@ -24,6 +24,8 @@ CANVAS_ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Neural networks (
 "Smith, Bob",23456,S002,bsmith,Sec 1,
 "Lee, Ann",34567,S003,alee,Sec 2,
 "Kim, Sam",45678,S004,skim,Sec 2,
+"Park, Lou",56789,S005,lpark,Sec 2,
+"Student, Test",99999,,,,
 """
 MOODLE_ROSTER = """First name,Last name,Username,Email address
 Jane,Roe,jroe,jroe@uni.example
@@ -42,15 +44,19 @@ def canvas_download(folder: Path) -> Path:
     with zipfile.ZipFile(folder / "leeann_34567_9004_work.zip", "w") as archive:
         archive.writestr("work/exercises/perceptron.py", OFF_BY_ZERO)
     (folder / "notes.txt").write_text("the instructor's notes")
+    shutil.copy(SOLVED, folder / "kimsam_45678_9005_perceptron (1).py")  # a browser's copy of the file's name
     return folder
 
 
 def moodle_download(folder: Path) -> Path:
-    """Jane Roe's folder holds only her own zip; Tom Poe's holds the skeleton."""
+    """Jane Roe's folder holds only her own zip (and Moodle wrote her online text beside it); Tom
+    Poe's holds the skeleton."""
     folder.mkdir()
     jane, tom = folder / "Jane Roe_501_assignsubmission_file_", folder / "Tom Poe_502_assignsubmission_file_"
     jane.mkdir()
     tom.mkdir()
+    (folder / "Jane Roe_501_assignsubmission_onlinetext_").mkdir()
+    (folder / "Jane Roe_501_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>see my zip</p>")
     with zipfile.ZipFile(jane / "jroe-hw1.zip", "w") as archive:
         archive.writestr("perceptron.py", SOLVED.read_text())
     shutil.copy(SKELETON, tom)
@@ -73,7 +79,7 @@ def staged_text(submission, tmp_path: Path) -> str:
 def test_each_download_is_one_submission_per_student_with_the_lms_identity_and_latest_files(tmp_path):
     found = {s.name: s for s in find([canvas_download(tmp_path / "canvas"), moodle_download(tmp_path / "moodle"),
                                       blackboard_download(tmp_path / "bb")])}
-    assert set(found) == {"doejane", "smithbob", "leeann", "Jane Roe", "Tom Poe", "Kim Doe"}
+    assert set(found) == {"doejane", "smithbob", "leeann", "kimsam", "Jane Roe", "Tom Poe", "Kim Doe"}
     assert found["doejane"].origin == {"lms": "canvas", "id": "12345", "name": "doejane", "late": "",
                                        "submitted_at": ""}
     assert found["smithbob"].origin["late"] == "yes"
@@ -84,6 +90,7 @@ def test_each_download_is_one_submission_per_student_with_the_lms_identity_and_l
     assert staged_text(found["Kim Doe"], tmp_path) == solved  # the latest attempt
     assert staged_text(found["Jane Roe"], tmp_path) == solved  # the zip in her Moodle folder
     assert "a >= 0 else" in staged_text(found["leeann"], tmp_path)
+    assert staged_text(found["kimsam"], tmp_path) == solved  # "perceptron (1).py" is perceptron.py
     assert not any(s.warnings or s.attention for s in found.values())
 
 
@@ -91,12 +98,12 @@ def test_rosters_as_canvas_and_moodle_export_them_name_the_submissions(tmp_path)
     (tmp_path / "canvas.csv").write_text(CANVAS_ROSTER)
     (tmp_path / "moodle.csv").write_text(MOODLE_ROSTER)
     canvas, moodle = store.read_roster(tmp_path / "canvas.csv"), store.read_roster(tmp_path / "moodle.csv")
-    assert [row["student"] for row in canvas] == ["Doe, Jane", "Smith, Bob", "Lee, Ann", "Kim, Sam"]  # no points row
+    assert [row["student"] for row in canvas] == ["Doe, Jane", "Smith, Bob", "Lee, Ann", "Kim, Sam", "Park, Lou"]
     assert canvas[0] == {"student": "Doe, Jane", "id": "12345", "name": "Doe, Jane", "sis_user_id": "S001",
                          "sis_login_id": "jdoe", "section": "Sec 1"}
     assert moodle[0] == {"student": "jroe", "name": "Jane Roe", "email": "jroe@uni.example", "username": "jroe"}
     named = {s.name for s in find([canvas_download(tmp_path / "c")], canvas)}  # by Canvas's user id
-    assert named == {"Doe, Jane", "Smith, Bob", "Lee, Ann"}
+    assert named == {"Doe, Jane", "Smith, Bob", "Lee, Ann", "Kim, Sam"}  # Canvas's test student is no student
     named = {s.name for s in find([moodle_download(tmp_path / "m"), blackboard_download(tmp_path / "b")], moodle)}
     assert named == {"jroe", "tpoe", "kdoe"}  # Moodle's by full name, Blackboard's by username
 
@@ -127,7 +134,8 @@ def test_downloads_graded_with_rosters_and_exported_as_the_lms_imports(tmp_path,
     rows = gradebook_rows(tmp_path / "A")
     assert {name: (row["total"], row["late"], row["lms_id"], row["status"]) for name, row in rows.items()} == {
         "Doe, Jane": ("15", "", "12345", "graded"), "Smith, Bob": ("15", "yes", "23456", "graded"),
-        "Lee, Ann": (rows["Lee, Ann"]["total"], "", "34567", "graded"), "Kim, Sam": ("", "", "45678", "no submission")}
+        "Lee, Ann": (rows["Lee, Ann"]["total"], "", "34567", "graded"), "Kim, Sam": ("15", "", "45678", "graded"),
+        "Park, Lou": ("", "", "56789", "no submission")}
     assert int(rows["Lee, Ann"]["total"]) < 15
     rows = gradebook_rows(tmp_path / "B")
     assert {name: (row["total"], row["name"], row["email"]) for name, row in rows.items()} == {
@@ -143,7 +151,8 @@ def test_downloads_graded_with_rosters_and_exported_as_the_lms_imports(tmp_path,
                       "Neural networks (4821): perceptron"]
     assert points == ["Points Possible", "", "", "", "", "15", "15"]
     assert ["Smith, Bob", "23456", "S002", "bsmith", "Sec 1", "15", "15"] in body
-    assert len(body) == 3  # who submitted nothing is not given a score
+    assert len(body) == 4 and "Student, Test" not in str(body)  # nor who submitted nothing
+    assert cli.main(["export", "canvas", "--out", str(tmp_path / "A"), "--title", "nn-tf-advanced=Other (1)"]) == 2
     assert cli.main(["export", "moodle", "--out", str(tmp_path / "B")]) == 0
     header, *body = read_csv(tmp_path / "B" / "moodle.csv")
     assert header == ["Full name", "Email address", "Username", "ID number", "nn-tf"]
