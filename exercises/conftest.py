@@ -109,11 +109,11 @@ def pytest_runtest_call(item):
         if not finished.is_set():
             raise CheckTimeout(clock)
 
-    def watch():
+    def watch():  # past the deadline, again every second: code that swallows one interruption gets the next
         while not finished.wait(min(max(clock.deadline() - time.monotonic(), 0.05), 0.5)):
             if time.monotonic() >= clock.deadline():
                 signal.pthread_kill(main, signal.SIGALRM)
-                return
+                finished.wait(1.0)
 
     previous = signal.signal(signal.SIGALRM, stop)
     watcher = threading.Thread(target=watch, name="selfcheck-timeout", daemon=True)

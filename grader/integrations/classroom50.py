@@ -39,12 +39,17 @@ from pathlib import Path
 
 KIT = Path(os.environ.get("CLASSROOM50_BUNDLE_DIR") or Path(__file__).parent).resolve() / "nn-kit"
 CHECKOUT = Path.cwd().resolve()
-for name in {outputs}:  # a result committed by the student is never read as the grading's
-    (CHECKOUT / name).unlink(missing_ok=True)
-ready = subprocess.run([sys.executable, "-c", "import numpy, pytest, pytest_timeout, tensorflow"], cwd=KIT)
+for name in {outputs}:  # a result committed by the student (a file, a link, a folder) is never read as the grading's
+    path = CHECKOUT / name
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.is_symlink() or path.exists():
+        path.unlink()
+# nothing below runs with the checkout on sys.path (-I; the current folder is the bundle's kit)
+ready = subprocess.run([sys.executable, "-I", "-c", "import numpy, pytest, pytest_timeout, tensorflow"], cwd=KIT)
 if ready.returncode:  # a runner without the kit's dependencies: install the kit from the bundle
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", str(KIT)],
-                   check=True)
+    subprocess.run([sys.executable, "-I", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", str(KIT)],
+                   check=True, cwd=KIT)
 root = []
 if os.geteuid() and shutil.which("sudo") and not subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode:
     root = ["sudo", "-n", "-E"]

@@ -4,8 +4,9 @@
 uid where there is one). It applies, where the kernel allows each:
 
 - new user, IPC, network and mount namespaces: no System V IPC objects shared with anything else,
-  no network at all (only a loopback that is down), a size-limited tmpfs as the only writable
-  place, which vanishes with the worker, and an empty folder mounted over the kit and over the
+  no network at all (only a loopback that is down), a size-limited tmpfs to write in, which
+  vanishes with the worker (without Landlock the host's world-writable folders stay writable too),
+  and an empty folder mounted over the kit and over the
   folders given as hidden (a class folder, the reports);
 - Landlock: the worker may read only the Python installation, the system's programs and libraries
   and a few files of /etc, read its own staged package, and write only in that tmpfs; it may not connect or bind TCP sockets, reach

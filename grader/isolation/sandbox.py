@@ -33,9 +33,10 @@ from grader.isolation.worker.zygote import PACKAGE
 
 WRITABLE = "tmp"  # the worker's only writable folder (its cwd and package are read-only)
 # what each confinement layer enforces, as a level reports it
-LAYERS = {"namespaces": "no network, no System V IPC shared, writes only a {} MiB tmpfs, the kit and the class "
+LAYERS = {"namespaces": "no network, no System V IPC shared, a {} MiB tmpfs of its own, the kit and the class "
                         "folder hidden by mounts",
-          "landlock": "reads only Python, system libraries and its own files; no TCP, abstract sockets or signals "
+          "landlock": "reads only Python, system libraries and its own files, writes only its tmpfs or scratch; no "
+                      "TCP, abstract sockets or signals "
                       "outside"}
 MAX_REPLY_BYTES = 64 * 2**20  # what the trusted side buffers of one reply (the largest honest one: ~1 MiB)
 # the zygote has no home: nothing of the grader's ~ (e.g. ~/.keras/keras.json) is read or written, and
@@ -137,7 +138,7 @@ def _owner(entry: Path):
 
 def remove_files_of(uid: int) -> None:
     """Remove what a worker user left in the world-writable folders (its scratch is removed apart)."""
-    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
+    for folder in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock"), Path("/var/lock")):
         for entry in folder.iterdir() if folder.is_dir() else ():
             try:
                 if entry.lstat().st_uid == uid:

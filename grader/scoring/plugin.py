@@ -35,7 +35,8 @@ from grader.scoring.verdicts import JUDGE_ERRORS, verdict
 
 PACKAGES = ("solutions", "exercises")
 DEPENDENCIES = ("own", "reference")  # the grading policy of a task's dependencies (README: instructor guide)
-NEEDS_OWN_WORKERS = "namespaces"  # the layer that keeps what one worker held from the next (its IPC, its files)
+# the layers that keep what one worker held from the next: its System V IPC (namespaces), its writes (Landlock)
+NEEDS_OWN_WORKERS = ("namespaces", "landlock")
 RESULTS_KEY = "NNKIT_RESULTS_KEY"
 
 
@@ -210,7 +211,7 @@ def _passes_with_references(item, tasks: list[str]) -> bool:
     (in a worker of its own, ended after this check: it held reference code)? Nothing of this run
     reaches the student but that one bit: the message shown is the check's own."""
     own = item.config._nnkit_student
-    if NEEDS_OWN_WORKERS not in own.isolation:
+    if not all(f"{layer}:" in own.isolation for layer in NEEDS_OWN_WORKERS):
         return False
     student = own.with_references(tasks)
     args = {name: item.funcargs[name] for name in inspect.signature(item.obj).parameters if name in item.funcargs}
@@ -218,7 +219,9 @@ def _passes_with_references(item, tasks: list[str]) -> bool:
     args.update({"rng": check_rng(item.config.getoption("--grading-seed"), item.nodeid)} if "rng" in args else {})
     try:
         item.obj(**args)
-    except Exception:  # noqa: BLE001  (whatever failed: the check is not passed this way either)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001  (whatever failed, a check's time limit included: not passed this way)
         return False
     finally:
         student.backend.close()

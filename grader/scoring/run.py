@@ -23,7 +23,7 @@ from pathlib import Path
 from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, HIDDEN, KIT
 from grader.isolation.policy import PROCESS_LEVEL, IsolationUnavailable, Limits, default_worker_uid
 from grader.isolation.sandbox import Sandbox, lock
-from grader.isolation.staging import Submission, digest, seen_folders, stage
+from grader.isolation.staging import Submission, digest, printable, seen_folders, stage
 from grader.scoring.plugin import NEEDS_OWN_WORKERS, sign
 from grader.scoring.report import build_report
 from grader.scoring.rubric import rubric
@@ -67,11 +67,11 @@ class GradingRun:
             if not allow_process_level:
                 raise
             level, isolation = f"{PROCESS_LEVEL}; allowed with --allow-process-level", "process"
-        if dependencies == "reference" and NEEDS_OWN_WORKERS not in level:
+        if dependencies == "reference" and not all(f"{layer}:" in level for layer in NEEDS_OWN_WORKERS):
             raise IsolationUnavailable(
                 f"grading with the reference's dependencies puts reference code in a worker ended after one check, "
-                f"which needs the {NEEDS_OWN_WORKERS} layer (each worker's own System V IPC and files) that this "
-                f"machine does not give ({level}); grade with --dependencies own")
+                f"which needs both the namespaces and the Landlock layer (its System V IPC and its writes die with "
+                f"it), which this machine does not give ({level}); grade with --dependencies own")
         if uid is not None:
             for folder in closed:
                 lock(folder)
@@ -228,7 +228,6 @@ def grade_hand_in(folder: Path, seed: int, exercises, fetch_mnist: bool = False,
     of isolation); raises GradingFault when MNIST is missing, student code cannot be isolated or the
     grader failed on a check."""
     from data import mnist
-    from grader.isolation.staging import find
 
     if not mnist.provide(fetch=fetch_mnist):
         raise GradingFault("MNIST is missing or not verified on the grading machine")
@@ -236,7 +235,7 @@ def grade_hand_in(folder: Path, seed: int, exercises, fetch_mnist: bool = False,
         grading = GradingRun.prepare(seed, exercises, dependencies=dependencies)
     except IsolationUnavailable as error:
         raise GradingFault("the grading machine cannot isolate student code", str(error)) from None
-    [report] = grading.grade(find([folder]))
+    [report] = grading.grade([Submission(printable(folder.name), folder.resolve())])
     if report["grader_faults"]:
         raise GradingFault(f"the grader failed on {len(report['grader_faults'])} check(s)",
                            "; ".join(report["grader_faults"]))

@@ -57,12 +57,33 @@ def contract_problem(data, classroom: str, assignment: str, owner: str) -> str |
 
 
 def checkout(tmp_path: Path, name: str, solved: bool) -> Path:
-    """A student's repository made from the starter, its perceptron.py and mlp.py solved or not."""
+    """A student's repository made from the starter, its perceptron.py and mlp.py solved; or not, and
+    then shaped like a class folder (exercises/ renamed beside data/) with a result.json folder."""
     root = write_release(tmp_path / name)
     if solved:
         for module in ("perceptron", "mlp"):
             shutil.copy(KIT / "solutions" / f"{module}.py", root / "exercises" / f"{module}.py")
+    else:
+        (root / "exercises").rename(root / "src")
+        (root / "result.json").mkdir()
     return root
+
+
+def test_nothing_in_the_checkout_runs_before_grading(tmp_path):
+    """A runner without the kit's dependencies installs them: neither that check nor pip may import
+    from the student's checkout (here a pip/ and a numpy/ of the student's that leave a mark)."""
+    bundle = tmp_path / "autograders"
+    assert cli.main(["classroom50-bundle", str(bundle), "--slug", SLUG, "--exercises", "perceptron"]) == 0
+    student = write_release(tmp_path / "mallory")
+    for package in ("pip", "numpy"):
+        (student / package).mkdir()
+        (student / package / "__init__.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'a').write('{package}')")
+        (student / package / "__main__.py").write_text("")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)  # no numpy, no pip
+    run = subprocess.run([str(tmp_path / "bare" / "bin" / "python"), str(bundle / SLUG / "autograder.py")], cwd=student,
+                         env={**os.environ, **ENV, "CLASSROOM50_BUNDLE_DIR": str(bundle / SLUG), "PYTHONPATH": ""},
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and not (tmp_path / "ran").exists(), run.stderr[-2000:]
 
 
 def test_the_bundle_runs_as_classroom_50s_runner_runs_it(tmp_path, capsys):
@@ -77,7 +98,8 @@ def test_the_bundle_runs_as_classroom_50s_runner_runs_it(tmp_path, capsys):
 
     for name, solved, expected in (("jdoe", True, 30), ("rroe", False, 0)):
         student = checkout(tmp_path, name, solved)
-        (student / "result.json").write_text(json.dumps({"score": 30}))  # committed by the student: never read
+        if solved:  # (the other checkout holds a folder of that name)
+            (student / "result.json").write_text(json.dumps({"score": 30}))  # committed by the student: never read
         for path in (student, *student.rglob("*")):  # the checkout is the runner user's (uid 1001 on GitHub)
             os.lchown(path, RUNNER_UID, RUNNER_UID)
         env = {**os.environ, **ENV, "OWNER": name, "USERNAME": name, "CLASSROOM50_BUNDLE_DIR": str(bundle),

@@ -76,10 +76,14 @@ def test_the_reference_policy_needs_workers_kept_apart(monkeypatch):
         def close(self):
             pass
 
-    monkeypatch.setattr(run, "Sandbox", Landlocked)
-    assert run.GradingRun.prepare(1, ("backprop",)).level == Landlocked.isolation
-    with pytest.raises(IsolationUnavailable, match="needs the namespaces layer"):
-        run.GradingRun.prepare(1, ("backprop",), dependencies="reference")
+    class Namespaced(Landlocked):  # namespaces but no Landlock: the host's world-writable folders stay writable
+        isolation = "confined: namespaces: no network, no System V IPC shared (without root: not root)"
+
+    for level in (Landlocked, Namespaced):
+        monkeypatch.setattr(run, "Sandbox", level)
+        assert run.GradingRun.prepare(1, ("backprop",)).level == level.isolation
+        with pytest.raises(IsolationUnavailable, match="needs both the namespaces and the Landlock layer"):
+            run.GradingRun.prepare(1, ("backprop",), dependencies="reference")
 
 
 def test_a_task_source_is_the_reference_function_alone():
