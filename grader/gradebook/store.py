@@ -51,7 +51,7 @@ def _connect(out: Path) -> sqlite3.Connection:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 def record(out: Path, reports: list[dict]) -> None:
