@@ -251,8 +251,9 @@ def pytest_runtest_makereport(item, call):
             entry["detail"] = f"{call.excinfo.typename}: {str(call.excinfo.value)[:300]}"
     if call.when == "call" and report.passed:
         entry["earned"] = entry["points"]
+    own_task_blank = f"{task_of(item)} is not implemented" in entry["message"]  # (a used task's blank is no reason)
     if (call.when == "call" and report.failed and item.config.getoption("--dependencies") == "reference"
-            and entry["category"] not in (GRADER_FAULT, "missing", "not implemented")):
+            and entry["category"] != GRADER_FAULT and not own_task_blank):
         used = _failing_uses(item)
         if used and _passes_with_references(item, used):
             entry["earned"], entry["category"] = entry["points"], None

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow  # grades
 SLIP = ("return tf.convert_to_tensor(value) - learning_rate", "return tf.convert_to_tensor(value) + learning_rate")
 REFERENCE_LINE = SLIP[0]  # of the reference's update: it must reach no output
 OWN_BUG = ("outputs.append(float(a * w))", "outputs.append(float(a * w) + 1.0)")  # descend's own mistake
+BLANK = (SLIP[0], 'raise NotImplementedError("backprop.update is not implemented yet — thesis §Gradient Descent")\n    return tf.convert_to_tensor(value) - learning_rate')
 LEAK = ("    for _ in range(steps):\n        w = update(",
         "    import inspect\n    raise ValueError(inspect.getsource(update))\n    for _ in range(steps):\n        w = update(")
 
@@ -52,6 +53,7 @@ def test_a_task_is_graded_with_its_own_dependencies_or_the_references(tmp_path, 
     submission(folder, "slip", SLIP)  # update climbs the gradient; descend and descend_two are right
     submission(folder, "both", SLIP, OWN_BUG)  # and descend has a mistake of its own
     submission(folder, "leak", SLIP, LEAK)  # descend tries to show the update it is given
+    submission(folder, "blank", BLANK)  # update left as the skeleton has it; descend and descend_two done
     own, reference = graded(folder, tmp_path / "own", "own"), graded(folder, tmp_path / "reference", "reference")
     full = {task: sum(t["points"] for t in own["slip"]["tests"] if t["task"] == task) for task in earned(own["slip"])}
     lost = {"backprop.update", "backprop.descend", "backprop.descend_two"}
@@ -59,6 +61,9 @@ def test_a_task_is_graded_with_its_own_dependencies_or_the_references(tmp_path, 
     assert earned(reference["slip"]) == {**full, "backprop.update": 0}
     assert earned(reference["both"]) == {**full, "backprop.update": 0, "backprop.descend": 0}
     assert earned(reference["leak"]) == {**full, "backprop.update": 0, "backprop.descend": 0}
+    assert earned(own["blank"]) == {task: 0 if task in lost else points for task, points in full.items()}
+    assert earned(reference["blank"]) == {**full, "backprop.update": 0}  # a used task not done is no reason either
+    assert {t["category"] for t in own["blank"]["tests"] if t["task"] == "backprop.descend"} == {"not implemented"}
     passed = [t for t in reference["slip"]["tests"] if t["task"] == "backprop.descend"]
     assert all(t["message"].startswith("passes with the reference's backprop.update in place of yours") for t in passed)
     for out in (tmp_path / "own", tmp_path / "reference"):  # the reference's code reaches no output
