@@ -7,6 +7,7 @@ The limit counts the time a check could run: what other programs on a busy machi
 is added (loadclock.py; Linux), so correct code is never stopped because the machine is busy.
 """
 
+import functools
 import importlib
 import os
 import re
@@ -76,6 +77,7 @@ def _load_aware() -> bool:
 
 
 _LIMIT = pytest.StashKey[float]()  # a check's limit, in seconds of the time it could run
+_PHASE = pytest.StashKey[str]()  # the phase (setup, call, teardown) whose report is being made
 
 
 def pytest_collection_modifyitems(config, items):
@@ -85,6 +87,7 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=[item for item in items if item not in chosen])
         items[:] = chosen
     for item in items:
+        item.repr_failure = functools.partial(_failure_text, item, item.repr_failure)
         _TASK_ORDER.setdefault(_task(item), len(_TASK_ORDER))
         for marker in item.iter_markers("uses"):
             _USES.setdefault(_task(item), set()).update(marker.args)
@@ -156,8 +159,18 @@ def pytest_runtest_setup(item):
         pytest.skip(f"{_task(item)} already ran out of time")
 
 
+def _failure_text(item, default, excinfo):
+    """A failure's text before pytest_runtest_makereport below replaces it: for every failure of a
+    check's call and every SelfCheckFailure, the exception's text alone (pytest's long form parses
+    the source of every frame, TensorFlow's too: up to 0.7 s a failure); else pytest's own."""
+    if item.stash.get(_PHASE, "") == "call" or excinfo.errisinstance(SelfCheckFailure):
+        return str(excinfo.value)
+    return default(excinfo)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    item.stash[_PHASE] = call.when
     outcome = yield
     report = outcome.get_result()
     report.task = _task(item)

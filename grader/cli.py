@@ -13,6 +13,7 @@ mistake before anything runs, and calls one function of the kit.
     nn-kit export canvas|moodle           write the gradebook's grades as the CSV Canvas or Moodle imports
     nn-kit override STUDENT CHECK POINTS  set one check's points for one student (--comment; --remove)
     nn-kit history STUDENT                a student's gradings and overrides
+    nn-kit merge SHARD… --out DIR         merge the gradebooks of a class graded in shards (grade --shard I/N)
     nn-kit starter-workflow               print the starter repository's workflow of the visible self-checks
     nn-kit release DIR                    write the students' starter repository (skeletons and self-checks only)
     nn-kit reproduce                      rerun the thesis' evaluation chapter beside its numbers
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from data import mnist
 from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, KIT
-from grader.gradebook import store
+from grader.gradebook import shards, store
 from grader.isolation.policy import DEFAULT_WORKER_UID, IsolationUnavailable
 from grader.isolation.staging import digest, find, stage
 from grader.lab import reproduce
@@ -53,6 +54,13 @@ def instructor_mistake(args) -> str:
             return f"{path} is an empty folder"
     if unknown_exercises(args):
         return unknown_exercises(args)
+    if getattr(args, "shard", None):
+        try:
+            shards.parse(args.shard)
+        except ValueError as error:
+            return str(error)
+        if args.seed is None and not (args.out is not None and store.last_grading(args.out)):
+            return f"--shard {args.shard}: give --seed, the same for every shard (a class is graded with one seed)"
     chosen = chosen_exercises(args)
     roster = getattr(args, "roster", None)
     if roster is not None and not roster.is_file():
@@ -129,6 +137,11 @@ def grade(args) -> int:
         return 2
     kept_roster = store.roster(args.out) if args.out is not None and (args.out / store.FILE).exists() else []
     submissions = find(args.submissions, roster or kept_roster)  # named as the roster (given, or kept) names them
+    if getattr(args, "shard", None):
+        index, count = shards.parse(args.shard)
+        whole = len(submissions)
+        submissions = [s for s in submissions if shards.shard_of(s.name, count) == index]
+        print(f"shard {index} of {count}: {len(submissions)} of the class's {whole} submission(s)")
     last = store.last_grading(args.out) if args.out is not None and args.out.is_dir() else None
     seed = args.seed if args.seed is not None else last["seed"] if last else secrets.randbelow(2**31)
     if args.seed is None and last:
@@ -193,7 +206,7 @@ def grade(args) -> int:
         exports.write_class(args.out, roster)
         print(f"reports: {args.out}/ (gradebook.csv and .sqlite, class.json, histogram.png, checks.csv and .png, "
               f"<student>/report.json, feedback.md, results.json)")
-        if roster:
+        if roster and not getattr(args, "shard", None):  # a shard's roster is the whole class's
             graded_names = {r["student"].casefold() for r in store.latest(args.out)}
             missing = [row["student"] for row in roster if row["student"].casefold() not in graded_names]
             print(f"roster: {len(missing)} of {len(roster)} student(s) submitted nothing"
@@ -212,6 +225,26 @@ def grade(args) -> int:
         print(f"\n{len(unread)} submission(s) need attention (marked ! above): nothing gradable was read of them, "
               f"so their 0 is not a grade; they are left out of the class statistics", file=sys.stderr)
         return 4
+    return 0
+
+
+def merge(args) -> int:
+    from grader.gradebook import exports
+
+    problem = next((f"{shard} is not a folder" for shard in args.shards if not shard.is_dir()), "")
+    if not problem and args.out.resolve() in {shard.resolve() for shard in args.shards}:
+        problem = f"--out {args.out} is one of the shards: merge into a folder of its own"
+    if not problem:
+        try:
+            merged = shards.merge(args.out, args.shards)
+        except ValueError as error:
+            problem = str(error)
+    if problem:
+        print(f"nn-kit merge: {printable(problem)}", file=sys.stderr)
+        return 2
+    exports.remake(args.out)
+    print(f"{merged['students']} student(s), {merged['gradings']} grading(s) of {len(args.shards)} shard(s) merged "
+          f"into {args.out}/ (gradebook, every student's files, the class's exports)")
     return 0
 
 
@@ -414,6 +447,9 @@ def main(argv=None) -> int:
                         help=f"the assignment graded, out of 100 (default {CORE}; all: every exercise together)")
     graded.add_argument("--regrade", action="store_true", help="grade again the submissions of a class already "
                         "graded into --out with its seed and unchanged since (kept by default: a rerun continues)")
+    graded.add_argument("--shard", default=None, metavar="I/N",
+                        help="grade only shard I of N of the class (with the class's --seed), one per machine; "
+                             "then nn-kit merge (see the instructor guide)")
     graded.add_argument("--exercises", type=exercise_list,
                         default=None, help="grade only these exercises, comma-separated (an assignment that covers "
                         f"part of the course); the exercises: {','.join(EXERCISES)}")
@@ -493,6 +529,10 @@ def main(argv=None) -> int:
         command.add_argument("--out", type=Path, default=Path("reports"), help="the graded class's folder (default: reports)")
     overridden.set_defaults(run=override)
     shown.set_defaults(run=history)
+    merged = commands.add_parser("merge", help="merge the gradebooks of a class's shards (grade --shard) into one")
+    merged.add_argument("shards", nargs="+", type=Path, help="the shards' --out folders")
+    merged.add_argument("--out", type=Path, required=True, help="the class's folder the merge is written to")
+    merged.set_defaults(run=merge)
     commands.add_parser("starter-workflow", help="print the starter repository's GitHub Actions workflow of the "
                         "visible self-checks").set_defaults(run=starter_workflow)
     again = commands.add_parser("reproduce", help="rerun the thesis' evaluation chapter (Figs. 17–20) beside its "

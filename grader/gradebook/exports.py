@@ -108,6 +108,13 @@ def write_class(out: Path, roster: list[dict] = ()) -> None:
         charts.checks_chart(checks, out / "checks.png")
 
 
+def remake(out: Path) -> None:
+    """Write every student's files and the class's exports again from the gradebook (after a merge)."""
+    for report in overrides.current(out):
+        write_files(report, out)
+    write_class(out)
+
+
 def write_all(reports: list[dict], out: Path, roster: list[dict] = ()) -> None:
     """Write the graded students' files, add their gradings (and the roster, if given) to the
     gradebook, and remake every class export from the latest grading of each student."""

@@ -41,7 +41,7 @@ IDENTITIES = {
 }
 
 
-def _connect(out: Path) -> sqlite3.Connection:
+def connect(out: Path) -> sqlite3.Connection:
     out.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(out / FILE, timeout=60)
     connection.executescript(SCHEMA)
@@ -57,7 +57,7 @@ def _now() -> str:
 def record(out: Path, reports: list[dict]) -> None:
     """Add the reports of one grading run (one transaction: all of them or none)."""
     now = _now()
-    with closing(_connect(out)) as connection, connection:
+    with closing(connect(out)) as connection, connection:
         connection.executemany(
             "INSERT INTO gradings (student, graded_at, seed, earned, possible, complete, report) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -66,7 +66,7 @@ def record(out: Path, reports: list[dict]) -> None:
 
 
 def set_roster(out: Path, rows: list[dict]) -> None:
-    with closing(_connect(out)) as connection, connection:
+    with closing(connect(out)) as connection, connection:
         connection.execute("DELETE FROM roster")
         connection.executemany("INSERT INTO roster (student, details) VALUES (?, ?)",
                                [(row["student"], json.dumps(row)) for row in rows])
@@ -74,14 +74,14 @@ def set_roster(out: Path, rows: list[dict]) -> None:
 
 def roster(out: Path) -> list[dict]:
     """The roster's rows (each with its identities, as read_roster gives them), by student."""
-    with closing(_connect(out)) as connection:
+    with closing(connect(out)) as connection:
         rows = connection.execute("SELECT student, details FROM roster ORDER BY student").fetchall()
     return [json.loads(details) if details else {"student": student} for student, details in rows]
 
 
 def latest(out: Path) -> list[dict]:
     """The latest report of every student, by name, each with its `graded_at`."""
-    with closing(_connect(out)) as connection:
+    with closing(connect(out)) as connection:
         rows = connection.execute(
             "SELECT report, graded_at FROM gradings WHERE id IN (SELECT MAX(id) FROM gradings GROUP BY student) "
             "ORDER BY student").fetchall()
@@ -93,14 +93,14 @@ def last_grading(out: Path) -> dict | None:
     seed and the exercises it graded are the class's."""
     if not (out / FILE).exists():
         return None
-    with closing(_connect(out)) as connection:
+    with closing(connect(out)) as connection:
         row = connection.execute("SELECT report FROM gradings ORDER BY id DESC LIMIT 1").fetchone()
     return json.loads(row[0]) if row else None
 
 
 def history(out: Path) -> list[dict]:
     """Every grading, oldest first: student, graded_at, seed, earned, possible, complete, dependencies."""
-    with closing(_connect(out)) as connection:
+    with closing(connect(out)) as connection:
         rows = connection.execute("SELECT student, graded_at, seed, earned, possible, complete, "
                                   "json_extract(report, '$.dependencies') FROM gradings ORDER BY id").fetchall()
     keys = ("student", "graded_at", "seed", "earned", "possible", "complete", "dependencies")
@@ -109,7 +109,7 @@ def history(out: Path) -> list[dict]:
 
 def record_override(out: Path, student: str, check_id: str, points: float | None, comment: str) -> None:
     """Add an instructor's override (points None: the override removed)."""
-    with closing(_connect(out)) as connection, connection:
+    with closing(connect(out)) as connection, connection:
         connection.execute("INSERT INTO overrides (student, check_id, points, comment, at) VALUES (?, ?, ?, ?, ?)",
                            (student, check_id, points, comment, _now()))
 
@@ -118,7 +118,7 @@ def overrides(out: Path) -> dict[str, dict[str, dict]]:
     """The overrides in force: student → check id → {"points", "comment", "at"} (the latest of each)."""
     if not (out / FILE).exists():
         return {}
-    with closing(_connect(out)) as connection:
+    with closing(connect(out)) as connection:
         rows = connection.execute("SELECT student, check_id, points, comment, at FROM overrides ORDER BY id").fetchall()
     found: dict[str, dict[str, dict]] = {}
     for student, check, points, comment, at in rows:
@@ -129,7 +129,7 @@ def overrides(out: Path) -> dict[str, dict[str, dict]]:
 
 def override_history(out: Path, student: str) -> list[dict]:
     """Every override of a student, oldest first (points None: removed)."""
-    with closing(_connect(out)) as connection:
+    with closing(connect(out)) as connection:
         rows = connection.execute("SELECT check_id, points, comment, at FROM overrides WHERE student = ? ORDER BY id",
                                   (student,)).fetchall()
     return [dict(zip(("check_id", "points", "comment", "at"), row)) for row in rows]

@@ -229,6 +229,14 @@ def _passes_with_references(item, tasks: list[str]) -> bool:
     return True
 
 
+def _waited(config) -> float:
+    return getattr(getattr(config, "_nnkit_student", None), "waited", 0.0)
+
+
+def pytest_runtest_setup(item):
+    item._nnkit_waited = _waited(item.config)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     report = (yield).get_result()
@@ -244,6 +252,9 @@ def pytest_runtest_makereport(item, call):
                         "earned": 0, "category": None, "message": "", "seconds": 0.0})
     entry = results[-1]
     entry["seconds"] = round(entry["seconds"] + report.duration, 3)
+    waited = _waited(item.config)  # the time this phase waited on workers
+    entry["worker_seconds"] = round(entry.get("worker_seconds", 0.0) + waited - item._nnkit_waited, 3)
+    item._nnkit_waited = waited
     if report.failed and entry["category"] is None:
         entry["category"], entry["message"] = item_verdict(item, call.excinfo, call.when == "call") \
             if call.excinfo else (GRADER_FAULT, "")

@@ -32,6 +32,7 @@ class Check:
     category: str | None  # None when passed; else the verdict's category (verdicts.py)
     message: str  # what the student reads: call, expected, returned, mistake, hint
     seconds: float
+    worker_seconds: float = 0.0  # of those, waiting on student code's worker (or the judge's): the rest is the grader's
 
 
 @dataclass
@@ -88,7 +89,7 @@ def build_report(submission: Submission, payload: dict | None, problem: str, sec
             "earned": 0, "category": GRADER_FAULT, "message": FAULT_MESSAGE, "seconds": 0.0}
         earned = result["earned"] if result["earned"] in (0, check["points"]) else 0
         tests.append(Check(**check, earned=earned, category=result["category"], message=result["message"],
-                           seconds=result["seconds"]))
+                           seconds=result["seconds"], worker_seconds=result.get("worker_seconds", 0.0)))
     _blame_used_tasks(tests)
     points = {name: Points(0, 0) for name in EXERCISES if name in exercises}
     for test in tests:

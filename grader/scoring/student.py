@@ -9,6 +9,7 @@ tests see the same values from both, and never a student's object.
 
 import ast
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -190,6 +191,7 @@ class Student:
         self.imported: set[str] = set()
         self.broken: dict[str, Exception] = {}  # module → why importing it failed
         self.starts = 0
+        self.waited = 0.0  # seconds spent waiting on a worker (the student's or the judge's): a check's worker time
 
     @classmethod
     def in_process(cls, package: str) -> "Student":
@@ -247,12 +249,19 @@ class Student:
         """Run a checked graph in the judge worker; what goes wrong there is the graph's, so the student's."""
         blobs = []
         header = {"op": Op.RUN_GRAPH, "args": [self._encode(a, blobs) for a in args], "kwargs": {}}
-        reply, reply_blobs = self.judge.request(header, blobs)
+        reply, reply_blobs = self._request(self.judge, header, blobs)
         if "error" in reply:
             self.judge.stop()
             error = {k: str(reply["error"].get(k, ""))[:2000] for k in ("type", "message")}
             raise StudentError(path, {**error, "where": "", "message": f"running its graph: {error['message']}"})
         return self._decode(reply.get("value"), reply_blobs)
+
+    def _request(self, backend, header: dict, blobs: list, timeout: float | None = None):
+        start = time.perf_counter()
+        try:
+            return backend.request(header, blobs, timeout)
+        finally:
+            self.waited += time.perf_counter() - start
 
     @staticmethod
     def _not_by_hand(path: str, message: str) -> StudentError:
@@ -321,7 +330,7 @@ class Student:
         header = {**header, "args": [self._encode(a, blobs) for a in args],
                   "kwargs": {k: self._encode(v, blobs) for k, v in kwargs.items()},
                   **({"patch": {k: self._encode(v, blobs) for k, v in header["patch"].items()}} if "patch" in header else {})}
-        reply, reply_blobs = self.backend.request(header, blobs, timeout)
+        reply, reply_blobs = self._request(self.backend, header, blobs, timeout)
         try:
             self.tampered.update(name for name in reply.get("tampered", [])[:50] if isinstance(name, str) and watched(name))
             if "error" in reply:

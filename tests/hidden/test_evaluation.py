@@ -62,7 +62,7 @@ def kfold_case(rng, mnist, n=240):
 
 @pytest.mark.points(3)
 @pytest.mark.task("evaluation.kfold")
-def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
+def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist, once):
     x, y, weights, biases = kfold_case(rng, mnist)
     k, epochs, rate, batch, seed = 3, 3, 8.0, 10, int(rng.integers(1000))
     call = f"kfold(build_model, {len(x)} MNIST images, k={k}, epochs={epochs}, {rate}, {batch})"
@@ -71,7 +71,8 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
     if factory.get("builds") != k:
         fail("evaluation.kfold", call, f"build_model() called once per fold ({k} times)",
              f"called {factory.get('builds')} times")
-    expected = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, epochs, rate, batch, seed=seed)
+    expected = once("trained", lambda: reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, epochs, rate,
+                                                         batch, seed=seed))
     if not isinstance(got, dict) or set(got) != set(expected):
         fail("evaluation.kfold", call, f"a dict with the keys {sorted(expected)}", got, "wrong structure", "type")
     # The same training, up to float rounding in the student's own train: a few test images may differ.
@@ -82,8 +83,9 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
     call = call.replace(f"epochs={epochs}", "epochs=1").replace(")", ", step=a step that trains nothing)")
     frozen = student.evaluation.kfold(student.build(Model(weights, biases, factory=True)), x, y, k, 1, rate, batch,
                                       seed=seed, step=Fn("frozen_step"))
-    untrained = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 1, rate, batch, seed=seed,
-                                step=lambda model, x_batch, y_batch, learning_rate: tf.constant(0.0))
+    untrained = once("untrained", lambda: reference.kfold(
+        lambda: harness_mlp(weights, biases), x, y, k, 1, rate, batch, seed=seed,
+        step=lambda model, x_batch, y_batch, learning_rate: tf.constant(0.0)))
     if not isinstance(frozen, dict) or not np.allclose(frozen.get("accuracies"), untrained["accuracies"], atol=1e-3):
         fail("evaluation.kfold", call, f"the untrained models' accuracies {untrained['accuracies']}",
              frozen.get("accuracies") if isinstance(frozen, dict) else frozen, "step ignored")
@@ -91,7 +93,8 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
     call = call.replace("a step that trains nothing", "a step whose effect depends on the batches' order")
     ordered = student.evaluation.kfold(student.build(Model(weights, biases, factory=True)), x, y, k, 1, rate, batch,
                                        seed=seed, step=Fn("order_step"))
-    expected = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 1, rate, batch, seed=seed, step=order_step)
+    expected = once("ordered", lambda: reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 1, rate, batch,
+                                                         seed=seed, step=order_step))
     errors = expect_numbers("evaluation.kfold", call + " → errors", ordered.get("errors") if isinstance(ordered, dict)
                             else ordered, np.zeros(k))
     if not np.allclose(errors, expected["errors"], rtol=1e-4):
@@ -100,14 +103,15 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist):
 
 @pytest.mark.points(3)
 @pytest.mark.task("evaluation.kfold")
-def test_kfold_summary_statistics(student, rng, mnist):
+def test_kfold_summary_statistics(student, rng, mnist, once):
     x, y, weights, biases = kfold_case(rng, mnist, n=120)
     k = int(rng.choice([2, 3, 4]))
     call = f"kfold(build_model, {len(x)} MNIST images, k={k}, epochs=2, 8.0, 10)"
     got = student.evaluation.kfold(Model(weights, biases, factory=True), x, y, k, 2, 8.0, 10, seed=1)
     if not isinstance(got, dict) or "accuracies" not in got:
         fail("evaluation.kfold", call, "a dict with the per-fold accuracies", got, "wrong structure", "type")
-    reference_run = reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 2, 8.0, 10, seed=1)
+    reference_run = once("trained", lambda: reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 2, 8.0, 10,
+                                                             seed=1))
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", got["accuracies"], np.zeros(k))
     expect_close("evaluation.kfold", call + " → accuracies", accuracies, reference_run["accuracies"], atol=4.0)
     errors = expect_numbers("evaluation.kfold", call + " → errors", got.get("errors"), np.zeros(k))
