@@ -145,8 +145,12 @@ def test_train_runs_the_step_it_is_given(kit):
     call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, step=a step that returns 7)"
     runs = tf.Variable(0)
 
+    eager = []  # Python runs of the step outside tf.function: inside it, Python runs only while tracing
+
     def step(model, x_batch, y_batch, learning_rate, loss):
         runs.assign_add(1)
+        if not tf.inside_function():
+            eager.append(1)
         return tf.constant(7.0)
 
     got = kit.softmax_network.train(keras_network(), tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 2, 0.3,
@@ -154,6 +158,8 @@ def test_train_runs_the_step_it_is_given(kit):
     if int(runs.numpy()) != 8:
         fail(task, call, "the step run 8 times (4 batches, 2 epochs)", f"{int(runs.numpy())} times", "step ignored")
     expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6)
+    if eager:
+        fail(task, call, "the step run inside tf.function", f"run eagerly {len(eager)} times", "step not compiled")
 
 
 @pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop

@@ -46,7 +46,7 @@ def test_preprocess(kit, mnist_sample):
 @pytest.mark.task("training.loss")
 @pytest.mark.parametrize("predicted, desired, expected", [
     ([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], 0.5),  # first: every wrong answer differs
-    ([[1.0, 0.0]], [[0.0, 0.0]], 0.5), ([[0.5, 0.5], [1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0]], 0.125),
+    ([[1.0, 0.0]], [[0.0, 0.5]], 0.625), ([[0.5, 0.5], [1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0]], 0.125),
 ])
 def test_loss(kit, predicted, desired, expected):
     got = kit.training.loss(tf.constant(predicted), tf.constant(desired))

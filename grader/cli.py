@@ -32,13 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from data import mnist
-from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, KIT
-from grader.gradebook import shards, store
-from grader.isolation.policy import DEFAULT_WORKER_UID, IsolationUnavailable
-from grader.isolation.staging import digest, find, stage
-from grader.lab import reproduce
-from grader.text import printable
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # (before TensorFlow loads) its start-up notices are not the instructor's
+
+from data import mnist  # noqa: E402
+from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, KIT  # noqa: E402
+from grader.gradebook import shards, store  # noqa: E402
+from grader.isolation.policy import DEFAULT_WORKER_UID, IsolationUnavailable  # noqa: E402
+from grader.isolation.staging import digest, find, stage  # noqa: E402
+from grader.lab import reproduce  # noqa: E402
+from grader.text import printable  # noqa: E402
 
 
 def instructor_mistake(args) -> str:
@@ -295,12 +297,12 @@ def release(args) -> int:
     from grader.course.release import write_release
 
     try:
-        target = write_release(Path(args.directory))
+        target = write_release(Path(args.directory), tuple(chosen_exercises(args)))
     except FileExistsError as error:
         print(f"nn-kit release: {error}", file=sys.stderr)
         return 2
-    print(f"starter repository written to {target}: skeletons, self-checks, MNIST loader, README, the self-checks' "
-          f"GitHub Actions workflow; no solution and no hidden check")
+    print(f"starter repository of {','.join(chosen_exercises(args))} written to {target}: skeletons, self-checks, "
+          f"MNIST loader, README, the self-checks' GitHub Actions workflow; no solution and no hidden check")
     return 0
 
 
@@ -541,7 +543,9 @@ def main(argv=None) -> int:
     again.set_defaults(run=reproduce.run)
     starter = commands.add_parser("release", help="write the students' starter repository (no answers in it)")
     starter.add_argument("directory")
-    starter.set_defaults(run=release)
+    starter.add_argument("--assignment", choices=[*ASSIGNMENTS, "all"], default="all",
+                         help="the assignment whose exercises it holds (default: all)")
+    starter.set_defaults(run=release, exercises=None)
     args = parser.parse_args(argv)
     if getattr(args, "out", None) is not None:
         args.out = Path(args.out)

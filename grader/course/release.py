@@ -1,15 +1,18 @@
 """The student distribution: a starter repository that holds no answer (`nn-kit release DIR`).
 
-It holds the skeletons and the visible self-checks (exercises/), the MNIST loader (data/), a
-pyproject.toml that installs only those two packages, a README made from docs/student-guide.md and
-the GitHub Actions workflow of the self-checks. Nothing of solutions/, tests/ or grader/ goes in; a kit test proves it by content and by
-installing the release in a fresh environment.
+It holds the skeletons and the visible self-checks (exercises/) of the assignments released (one,
+or all), the MNIST loader (data/), a pyproject.toml that installs only those two packages (its
+extra `notebooks` adds what notebooks, Validate and the plots need), a README made from
+docs/student-guide.md that says what the release holds and requires, and the GitHub Actions
+workflow of its tasks' self-checks. Nothing of solutions/, tests/ or grader/ goes in; a kit test
+proves it by content and by installing the release in a fresh environment.
 """
 
 import json
+import re
 from pathlib import Path
 
-from grader.catalogue import ASSIGNMENTS, KIT
+from grader.catalogue import ASSIGNMENTS, EXERCISES, KIT
 
 COPIED = ("exercises", "data")
 SKIPPED_SUFFIXES = (".pyc", ".npz")
@@ -24,6 +27,9 @@ description = "Exercises of Understanding Neural Networks with TensorFlow (Pojun
 readme = "README.md"
 requires-python = ">=3.11"
 dependencies = ["tensorflow>=2.16", "numpy>=1.26", "pytest>=8", "pytest-timeout>=2.3"]
+
+[project.optional-dependencies]
+notebooks = ["jupyter", "nbgrader>=0.9", "matplotlib>=3.8"]  # notebooks, their Validate, the plots
 
 [tool.setuptools]
 packages = ["exercises", "data"]
@@ -40,45 +46,57 @@ markers = [
 filterwarnings = ["ignore::DeprecationWarning", "ignore::PendingDeprecationWarning"]
 '''
 GUIDE = KIT / "docs" / "student-guide.md"  # the starter's README is this guide under a title
+TABLE_ROW = re.compile(r"\| \d+ \| `(\w+)\.py` \|")  # a row of the guide's table of exercises
 
 
-def readme() -> str:
-    """The starter's README: what it holds, then the student guide."""
-    held = ", ".join(f"`{name}` ({len(exercises)} exercises: {', '.join(exercises)})" for name, exercises in ASSIGNMENTS.items())
+def readme(released: tuple[str, ...]) -> str:
+    """The starter's README: what it holds and what is required, then the student guide (its table
+    of exercises cut to those released)."""
+    held = [(name, [e for e in exercises if e in released]) for name, exercises in ASSIGNMENTS.items()]
+    held = [(name, exercises) for name, exercises in held if exercises]
+    listed = "; ".join(f"`{name}`: {', '.join(f'`{e}.py`' for e in exercises)}" for name, exercises in held)
+    required = ("Hand in every one of its modules." if len(held) == 1 else
+                "Which assignments your course requires, and when each is due, your instructor says.")
+    guide = "\n".join(line for line in GUIDE.read_text(encoding="utf-8").splitlines()
+                      if not (TABLE_ROW.match(line) and TABLE_ROW.match(line)[1] not in released))
     return ("# Neural networks with TensorFlow: your exercises\n\n"
             "Exercises after *Understanding Neural Networks with TensorFlow* (Pojunas, 2021) and the course's "
-            f"other sources, with self-checks. This repository holds the assignments {held}.\n\n"
-            + GUIDE.read_text(encoding="utf-8"))
+            f"other sources, with self-checks. This repository holds {len(held)} assignment(s), "
+            f"{sum(len(e) for _, e in held)} exercises ({listed}). {required}\n\n" + guide + "\n")
 
 
 GITIGNORE = "__pycache__/\n*.egg-info/\n/data/*.npz\n"
 
 
-def files() -> dict[str, str]:
-    """Path in the release → its text."""
+def files(released: tuple[str, ...] = EXERCISES) -> dict[str, str]:
+    """Path in the release → its text, for the exercises released."""
     import tomllib
 
     from grader.course.workflow import starter_workflow
 
+    left_out = {f"{name}.py" for name in EXERCISES if name not in released} | \
+               {f"test_{name}.py" for name in EXERCISES if name not in released}
     out = {}
     for package in COPIED:
         for path in sorted((KIT / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in SKIPPED_SUFFIXES:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in SKIPPED_SUFFIXES and \
+                    not (package == "exercises" and path.name in left_out):
                 out[str(path.relative_to(KIT))] = path.read_text(encoding="utf-8")
     kit = tomllib.loads((KIT / "pyproject.toml").read_text(encoding="utf-8"))
     markers = [m for m in kit["tool"]["pytest"]["ini_options"]["markers"] if not m.startswith("slow:")]
     out["pyproject.toml"] = PYPROJECT.format(markers="\n".join(f"    {json.dumps(m, ensure_ascii=False)}," for m in markers))
-    out["README.md"] = readme()
+    out["README.md"] = readme(released)
     out[".gitignore"] = GITIGNORE
-    out[".github/workflows/self-checks.yml"] = starter_workflow()
+    out[".github/workflows/self-checks.yml"] = starter_workflow(released)
     return out
 
 
-def write_release(target: Path) -> Path:
-    """Write the starter repository into target (which must not exist, or be empty)."""
+def write_release(target: Path, released: tuple[str, ...] = EXERCISES) -> Path:
+    """Write the starter repository of the exercises released into target (which must not exist,
+    or be empty)."""
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target} is not empty")
-    for name, text in files().items():
+    for name, text in files(released).items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

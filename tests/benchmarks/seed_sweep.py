@@ -1,7 +1,9 @@
 """Run the hidden suites on the reference solutions for many grading seeds, in one process.
 
 A check whose tolerance or threshold sits inside the reference's own spread fails on some seed;
-this finds it before a student does. Prints every failing (seed, check) and a summary line.
+this finds it before a student does. Each seed's run also audits the checks' named alternatives
+(tests/kit/corpora/alternatives.py): one a check cannot tell from the right answer on that seed's
+inputs counts as a failure of the seed. Prints every failing (seed, check) and a summary line.
 
     python -m tests.benchmarks.seed_sweep [--first 0] [--seeds 200] [-k EXPRESSION]
     python -m tests.benchmarks.seed_sweep --tier EXPRESSION FIRST SEEDS [--tier …]   # several sweeps, one process
@@ -12,6 +14,7 @@ import time
 
 from grader.catalogue import HIDDEN
 from grader.lab.in_process import run_suite
+from tests.kit.corpora.alternatives import Audit
 
 
 class _Failures:
@@ -26,14 +29,17 @@ class _Failures:
 
 
 def sweep(seeds, expression: str = "") -> dict[int, list[str]]:
-    """seed → the hidden checks the reference fails with that grading seed (empty lists omitted)."""
+    """seed → the hidden checks the reference fails with that grading seed, and the named
+    alternatives its checks cannot tell apart on it (empty lists omitted)."""
     failures = {}
     for seed in seeds:
         collector = _Failures()
-        run_suite([str(HIDDEN), "--submission", "solutions", "--grading-seed", str(seed),
-                   *(["-k", expression] if expression else [])], collector)
-        if collector.failed or not collector.passed:
-            failures[seed] = collector.failed or ["no check ran"]
+        with Audit() as audit:
+            run_suite([str(HIDDEN), "--submission", "solutions", "--grading-seed", str(seed),
+                       *(["-k", expression] if expression else [])], collector, audit)
+        indistinguishable, _ = audit.report("hidden")
+        if collector.failed or not collector.passed or indistinguishable:
+            failures[seed] = (collector.failed or ([] if collector.passed else ["no check ran"])) + indistinguishable
     return failures
 
 

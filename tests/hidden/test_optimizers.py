@@ -29,12 +29,14 @@ def exact32(value: float) -> float:
 
 
 def gradient_sequence(rng: np.random.Generator, shape: tuple) -> list[np.ndarray]:
-    """STEPS float64 gradients whose elements range from 1e-6 to 10 in size, a tenth of them zero:
-    tiny ones show where ε sits."""
+    """STEPS float64 gradients whose elements range from 1e-6 to 10 in size, a tenth of them zero,
+    the first element tiny (below 1e-5) at every step: its running sums stay small, so where ε sits
+    (inside the root or added to it) shows on every draw."""
     sequence = []
     for _ in range(STEPS):
         g = rng.normal(size=shape) * 10.0 ** rng.integers(-6, 2, size=shape)
         g[rng.random(shape) < 0.1] = 0.0
+        g.flat[0] = rng.uniform(1e-7, 1e-5) * rng.choice([-1.0, 1.0])
         sequence.append(g)
     return sequence
 
@@ -42,8 +44,9 @@ def gradient_sequence(rng: np.random.Generator, shape: tuple) -> list[np.ndarray
 HYPERPARAMETERS = {  # name → a draw of random hyperparameters from a generator
     "Momentum": lambda rng: {"learning_rate": exact32(rng.uniform(0.01, 0.5)),
                              "momentum": exact32(rng.uniform(0.5, 0.95))},
+    # a sum that starts at 0.1 hides ε (√(0.25 + ε) and √0.25 + ε agree to first order): a small start shows it
     "Adagrad": lambda rng: {"learning_rate": exact32(rng.uniform(0.01, 0.5)),
-                            "initial_accumulator_value": exact32(rng.uniform(0.05, 0.5)),
+                            "initial_accumulator_value": exact32(10.0 ** rng.uniform(-4, -3)),
                             "epsilon": 10.0 ** -rng.integers(5, 9)},
     "RMSprop": lambda rng: {"learning_rate": exact32(rng.uniform(0.001, 0.1)), "rho": exact32(rng.uniform(0.8, 0.99)),
                             "epsilon": 10.0 ** -rng.integers(5, 9)},

@@ -154,6 +154,12 @@ def test_train_loops_over_the_batches(student, rng):
     expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4)
     for i, (a, b) in enumerate(zip(parameters_of(model, task, call), expected_model.weights + expected_model.biases)):
         expect_close(task, f"{call} → parameter {i} afterwards", a, b.numpy(), rtol=1e-4, atol=1e-6)
+    call = call.replace("a gradient-descent step that is not yours", "a step that returns 1.0 when run eagerly, 0.0 "
+                        "inside tf.function").replace(f"epochs={epochs}", "epochs=1")
+    flags = student.softmax_network.train(student.build(Model(weights, biases, logits=True)), Dataset(x, y, batch, seed),
+                                          1, rate, Fn("softmax_cross_entropy"), Fn("eager_flag_step"))
+    if flags != [0.0]:
+        fail(task, call, "[0.0]: the step run inside tf.function", flags, "step not compiled")
 
 
 @pytest.mark.points(4)

@@ -107,6 +107,14 @@ def softmax_step(model, x_batch, y_batch, learning_rate, loss):
     return value
 
 
+def eager_flag_step(model, x_batch, y_batch, learning_rate, loss):
+    """A step that trains nothing and returns 1.0 when run eagerly, 0.0 inside tf.function (where
+    the check is made once, while tracing): a train that compiles its step returns only 0.0s."""
+    import tensorflow as tf
+
+    return tf.constant(0.0 if tf.inside_function() else 1.0)
+
+
 class EscalatingOptimizer:
     """An optimizer for one parameter whose t-th change is learning_rate · t · gradient: its result
     shows whether each parameter has its own optimizer, made once and used every step."""

@@ -7,8 +7,9 @@ unless that value happens to be the right answer on every call of the check.
 The package `degenerate` is a copy of solutions/ whose every task is wrapped: the wrapper calls
 the reference and, for the one task under test, returns a degenerate value of the same kind
 (shape, dtype, container, model) instead. A first run of the suite records which tasks each check
-calls; then each (task, variant) runs the checks that call the task. Prints every check that
-passed with a wrong answer, and a summary line.
+calls (and audits the named alternatives they meet: corpora/alternatives.py); then each (task,
+variant) runs the checks that call the task. Prints every check that passed with a wrong answer,
+every alternative not told apart, and the summary lines.
 """
 
 import argparse
@@ -23,6 +24,7 @@ import numpy as np
 
 from grader.catalogue import KIT, SOLUTIONS, all_regions, regions
 from grader.lab.in_process import run_suite
+from tests.kit.corpora.alternatives import Audit
 
 VARIANTS = ("nan", "inf", "empty", "zeros", "constant", "huge", "echo")
 PACKAGE = "degenerate"
@@ -254,9 +256,9 @@ class _Recorder:
             self.passed[report.nodeid] = report.passed and DIFFERED[0]
 
 
-def run(suite: str, nodeids, recorder) -> None:
+def run(suite: str, nodeids, *plugins) -> None:
     hidden = ["--submission", PACKAGE, "--in-process", "--grading-seed", "2021"] if suite == "hidden" else []
-    run_suite([*nodeids, *hidden], recorder)
+    run_suite([*nodeids, *hidden], *plugins)
 
 
 def main(argv=None) -> int:
@@ -272,7 +274,9 @@ def main(argv=None) -> int:
     try:
         build_package(scratch)
         baseline = _Recorder()
-        run(args.suite, [str(KIT / ("tests/hidden" if args.suite == "hidden" else "exercises"))], baseline)
+        with Audit() as audit:  # the first run gives the right answers: the named alternatives are audited in it
+            run(args.suite, [str(KIT / ("tests/hidden" if args.suite == "hidden" else "exercises"))], baseline, audit)
+        indistinguishable, audited = audit.report(args.suite)
         tasks = args.task or [r.task for r in all_regions()]
         uncovered = [t for t in tasks if not any(t in called for called in baseline.calls.values())]
         defects, tried = [], 0
@@ -288,12 +292,15 @@ def main(argv=None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     for line in defects:
         print(f"DEFECT {line}")
+    for line in indistinguishable:
+        print(line)
+    print(audited)
     if uncovered:
         print(f"UNCOVERED {', '.join(uncovered)}: no {args.suite} check calls these tasks")
     print(f"degenerate answers ({args.suite}): {len(defects)} of {tried} check runs passed a wrong answer, "
           f"{len(baseline.calls)} checks, {len(tasks)} tasks, {len(args.variant)} variants, "
           f"{time.perf_counter() - start:.0f} s")
-    return 1 if defects or uncovered else 0
+    return 1 if defects or uncovered or indistinguishable else 0
 
 
 if __name__ == "__main__":  # run as the importable module, whose state the wrappers share

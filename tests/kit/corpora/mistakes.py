@@ -1,12 +1,14 @@
 """A corpus of realistic student mistakes, each planted alone in the reference solutions, and what
 both suites must make of it.
 
-    python -m tests.kit.corpora.mistakes [--seed N] [--part I N]
+    python -m tests.kit.corpora.mistakes [--seed N] [--seeds K] [--part I N]
 
 For every mistake the visible self-checks of its exercise's tasks up to its own run in-process on
-the package `mistake` (a copy of solutions/ with the one edit), then the exercise's hidden suite.
-Prints one JSON line per mistake: the tasks whose self-checks fail (in task order), the first
-failure's message, and whether the hidden suite took points; then a summary line.
+the package `mistake` (a copy of solutions/ with the one edit), then the exercise's hidden suite
+with K grading seeds from N (each mistake must cost points on every seed: a check whose draws
+can hide a mistake is found here). Prints one JSON line per mistake: the tasks whose self-checks
+fail (in task order), the first failure's message, the seeds on which the hidden suite took no
+points; then a summary line.
 """
 
 import argparse
@@ -382,6 +384,9 @@ CORPUS = [
       "return tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(", "softmax_network.cross_entropy", "not their sum"),
     M("squared error of the logits", "softmax_network", "tf.square(tf.nn.softmax(logits) - y)", "tf.square(logits - y)",
       "softmax_network.squared_error", "not the raw logits"),
+    M("workshop train never compiles its step", "softmax_network",
+      "compiled = tf.function(lambda x_batch, y_batch:", "compiled = (lambda x_batch, y_batch:", "softmax_network.train",
+      "made once before the loops"),
     M("workshop accuracy as a fraction", "softmax_network", "return float(100.0 * tf.reduce_mean(", "return float(tf.reduce_mean(",
       "softmax_network.accuracy", "from 0 to 100"),
     # keras_mlp
@@ -393,6 +398,7 @@ CORPUS = [
       "seeds their weight initializers"),
     M("keras input flattened already", "keras_mlp", "[keras.Input((28, 28)),", "[keras.Input((784,)),", "keras_mlp.build_model",
       "keras.Input((28, 28)), then Flatten"),
+    M("compiled with the string adam", "keras_mlp", "optimizer=adam,", 'optimizer="adam",', "keras_mlp.compile_model", ""),
     M("compiled without accuracy", "keras_mlp", ', metrics=["accuracy"])', ")", "keras_mlp.compile_model",
       "without it fit's history has no accuracy"),
     M("fit ignores the batch size", "keras_mlp", "epochs=epochs, batch_size=batch_size,", "epochs=epochs,", "keras_mlp.fit",
@@ -464,8 +470,9 @@ def _reports(args: list[str], *plugins) -> list:
     return collect.reports
 
 
-def judge(mistake: Mistake, package: Path, seed: int) -> dict:
-    """Plant one mistake in the package and run both suites on its exercise."""
+def judge(mistake: Mistake, package: Path, seeds) -> dict:
+    """Plant one mistake in the package and run both suites on its exercise (the hidden one once
+    per grading seed)."""
     for path in package.glob("*.py"):
         path.unlink()
     for path in SOLUTIONS.glob("*.py"):
@@ -485,15 +492,17 @@ def judge(mistake: Mistake, package: Path, seed: int) -> dict:
     visible = _reports([str(KIT / "exercises" / f"test_{exercise}.py"), "-x", *(f"--task={task}" for task in upto)])
     failing = sorted({getattr(r, "task", "?") for r in visible}, key=lambda t: order.index(t) if t in order else len(order))
     first = next((r.longreprtext for r in visible if getattr(r, "task", "") == failing[0]), "") if failing else ""
-    hidden = _reports([str(HIDDEN / f"test_{exercise}.py"), "-x", "--submission", package.name, "--in-process",
-                       "--grading-seed", str(seed)], OwnTaskFirst(mistake.task))
+    missed = [seed for seed in seeds if not _reports([
+        str(HIDDEN / f"test_{exercise}.py"), "-x", "--submission", package.name, "--in-process", "--grading-seed",
+        str(seed)], OwnTaskFirst(mistake.task))]
     return {"mistake": mistake.name, "task": mistake.task, "failing": failing, "first": first,
-            "hidden_caught": bool(hidden), "named": bool(mistake.names) and mistake.names in first}
+            "hidden_missed": missed, "named": bool(mistake.names) and mistake.names in first}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.kit.corpora.mistakes", description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--seed", type=int, default=2021, help="the first grading seed")
+    parser.add_argument("--seeds", type=int, default=1, help="grading seeds the hidden suite is run with")
     parser.add_argument("--part", type=int, nargs=2, default=(0, 1), metavar=("I", "N"),
                         help="judge only every N-th mistake from the I-th (for N processes side by side)")
     args = parser.parse_args(argv)
@@ -504,7 +513,8 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(scratch))
     os.chdir(KIT)
     try:
-        results = [judge(mistake, package, args.seed) for mistake in CORPUS[first::step]]
+        seeds = range(args.seed, args.seed + args.seeds)
+        results = [judge(mistake, package, seeds) for mistake in CORPUS[first::step]]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for result in results:
@@ -512,7 +522,7 @@ def main(argv=None) -> int:
     caught = sum(bool(r["failing"]) for r in results)
     right_first = sum(bool(r["failing"]) and r["failing"][0] == r["task"] for r in results)
     print(f"mistakes: {len(results)}, caught by the self-checks {caught}, right task first {right_first}, "
-          f"caught by the hidden suites {sum(r['hidden_caught'] for r in results)}, "
+          f"caught by the hidden suites on all {args.seeds} seed(s) {sum(not r['hidden_missed'] for r in results)}, "
           f"misconception named {sum(r['named'] for r in results)}")
     return 0
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalogue import EXERCISES, HIDDEN, KIT
+from grader.catalogue import ASSIGNMENTS, CORE, EXERCISES, HIDDEN, KIT
 from grader.course.release import write_release
 from grader.isolation.staging import find
 from grader.scoring.run import Options, grade_all
@@ -33,6 +33,20 @@ def test_the_release_holds_no_answer_and_no_hidden_check(tmp_path):
     for suite in sorted(HIDDEN.glob("test_*.py")):
         assert shared_fraction(suite, everything) < 0.3, f"{suite.name} reaches the release"
     assert "pytest exercises/ --task backprop.update" in texts[Path(".github/workflows/self-checks.yml")]
+    assert 'notebooks = ["jupyter", "nbgrader' in texts[Path("pyproject.toml")]
+
+
+def test_a_release_of_one_assignment_holds_and_asks_for_that_assignment_only(tmp_path):
+    core, advanced = ASSIGNMENTS[CORE], [name for name in EXERCISES if name not in ASSIGNMENTS[CORE]]
+    root = write_release(tmp_path / "starter", core)
+    held = {p.name for p in (root / "exercises").glob("*.py")}
+    assert {f"{name}.py" for name in core} | {f"test_{name}.py" for name in core} <= held
+    assert not held & ({f"{name}.py" for name in advanced} | {f"test_{name}.py" for name in advanced})
+    workflow = (root / ".github" / "workflows" / "self-checks.yml").read_text()
+    assert "--task speed.compile_step" in workflow and "--task activations." not in workflow
+    readme = (root / "README.md").read_text()
+    assert "1 assignment(s), 6 exercises" in readme and "Hand in every one of its modules" in readme
+    assert "`speed.py` |" in readme and "`keras_mlp.py` |" not in readme  # the table of exercises: those released
 
 
 def fresh_environment(tmp_path: Path) -> Path:

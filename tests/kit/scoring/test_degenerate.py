@@ -1,5 +1,7 @@
 """Judges fail closed: no check of either suite passes a degenerate answer (NaN, ±infinity, empty,
-zeros, a constant, huge values, the input echoed back) of a task it covers; see corpora/degenerate.py."""
+zeros, a constant, huge values, the input echoed back) of a task it covers (corpora/degenerate.py),
+and every wrong answer a check names fails that check on its own inputs (corpora/alternatives.py;
+the hidden suites' on every seed of test_seeds too)."""
 
 import numpy as np
 import pytest
@@ -28,3 +30,4 @@ def test_no_check_passes_a_degenerate_answer_of_the_task_it_covers():
     for suite, (code, output) in zip(suites, run_modules(*(["tests.kit.corpora.degenerate", suite] for suite in suites))):
         assert code == 0, f"{suite}:\n{output[-3000:]}"
         assert f"degenerate answers ({suite}): 0 of" in output
+        assert f"named alternatives ({suite}): 0 of" in output

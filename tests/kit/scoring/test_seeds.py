@@ -1,4 +1,5 @@
-"""Correct code scores full marks on every grading seed: each randomized hidden check passes the
+"""Correct code scores full marks on every grading seed, and every wrong answer a hidden check names
+fails it on that seed's inputs (corpora/alternatives.py): each randomized hidden check passes the
 reference solutions over many seeds (a fresh random block of seeds in every run, printed so that a
 failure is reproducible). The visible self-checks use fixed inputs (course/test_selfchecks.py); the MNIST
 check's spread over 1,000 seeds is measured by `python -m tests.benchmarks.mnist_check`.
