@@ -1,6 +1,6 @@
 """Exercise 2: the multilayer perceptron (MLP), and the two-layer network that computes XOR.
 
-Thesis: §Multilayer Perceptron, §XOR (Fig. 9).
+Thesis: §Multi-Layer Perceptron (§XOR Computation, Fig. 9; §XOR with Sigmoid), §Building the Model.
 """
 
 import tensorflow as tf
@@ -32,7 +32,7 @@ class MLP(tf.Module):
     def from_sizes(cls, sizes, activation=tf.sigmoid, seed=None, name=None):
         """A new MLP for the layer sizes, e.g. [784, 15, 10], with random parameters.
 
-        Thesis §Multilayer Perceptron: every weight and every bias starts uniformly at random in
+        Thesis §Building the Model: every weight and every bias starts uniformly at random in
         [-1, 1). Layer i has a weight matrix of shape (sizes[i], sizes[i + 1]) and a bias of shape
         (1, sizes[i + 1]). The same integer seed must give the same parameters; seed=None gives
         fresh ones each time. Use a `tf.random.Generator` made from the seed.
@@ -43,20 +43,20 @@ class MLP(tf.Module):
             raise ValueError(f"sizes must list at least two positive layer sizes, got {list(sizes)}")
         rng = tf.random.Generator.from_non_deterministic_state() if seed is None else tf.random.Generator.from_seed(seed)
         # YOUR CODE HERE
-        raise NotImplementedError('mlp.MLP.from_sizes is not implemented yet — thesis §Multilayer Perceptron')
+        raise NotImplementedError('mlp.MLP.from_sizes is not implemented yet — thesis §Building the Model')
         return cls(weights, biases, activation=activation, name=name)
 
     def __call__(self, x) -> tf.Tensor:
         """The network's output for a batch: feed x through every layer in turn.
 
-        Thesis §Multilayer Perceptron: each layer's output, activation(x @ W + b), is the next
+        Thesis §Multi-Layer Perceptron: each layer's output, activation(x @ W + b), is the next
         layer's input.
 
         x: shape (n, sizes[0]), float32. Returns shape (n, sizes[-1]), float32.
         """
         x = as_batch(x, self.weights[0].shape[0])
         # YOUR CODE HERE
-        raise NotImplementedError('mlp.MLP.__call__ is not implemented yet — thesis §Multilayer Perceptron')
+        raise NotImplementedError('mlp.MLP.__call__ is not implemented yet — thesis §Multi-Layer Perceptron')
 
 
 def xor_network(activation=tf_step_fn, scale: float = 1.0) -> MLP:
@@ -64,16 +64,16 @@ def xor_network(activation=tf_step_fn, scale: float = 1.0) -> MLP:
 
     With the step activation it outputs [0, 1, 1, 0] for the inputs [[0,0],[0,1],[1,0],[1,1]];
     with tf.sigmoid it outputs about [0.36, 0.48, 0.48, 0.36], and with scale=100 those round to
-    [0, 1, 1, 0] (thesis §XOR).
+    [0, 1, 1, 0] (thesis §XOR with Sigmoid).
     """
     # YOUR CODE HERE
-    raise NotImplementedError('mlp.xor_network is not implemented yet — thesis §XOR')
+    raise NotImplementedError('mlp.xor_network is not implemented yet — thesis §XOR with Sigmoid')
 
 
 def parameter_count(model: MLP) -> int:
     """How many numbers the model learns: every weight and every bias (an int).
 
-    Thesis §Multilayer Perceptron: a [784, 15, 10] network has 11,935 of them.
+    Thesis §Backpropagation (its opening paragraph): a [784, 15, 10] network has 11,935 of them.
     """
     # YOUR CODE HERE
-    raise NotImplementedError('mlp.parameter_count is not implemented yet — thesis §Multilayer Perceptron')
+    raise NotImplementedError('mlp.parameter_count is not implemented yet — thesis §Backpropagation')

@@ -1,6 +1,7 @@
 """Exercise 1: the Perceptron with a step activation, and the AND, OR and NAND gates.
 
-Thesis: §Perceptron, §Activation Function, §Logic Gates.
+Thesis: §Perceptron, its sections §Activation Function, §Creating the Perceptron and §Perceptron in
+Action (the AND and OR computations); NAND is the hidden node of §XOR Computation.
 """
 
 import tensorflow as tf
@@ -74,27 +75,29 @@ class Perceptron(tf.Module):
 def and_gate() -> Perceptron:
     """A Perceptron with two inputs that computes AND: 1.0 only for the input [[1, 1]].
 
-    Thesis §Logic Gates: choose weights of shape (2, 1) and a bias of shape (1, 1) so that the
-    weighted sum is above zero only when both inputs are 1 (remember: step(0) is 0).
+    Thesis §Perceptron in Action (AND Computation): choose weights of shape (2, 1) and a bias of
+    shape (1, 1) so that the weighted sum is above zero only when both inputs are 1 (remember:
+    step(0) is 0).
     """
     # YOUR CODE HERE
-    raise NotImplementedError('perceptron.and_gate is not implemented yet — thesis §Logic Gates')
+    raise NotImplementedError('perceptron.and_gate is not implemented yet — thesis §Perceptron in Action')
 
 
 def or_gate() -> Perceptron:
     """A Perceptron with two inputs that computes OR: 0.0 only for the input [[0, 0]].
 
-    Thesis §Logic Gates: weights of shape (2, 1), bias of shape (1, 1).
+    Thesis §Perceptron in Action (OR Computation): weights of shape (2, 1), bias of shape (1, 1).
     """
     # YOUR CODE HERE
-    raise NotImplementedError('perceptron.or_gate is not implemented yet — thesis §Logic Gates')
+    raise NotImplementedError('perceptron.or_gate is not implemented yet — thesis §Perceptron in Action')
 
 
 def nand_gate() -> Perceptron:
     """A Perceptron with two inputs that computes NAND (not AND): 0.0 only for [[1, 1]].
 
-    Thesis §Logic Gates: weights of shape (2, 1), bias of shape (1, 1); a negative weight turns
+    Thesis §XOR Computation (its hidden node h2 acts as NAND): weights of shape (2, 1), bias of
+    shape (1, 1); a negative weight turns
     "more input" into "less output".
     """
     # YOUR CODE HERE
-    raise NotImplementedError('perceptron.nand_gate is not implemented yet — thesis §Logic Gates')
+    raise NotImplementedError('perceptron.nand_gate is not implemented yet — thesis §XOR Computation')

@@ -1,6 +1,6 @@
 """Exercise 6: faster training with `tf.function`.
 
-Thesis: §tf.function.
+Thesis: §Decreasing Computation Time (tf.function).
 """
 
 import tensorflow as tf
@@ -11,7 +11,7 @@ from .training import train
 def compile_step(model, learning_rate, step=train):
     """The training step for this model, compiled into a TensorFlow graph with `tf.function`.
 
-    Thesis §tf.function: Python runs the step once to trace a graph, and later calls run the graph.
+    Thesis §Decreasing Computation Time: Python runs the step once to trace a graph, and later calls run the graph.
     A new trace costs time, so give `tf.function` an `input_signature` of two float32
     `tf.TensorSpec`s whose batch dimension is None: then batches of every size share one trace.
 
@@ -21,4 +21,4 @@ def compile_step(model, learning_rate, step=train):
     """
     n_in, n_out = model.weights[0].shape[0], model.weights[-1].shape[1]
     # YOUR CODE HERE
-    raise NotImplementedError('speed.compile_step is not implemented yet — thesis §tf.function')
+    raise NotImplementedError('speed.compile_step is not implemented yet — thesis §Decreasing Computation Time')

@@ -9,7 +9,7 @@ from exercises.selfcheck import expect_close, fail
 pytestmark = pytest.mark.mlp
 
 XOR_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
-XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis §XOR
+XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis §XOR with Sigmoid
 SMALL_WEIGHTS = [[[0.5, -0.25, 1.0], [0.75, 0.5, -1.5]], [[1.0], [-2.0], [0.5]]]
 SMALL_BIASES = [[[0.1, -0.2, 0.3]], [[0.25]]]
 

@@ -16,7 +16,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # nbgrader's markers arou
 BUNDLED = ("pyproject.toml", "README.md", "grader", "solutions", "exercises", "data", "tests/__init__.py",
            "tests/conftest.py", "tests/hidden")
 NOT_DONE = "is not implemented yet"  # in every skeleton's NotImplementedError
-# a docstring's citation: "Thesis §Cost Function", "Lecture notes §The ReLU function family", …
+# a docstring's citation: "Thesis §The Simple Network", "Lecture notes §The ReLU function family", …
 SECTION = re.compile(r"(?:\b(Thesis|Lecture notes|Workshop|Write-up) )?§([\w\- ]+(?:\.\w+)?)")
 
 

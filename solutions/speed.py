@@ -1,6 +1,6 @@
 """Exercise 6: faster training with `tf.function`.
 
-Thesis: §tf.function.
+Thesis: §Decreasing Computation Time (tf.function).
 """
 
 import tensorflow as tf
@@ -11,7 +11,7 @@ from .training import train
 def compile_step(model, learning_rate, step=train):
     """The training step for this model, compiled into a TensorFlow graph with `tf.function`.
 
-    Thesis §tf.function: Python runs the step once to trace a graph, and later calls run the graph.
+    Thesis §Decreasing Computation Time: Python runs the step once to trace a graph, and later calls run the graph.
     A new trace costs time, so give `tf.function` an `input_signature` of two float32
     `tf.TensorSpec`s whose batch dimension is None: then batches of every size share one trace.
 

@@ -1,6 +1,7 @@
 """Exercise 4: training an MLP on MNIST with batched gradient descent, and testing it.
 
-Thesis: §MNIST, §Training, §Testing (Figs. 23–24).
+Thesis: §Pre-Processing MNIST, §Network Training (its training and testing loops), §Model Bias
+(Figs. 23–24).
 """
 
 import numpy as np
@@ -10,7 +11,7 @@ import tensorflow as tf
 def preprocess(images, labels):
     """MNIST arrays as the network wants them.
 
-    Thesis §MNIST: flatten every 28×28 image to 784 numbers and scale the pixels from 0..255 to
+    Thesis §Pre-Processing MNIST: flatten every 28×28 image to 784 numbers and scale the pixels from 0..255 to
     [0, 1]; turn every label d into a one-hot row of 10 numbers with a 1.0 at index d.
 
     images: (n, 28, 28) uint8; labels: (n,) ints 0..9.
@@ -26,7 +27,7 @@ def preprocess(images, labels):
 def loss(predicted, desired) -> tf.Tensor:
     """The mean squared error: the average of (predicted − desired)² over every element.
 
-    Thesis §Training. predicted, desired: (n, 10) float32. Returns a scalar float32 tensor.
+    Thesis §Network Training. predicted, desired: (n, 10) float32. Returns a scalar float32 tensor.
     """
     ### BEGIN SOLUTION
     return tf.reduce_mean(tf.square(predicted - desired))
@@ -36,7 +37,7 @@ def loss(predicted, desired) -> tf.Tensor:
 def train(model, x_batch, y_batch, learning_rate) -> tf.Tensor:
     """One step of gradient descent on one batch; returns the batch's loss before the step.
 
-    Thesis §Training: compute the loss under a `tf.GradientTape`, ask the tape for the gradient
+    Thesis §Network Training: compute the loss under a `tf.GradientTape`, ask the tape for the gradient
     of the loss with respect to every trainable variable of the model, and move each variable
     against its gradient with `assign_sub`.
 
@@ -62,7 +63,7 @@ def make_dataset(x, y, batch_size: int, seed=None) -> tf.data.Dataset:
 def training_loop(model, dataset, epochs: int, learning_rate, step=train) -> list:
     """Train for `epochs` passes over a batched dataset; returns the mean loss of each epoch.
 
-    Thesis §Training: for every epoch, call `step(model, x_batch, y_batch, learning_rate)` on
+    Thesis §Network Training: for every epoch, call `step(model, x_batch, y_batch, learning_rate)` on
     every batch of the dataset, and average the losses it returns over the epoch.
 
     dataset: a tf.data.Dataset of (x_batch, y_batch). Returns a list of `epochs` Python floats.
@@ -77,7 +78,8 @@ def training_loop(model, dataset, epochs: int, learning_rate, step=train) -> lis
 
 
 def predict(model, x) -> np.ndarray:
-    """The digit the model picks for every image: the index of its largest output (thesis §Testing).
+    """The digit the model picks for every image: the index of its largest output (thesis §Network Training,
+    its testing loop).
 
     x: (n, 784) float32. Returns (n,) int64 digits 0..9.
     """
@@ -89,7 +91,7 @@ def predict(model, x) -> np.ndarray:
 def testing_loop(model, x, y):
     """How well the model does on a test set: (accuracy in percent, number correct).
 
-    Thesis §Testing: an image counts as correct when the predicted digit equals its label.
+    Thesis §Network Training (its testing loop): an image counts as correct when the predicted digit equals its label.
 
     x: (n, 784) float32; y: (n, 10) one-hot float32. Returns (float percent, int correct).
     """
@@ -100,7 +102,7 @@ def testing_loop(model, x, y):
 
 
 def correct_per_digit(model, x, y):
-    """How many test images of each digit the model gets right (thesis §Testing, Figs. 23–24).
+    """How many test images of each digit the model gets right (thesis §Model Bias, Figs. 23–24).
 
     x: (n, 784) float32; y: (n, 10) one-hot float32.
     Returns (correct, total): two (10,) int64 arrays; index d counts the images labelled d.

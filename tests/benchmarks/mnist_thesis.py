@@ -1,6 +1,6 @@
 """Benchmark: the thesis' MNIST run with the reference solutions, eager and with tf.function.
 
-Thesis §Testing: a [784, 15, 10] sigmoid MLP trained with mean squared error, learning rate 0.9,
+Thesis §Network Training: a [784, 15, 10] sigmoid MLP trained with mean squared error, learning rate 0.9,
 batches of 10, for 10 epochs, reaches 90.81 % on the 10,000 test images.
 
     python -m tests.benchmarks.mnist_thesis [--seeds 0 1 2] [--epochs 10] [--eager-epochs 1]

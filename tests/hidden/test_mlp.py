@@ -12,7 +12,7 @@ from tests.hidden.conftest import expect_model, parameters_of, random_parameters
 pytestmark = pytest.mark.mlp
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
-XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis §XOR
+XOR_SIGMOID = [[0.3642491], [0.48106766], [0.48106766], [0.3642491]]  # thesis §XOR with Sigmoid
 
 
 @pytest.mark.points(2)

@@ -1,6 +1,7 @@
 """Thesis numbers the reference solutions must reproduce beyond the self-checks."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -8,10 +9,29 @@ import tensorflow as tf
 
 from grader import cli
 from grader.lab import reproduce
-from grader.catalogue import KIT as ROOT
+from grader.catalogue import KIT as ROOT, all_regions
 from solutions import perceptron
 
 pytestmark = pytest.mark.slow  # grades, trains or starts other processes
+# the thesis' headings (its chapters and their sections, as a student finds them in it)
+HEADINGS = {
+    "Perceptron", "Matrix Multiplication", "Tensor Multiplication", "Activation Function", "Creating the Perceptron",
+    "Perceptron in Action", "AND Computation", "OR Computation", "Linear Separation", "Multi-Layer Perceptron",
+    "Multi-layer Perceptron in TensorFlow", "Multi-Layer Perceptron Example", "XOR Computation",
+    "The Two-layer Multi-Layer Perceptron", "Sigmoid Activation Function", "XOR with Sigmoid",
+    "Recognizing Handwritten Digits", "Data Set and MLP Model", "Pre-Processing MNIST", "Building the Model",
+    "Backpropagation", "The Simple Network", "The Multi-Layered Network", "The Simple Example Revisited",
+    "The Fully Connected Network", "Network Training", "Network Evaluation", "Cross-Validation Comparison",
+    "Decreasing Computation Time", "Model Bias", "Multiple Hidden Layers", "Conclusion",
+}
+
+
+def test_every_thesis_section_cited_is_a_heading_of_the_thesis():
+    found = {match[1].strip() for path in sorted((ROOT / "solutions").glob("*.py"))
+             for match in re.finditer(r"[Tt]hesis §([\w\- ]+)", path.read_text(encoding="utf-8"))}
+    assert found and not found - HEADINGS, sorted(found - HEADINGS)
+    regions = [region for region in all_regions() if region.section.startswith("thesis §")]
+    assert regions and all(region.section.removeprefix("thesis §") in HEADINGS for region in regions)
 
 
 def test_a_single_sample_gets_the_shape_explained():

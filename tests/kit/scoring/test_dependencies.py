@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow  # grades
 SLIP = ("return tf.convert_to_tensor(value) - learning_rate", "return tf.convert_to_tensor(value) + learning_rate")
 REFERENCE_LINE = SLIP[0]  # of the reference's update: it must reach no output
 OWN_BUG = ("outputs.append(float(a * w))", "outputs.append(float(a * w) + 1.0)")  # descend's own mistake
-BLANK = (SLIP[0], 'raise NotImplementedError("backprop.update is not implemented yet — thesis §Gradient Descent")\n    return tf.convert_to_tensor(value) - learning_rate')
+BLANK = (SLIP[0], 'raise NotImplementedError("backprop.update is not implemented yet — thesis §The Simple Network")\n    return tf.convert_to_tensor(value) - learning_rate')
 LEAK = ("    for _ in range(steps):\n        w = update(",
         "    import inspect\n    raise ValueError(inspect.getsource(update))\n    for _ in range(steps):\n        w = update(")
 
