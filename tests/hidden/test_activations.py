@@ -123,9 +123,10 @@ def test_elu_prime(student, rng):
 
 
 def random_logits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(logits, labels): a batch of random size and class count, one row with logits of ±1000, and
-    labels as one-hot rows or as probability rows."""
+    """(logits, labels): a batch of random size and class count (never equal), one row with logits
+    of ±1000, and labels as one-hot rows or as probability rows."""
     n, k = int(rng.integers(3, 8)), int(rng.integers(3, 11))
+    k += k == n  # never as many classes as rows: a mean over the classes must differ from one over the batch
     logits = rng.normal(scale=4.0, size=(n, k))
     logits[0, :2] = [1000.0, -1000.0]
     one_hot = np.eye(k)[rng.integers(0, k, size=n)]

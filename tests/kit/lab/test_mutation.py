@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # grades, trains or starts other processes
 
 # Mutants no test can tell apart from the solution: equivalent ones, and one below what a judge can see (each says why).
 EQUIVALENT = {
-    "perceptron.py:94: 1.0 → 2.0",  # OR with weights 2 instead of 1 (bias 0) is still OR
+    "perceptron.py:96: 1.0 → 2.0",  # OR with weights 2 instead of 1 (bias 0) is still OR
     "activations.py:97: Gt → GtE",  # leaky ReLU: z and alpha·z agree at z = 0
     "activations.py:109: Mult → Div",  # leaky ReLU′: alpha · 1 = alpha / 1
     "activations.py:121: GtE → Gt",  # ELU: z and alpha·(e^z − 1) agree at z = 0
