@@ -83,12 +83,21 @@ def python_paths() -> list[str]:
 
 
 def kit_paths(search: list[str] | None = None) -> set[str]:
-    """The kit and every package of every install of it on the search path (a non-editable install
-    copies solutions/ and grader/ into site-packages): what the worker may never read."""
+    """The kit and every install of it on the search path: the packages a non-editable install
+    copies into site-packages (solutions/, grader/), and the checkout an editable install points to
+    (which need not be the one grading): what the worker may never read."""
     import importlib.metadata
+    import json
+    from urllib.parse import unquote, urlparse
 
     paths = {KIT}
     for distribution in importlib.metadata.distributions(name=DISTRIBUTION, path=search or sys.path):
+        try:
+            origin = json.loads(distribution.read_text("direct_url.json") or "{}")
+        except ValueError:
+            origin = {}
+        if origin.get("dir_info", {}).get("editable") and str(origin.get("url", "")).startswith("file://"):
+            paths.add(os.path.realpath(unquote(urlparse(origin["url"]).path)))
         for file in distribution.files or []:
             top = file.parts[0]  # a package folder (not a script outside, '../../../bin/nn-kit')
             if len(file.parts) > 1 and top not in NOT_PACKAGES and not top.endswith((".dist-info", ".egg-info")):

@@ -1,5 +1,6 @@
 """The confined worker reads Python and its packages, never the kit, wherever the kit is installed."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -31,6 +32,19 @@ def test_an_installed_copy_of_the_kit_is_found_and_left_out(tmp_path):
     assert str(site / "numpy") not in hidden
     kept = confine._without([str(tmp_path)], hidden)
     assert kept == [str(site / "nn_tf_kit-0.1.0.dist-info"), str(site / "numpy")]  # a RECORD of names, no code
+
+
+def test_the_checkout_of_an_editable_install_is_left_out_whichever_checkout_grades(tmp_path):
+    site, checkout = tmp_path / "site-packages", tmp_path / "another checkout"
+    (checkout / "solutions").mkdir(parents=True)
+    info = site / "nn_tf_kit-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: nn-tf-kit\nVersion: 0.1.0\n")
+    (info / "RECORD").write_text("nn_tf_kit-0.1.0.dist-info/RECORD,,\n")
+    (info / "direct_url.json").write_text(json.dumps({"url": "file://" + str(checkout).replace(" ", "%20"),
+                                                      "dir_info": {"editable": True}}))
+    assert str(checkout) in confine.kit_paths([str(site)])
+    assert confine._without([str(tmp_path)], confine.kit_paths([str(site)])) == [str(site)]
 
 
 def test_readable_holds_python_and_nothing_of_the_kit():
