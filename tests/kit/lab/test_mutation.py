@@ -45,14 +45,14 @@ def test_the_mutator_changes_one_thing_in_solution_regions_only():
 
 
 @pytest.mark.timeout(1500)
-def test_the_hidden_suites_kill_at_least_90_percent_of_mutants():
-    # one per core, balanced by measured time (the mutated task's checks run first)
-    groups = (("backprop", "training", "speed", "softmax_network", "keras_mlp"),
-              ("evaluation", "perceptron", "mlp", "activations", "optimizers"))
-    output = "".join(output for _, output in run_modules(*(["grader.lab.mutation", "--exercise", *group] for group in groups)))
-    scores = re.findall(r"mutation score: (\d+)/(\d+) killed", output)
-    assert len(scores) == len(groups), output[-3000:]
-    killed, total = (sum(int(score[i]) for score in scores) for i in (0, 1))
+@pytest.mark.parametrize("group", [  # two halves of about equal time (the mutated task's checks run first),
+    ("backprop", "training", "speed", "softmax_network", "keras_mlp"),  # each a test of its own: pytest -n
+    ("evaluation", "perceptron", "mlp", "activations", "optimizers"),  # spreads them over the cores
+], ids=["half-1", "half-2"])
+def test_the_hidden_suites_kill_at_least_90_percent_of_mutants(group):
+    [(_, output)] = run_modules(["grader.lab.mutation", "--exercise", *group])
+    [(killed, total)] = [(int(a), int(b)) for a, b in re.findall(r"mutation score: (\d+)/(\d+) killed", output)] or \
+        [(0, 0)]
     survivors = set(re.findall(r"^SURVIVED (.+)$", output, re.M))
     assert survivors <= EQUIVALENT, f"mutants no hidden test catches: {sorted(survivors - EQUIVALENT)}"
-    assert total > 100 and killed / total >= 0.9
+    assert total > 50 and killed / total >= 0.9, output[-3000:]
