@@ -153,7 +153,7 @@ def failure_text(item, excinfo) -> str:
     (pytest's own long form re-parses the source of every frame: ~0.3 s a failure.)"""
     category, message = item_verdict(item, excinfo)
     if category == GRADER_FAULT:
-        return "".join(traceback.format_exception(excinfo.value))
+        return f"{GRADER_FAULT}: " + "".join(traceback.format_exception(excinfo.value))
     return f"{category}: {message}"
 
 

@@ -124,13 +124,14 @@ def test_elu_prime(student, rng):
 
 def random_logits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(logits, labels): a batch of random size and class count (never equal), one row with logits
-    of ±1000, and labels as one-hot rows or as probability rows."""
+    of ±1000 whose label is the −1000 class, and labels as one-hot rows or as probability rows."""
     n, k = int(rng.integers(3, 8)), int(rng.integers(3, 11))
     k += k == n  # never as many classes as rows: a mean over the classes must differ from one over the batch
     logits = rng.normal(scale=4.0, size=(n, k))
     logits[0, :2] = [1000.0, -1000.0]
     one_hot = np.eye(k)[rng.integers(0, k, size=n)]
     labels = one_hot if rng.random() < 0.5 else rng.dirichlet(np.ones(k), size=n)
+    labels[0] = np.eye(k)[1]  # the −1000 logit is row 0's class: a log of softmax (ε added or not) shows there
     return logits, labels
 
 

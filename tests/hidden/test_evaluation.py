@@ -104,14 +104,17 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist, once):
 @pytest.mark.points(3)
 @pytest.mark.task("evaluation.kfold")
 def test_kfold_summary_statistics(student, rng, mnist, once):
-    x, y, weights, biases = kfold_case(rng, mnist, n=120)
-    k = int(rng.choice([2, 3, 4]))
+    for _ in range(8):  # a draw whose folds score differently: equal accuracies hide the sample variance
+        x, y, weights, biases = kfold_case(rng, mnist, n=120)
+        k = int(rng.choice([2, 3, 4]))
+        reference_run = once(f"trained {k} {weights[0][0, 0]}", lambda: reference.kfold(
+            lambda: harness_mlp(weights, biases), x, y, k, 2, 8.0, 10, seed=1))
+        if np.ptp(reference_run["accuracies"]) >= 5.0:
+            break
     call = f"kfold(build_model, {len(x)} MNIST images, k={k}, epochs=2, 8.0, 10)"
     got = student.evaluation.kfold(Model(weights, biases, factory=True), x, y, k, 2, 8.0, 10, seed=1)
     if not isinstance(got, dict) or "accuracies" not in got:
         fail("evaluation.kfold", call, "a dict with the per-fold accuracies", got, "wrong structure", "type")
-    reference_run = once("trained", lambda: reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, 2, 8.0, 10,
-                                                             seed=1))
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", got["accuracies"], np.zeros(k))
     expect_close("evaluation.kfold", call + " → accuracies", accuracies, reference_run["accuracies"], atol=4.0)
     errors = expect_numbers("evaluation.kfold", call + " → errors", got.get("errors"), np.zeros(k))
@@ -120,7 +123,8 @@ def test_kfold_summary_statistics(student, rng, mnist, once):
     expected = {"mean_accuracy": accuracies.mean(), "mean_error": errors.mean(), "variance": accuracies.var()}
     for key, value in expected.items():
         expect_close("evaluation.kfold", f"{call} → {key} (from your accuracies {accuracies.tolist()} and errors)",
-                     got.get(key), value, alternatives={"the sample variance": accuracies.var(ddof=1)})
+                     got.get(key), value,
+                     alternatives={"the sample variance": accuracies.var(ddof=1)} if key == "variance" else None)
     expect_float_lists("evaluation.kfold", call + " → accuracies, errors", [got["accuracies"], got["errors"]], 2, k,
                        "(accuracies, errors)")
     expect_float_lists("evaluation.kfold", call + " → mean_accuracy, mean_error, variance",

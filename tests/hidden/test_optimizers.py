@@ -59,7 +59,7 @@ def draw(rng: np.random.Generator, name: str) -> tuple[dict, tuple, list[list[np
     """(hyperparameters, shape, two gradient sequences) of one check of an optimizer."""
     hyper = HYPERPARAMETERS[name](rng)
     shape = tuple(int(n) for n in rng.integers(1, 5, size=rng.integers(1, 4)))
-    shape += (2,) * (np.prod(shape) < 2)  # a second element beside the tiny first one (gradient_sequence)
+    shape += (2,) * int(np.prod(shape) < 2)  # a second element beside the tiny first one (gradient_sequence)
     return hyper, shape, [gradient_sequence(rng, shape), gradient_sequence(rng, shape)]
 
 
