@@ -48,7 +48,7 @@ def merge(out: Path, shards: list[Path]) -> dict:
     for index, shard in enumerate(shards):
         if not (shard / store.FILE).is_file():
             raise ValueError(f"{shard} holds no gradebook ({store.FILE})")
-        with closing(sqlite3.connect(f"file:{shard / store.FILE}?mode=ro", uri=True)) as connection:
+        with closing(sqlite3.connect((shard / store.FILE).resolve().as_uri() + "?mode=ro", uri=True)) as connection:
             gradings = connection.execute("SELECT student, graded_at, seed, earned, possible, complete, report "
                                           "FROM gradings ORDER BY id").fetchall()
             overrides = connection.execute("SELECT student, check_id, points, comment, at FROM overrides "
