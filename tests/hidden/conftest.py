@@ -63,7 +63,11 @@ def random_parameters(rng: np.random.Generator, sizes, dtype=np.float32):
 
 
 def random_sizes(rng: np.random.Generator, layers: int) -> list[int]:
-    return [int(n) for n in rng.integers(2, 7, size=layers + 1)]
+    """Layer sizes in 2..6, each unlike the one before: a square layer would hide swapped or repeated sizes."""
+    sizes = [int(rng.integers(2, 7))]
+    for _ in range(layers):
+        sizes.append(int(rng.choice([n for n in range(2, 7) if n != sizes[-1]])))
+    return sizes
 
 
 def expect_model(task: str, call: str, got) -> Handle:

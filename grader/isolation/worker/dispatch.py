@@ -144,10 +144,16 @@ class Dispatcher:
         """Run a serialized graph (checked by the trusted side first) on `values` for its `inputs`."""
         import tensorflow as tf
 
+        import numpy as np
+
         graph_def = tf.compat.v1.GraphDef.FromString(bytes(graph))
-        imported = tf.compat.v1.wrap_function(lambda: tf.compat.v1.import_graph_def(graph_def, name=""), [])
-        find = imported.graph.as_graph_element
-        run = imported.prune([find(name) for name in inputs], [find(name) for name in outputs])
+
+        def body(*tensors):  # the graph with `values` in place of its inputs (half the time of a prune)
+            return tf.compat.v1.import_graph_def(graph_def, input_map=dict(zip(inputs, tensors)),
+                                                 return_elements=outputs, name="")
+
+        values = [np.asarray(v) for v in values]
+        run = tf.compat.v1.wrap_function(body, [tf.TensorSpec(v.shape, tf.as_dtype(v.dtype)) for v in values])
         return [t.numpy() for t in run(*[tf.constant(v) for v in values])]
 
     def handle(self, request, blobs):

@@ -1,7 +1,7 @@
 """A corpus of realistic student mistakes, each planted alone in the reference solutions, and what
 both suites must make of it.
 
-    python -m tests.kit.corpora.mistakes [--seed N] [--seeds K] [--part I N]
+    python -m tests.kit.corpora.mistakes [--seed N] [--seeds K] [--part I N] [--only NAME]
 
 For every mistake the visible self-checks of its exercise's tasks up to its own run in-process on
 the package `mistake` (a copy of solutions/ with the one edit), then the exercise's hidden suite
@@ -507,7 +507,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="grading seeds the hidden suite is run with")
     parser.add_argument("--part", type=int, nargs=2, default=(0, 1), metavar=("I", "N"),
                         help="judge only every N-th mistake from the I-th (for N processes side by side)")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help="judge only this mistake (repeatable)")
     args = parser.parse_args(argv)
+    unknown = set(args.only) - {m.name for m in CORPUS}
+    if unknown:
+        parser.error(f"no such mistake: {', '.join(sorted(unknown))}")
     first, step = args.part
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-mistakes-"))
     package = scratch / "mistake"
@@ -516,7 +520,8 @@ def main(argv=None) -> int:
     os.chdir(KIT)
     try:
         seeds = range(args.seed, args.seed + args.seeds)
-        results = [judge(mistake, package, seeds) for mistake in CORPUS[first::step]]
+        chosen = [m for m in CORPUS if m.name in args.only] if args.only else CORPUS
+        results = [judge(mistake, package, seeds) for mistake in chosen[first::step]]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for result in results:
