@@ -25,9 +25,8 @@ SHA256 = {
     "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
 }
 HOW_TO_GET_IT = (
-    "Give the kit a copy with `nn-kit setup --mnist /path/to/mnist.npz` or `python -m data.mnist --from "
-    "/path/to/mnist.npz` (checked, then copied to data/mnist.npz), point $KIT_MNIST at it, or, with internet "
-    "access, run `python -m data.mnist --download`."
+    "Give it a copy with `python -m data.mnist --from /path/to/mnist.npz` (checked, then copied to "
+    "data/mnist.npz), point $KIT_MNIST at it, or, with internet access, run `python -m data.mnist --download`."
 )
 
 

@@ -7,6 +7,7 @@ The limit counts the time a check could run: what other programs on a busy machi
 is added (loadclock.py; Linux), so correct code is never stopped because the machine is busy.
 """
 
+import difflib
 import functools
 import importlib
 import os
@@ -20,7 +21,7 @@ import pytest
 
 from exercises import EXERCISES
 from exercises.loadclock import BUSY_FACTOR, LoadClock
-from exercises.selfcheck import SelfCheckFailure, crash_mistake, hint
+from exercises.selfcheck import HINTS, SelfCheckFailure, crash_mistake, hint
 
 TIMEOUT_SECONDS = 20
 NOT_DONE = "not done"
@@ -80,7 +81,20 @@ _LIMIT = pytest.StashKey[float]()  # a check's limit, in seconds of the time it 
 _PHASE = pytest.StashKey[str]()  # the phase (setup, call, teardown) whose report is being made
 
 
+def _unknown(kind: str, name: str, known: set[str]) -> pytest.UsageError:
+    near = difflib.get_close_matches(name, sorted(known), n=1)
+    return pytest.UsageError(f"there is no {kind} {name!r}" + (f": did you mean {near[0]!r}?" if near else ""))
+
+
 def pytest_collection_modifyitems(config, items):
+    """--task and -m take task and exercise names: one misspelt is said, not run as an empty selection."""
+    tasks = {_task(item) for item in items} | {f"{module}.{name}" for module in EXERCISES for name in HINTS.get(module, {})}
+    for name in config.getoption("task"):
+        if name not in tasks:
+            raise _unknown("task", name, tasks)
+    markers = set(EXERCISES) | {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
+    if re.fullmatch(r"\w+", config.option.markexpr or "") and config.option.markexpr not in markers:
+        raise _unknown("exercise", config.option.markexpr, set(EXERCISES))
     given = config.getoption("timeout", None)  # `pytest --timeout N` overrides every limit
     if config.getoption("task"):
         chosen = [item for item in items if _task(item) in config.getoption("task")]
@@ -182,21 +196,23 @@ def pytest_runtest_makereport(item, call):
     elif call.when != "call":
         return
     elif excinfo.errisinstance(NotImplementedError):
-        report.not_done = str(excinfo.value) or f"{report.task} is not implemented yet"
+        # raised inside tf.function, the message comes wrapped in TensorFlow's "in user code: …" trace
+        said = str(excinfo.value).strip().splitlines()[-1:] or [""]
+        report.not_done = said[0].strip().removeprefix("NotImplementedError: ") or f"{report.task} is not implemented yet"
         report.longrepr = report.not_done
     elif excinfo.errisinstance(CheckTimeout) or ("Timeout" in str(excinfo.value)
                                                   and "pytest-timeout" in str(excinfo.value)):
         report.sections = []
         _TIMED_OUT.add(report.task)
         seconds = item.stash.get(_LIMIT, None) or item.get_closest_marker("timeout").args[0]
-        limit = f"{seconds:g} s"
+        limit, where = f"{seconds:g} s", _where_in_student_code(excinfo)
         if excinfo.errisinstance(CheckTimeout):
             wall = time.monotonic() - excinfo.value.args[0].start
             limit += " of the time it could run" + (f" ({wall:.0f} s on the clock: the machine was busy)"
                                                     if wall > 1.5 * seconds else "")
         report.longrepr = (
-            f"TIMEOUT {report.task}: stopped after {limit}{_where_in_student_code(excinfo)}\n"
-            f"  hint: it had not finished (the line above is where it was stopped). Time one call of "
+            f"TIMEOUT {report.task}: stopped after {limit}{where}\n"
+            f"  hint: it had not finished{' (the line above is where it was stopped)' if where else ''}. Time one call of "
             f"{report.task.split('.')[-1]} on the check's input, and run this task alone with more time to "
             f"see whether it ends: pytest exercises/ --task {report.task} --timeout {4 * seconds:g}"
         )

@@ -7,7 +7,7 @@ cross-entropy as the loss, weights from a normal distribution truncated at two s
 reports 96.53 % of the test images right after 5,000 batches of 100 (8⅓ epochs); the kit's MNIST
 check trains 3 epochs at learning rate 0.5 and one more at 0.05, which reaches about 97 % in 4
 epochs from every start the kit has tried.
-The inputs are `training.preprocess`'d MNIST: x (n, 784) float32 in [0, 1], y (n, 10) one-hot.
+The inputs are MNIST's images flattened and scaled: x (n, 784) float32 in [0, 1], y (n, 10) one-hot labels.
 """
 
 import tensorflow as tf

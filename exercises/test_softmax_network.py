@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from data.mnist import load_mnist
-from exercises.selfcheck import check_workshop_weights, expect_close, expect_floats, expect_tensor, fail
+from exercises.selfcheck import check_workshop_generator, check_workshop_weights, expect_close, expect_floats, expect_tensor, fail
 
 pytestmark = pytest.mark.softmax_network
 
@@ -58,6 +58,7 @@ def test_from_sizes_starts_as_the_workshop(kit):
             np.array_equal(other.weights[0].numpy(), model.weights[0].numpy()):
         fail(task, call + ", again, and with seed=1", "the same weights for the same seed, others for another",
              "not so", "seed ignored")
+    check_workshop_generator(task, call, model.weights[0].numpy(), 0)
 
 
 @pytest.mark.task("softmax_network.SoftmaxNetwork.__call__")
@@ -145,12 +146,11 @@ def test_train_runs_the_step_it_is_given(kit):
     call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, step=a step that returns 7)"
     runs = tf.Variable(0)
 
-    eager = []  # Python runs of the step outside tf.function: inside it, Python runs only while tracing
+    eager, traces = [], []  # Python runs of the step outside tf.function; inside it, Python runs only while tracing
 
     def step(model, x_batch, y_batch, learning_rate, loss):
         runs.assign_add(1)
-        if not tf.inside_function():
-            eager.append(1)
+        (traces if tf.inside_function() else eager).append(1)
         return tf.constant(7.0)
 
     got = kit.softmax_network.train(keras_network(), tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 2, 0.3,
@@ -160,6 +160,9 @@ def test_train_runs_the_step_it_is_given(kit):
     expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6)
     if eager:
         fail(task, call, "the step run inside tf.function", f"run eagerly {len(eager)} times", "step not compiled")
+    if len(traces) > 2:  # once per batch shape at most: these four batches have one shape
+        fail(task, call, "the step traced once (its four batches have one shape)", f"traced {len(traces)} times",
+             "step traced again for every batch")
 
 
 @pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop

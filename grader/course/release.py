@@ -47,6 +47,7 @@ filterwarnings = ["ignore::DeprecationWarning", "ignore::PendingDeprecationWarni
 '''
 GUIDE = KIT / "docs" / "student-guide.md"  # the starter's README is this guide under a title
 TABLE_ROW = re.compile(r"\| \d+ \| `(\w+)\.py` \|")  # a row of the guide's table of exercises
+ONLY = re.compile(r"<!-- only ([\w-]+) -->")  # the guide's part about one assignment, up to "<!-- end -->"
 
 
 def readme(released: tuple[str, ...]) -> str:
@@ -57,8 +58,14 @@ def readme(released: tuple[str, ...]) -> str:
     listed = "; ".join(f"`{name}`: {', '.join(f'`{e}.py`' for e in exercises)}" for name, exercises in held)
     required = ("Hand in every one of its modules." if len(held) == 1 else
                 "Which assignments your course requires, and when each is due, your instructor says.")
-    guide = "\n".join(line for line in GUIDE.read_text(encoding="utf-8").splitlines()
-                      if not (TABLE_ROW.match(line) and TABLE_ROW.match(line)[1] not in released))
+    lines, kept = [], True
+    for line in GUIDE.read_text(encoding="utf-8").splitlines():
+        only = ONLY.fullmatch(line)
+        if only or line == "<!-- end -->":  # a part about one assignment: kept if any of its exercises is released
+            kept = not only or any(e in released for e in ASSIGNMENTS[only[1]])
+        elif kept and not (TABLE_ROW.match(line) and TABLE_ROW.match(line)[1] not in released):
+            lines.append(line)
+    guide = "\n".join(lines)
     return ("# Neural networks with TensorFlow: your exercises\n\n"
             "Exercises after *Understanding Neural Networks with TensorFlow* (Pojunas, 2021) and the course's "
             f"other sources, with self-checks. This repository holds {len(held)} assignment(s), "
@@ -75,7 +82,8 @@ def files(released: tuple[str, ...] = EXERCISES) -> dict[str, str]:
     from grader.course.workflow import starter_workflow
 
     left_out = {f"{name}.py" for name in EXERCISES if name not in released} | \
-               {f"test_{name}.py" for name in EXERCISES if name not in released}
+               {f"test_{name}.py" for name in EXERCISES if name not in released} | \
+               ({"my_network.py"} if not {"mlp", "training"} <= set(released) else set())  # it trains their code
     out = {}
     for package in COPIED:
         for path in sorted((KIT / package).rglob("*")):

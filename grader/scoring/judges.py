@@ -355,6 +355,16 @@ def check_workshop_weights(task: str, call: str, weights) -> None:
              "the same numbers", "every layer from a new generator")
 
 
+def check_workshop_generator(task: str, call: str, first_weights, seed: int) -> None:
+    """The first weight matrix is the first draw of tf.random.Generator.from_seed(seed), as the
+    docstring asks (a global tf.random.set_seed gives other numbers, and changes everyone's)."""
+    first = np.asarray(first_weights)
+    drawn = tf.random.Generator.from_seed(seed).truncated_normal(first.shape, stddev=0.1).numpy()
+    if not np.allclose(first, drawn, rtol=0, atol=1e-6):
+        fail(task, call + " → the first 3 weights of the first layer", drawn.ravel()[:3], first.ravel()[:3],
+             "not drawn from tf.random.Generator.from_seed(seed)")
+
+
 def expect_gradient(task: str, call: str, got, expected, max_error: float = MAX_RELATIVE_ERROR,
                     alternatives: dict | None = None) -> None:
     """Check a hand-derived gradient against tf.GradientTape's: shape, then the relative error. A

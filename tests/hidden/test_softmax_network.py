@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import check_workshop_weights, expect_close, fail
+from grader.scoring.judges import check_workshop_generator, check_workshop_weights, expect_close, fail
 from grader.scoring.student import Dataset, Fn, Model
 from grader.isolation.worker.harness import batched, harness_mlp, softmax_cross_entropy, softmax_step
 from solutions import softmax_network as reference
@@ -68,6 +68,7 @@ def test_from_sizes_starts_as_the_workshop(student, rng):
         fail(task, call + " twice", "the same weights", "different weights", "seed ignored")
     if all(np.array_equal(a, b) for a, b in zip(weights, other)):
         fail(task, f"{call} and seed={seed + 1}", "different weights", "the same weights", "seed ignored")
+    check_workshop_generator(task, call, weights[0], seed)
 
 
 @pytest.mark.points(4)
@@ -154,12 +155,14 @@ def test_train_loops_over_the_batches(student, rng):
     expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4)
     for i, (a, b) in enumerate(zip(parameters_of(model, task, call), expected_model.weights + expected_model.biases)):
         expect_close(task, f"{call} → parameter {i} afterwards", a, b.numpy(), rtol=1e-4, atol=1e-6)
-    call = call.replace("a gradient-descent step that is not yours", "a step that returns 1.0 when run eagerly, 0.0 "
-                        "inside tf.function").replace(f"epochs={epochs}", "epochs=1")
+    call = call.replace("a gradient-descent step that is not yours", "a step that returns 1.0 inside tf.function for "
+                        "its first two traces, 100.0 for later ones, 1000.0 when run eagerly").replace(f"epochs={epochs}", "epochs=1")
     flags = student.softmax_network.train(student.build(Model(weights, biases, logits=True)), Dataset(x, y, batch, seed),
-                                          1, rate, Fn("softmax_cross_entropy"), Fn("eager_flag_step"))
-    if flags != [0.0]:
-        fail(task, call, "[0.0]: the step run inside tf.function", flags, "step not compiled")
+                                          1, rate, Fn("softmax_cross_entropy"), Fn("tracing_step"))
+    if flags != [1.0]:
+        problem = "step not compiled" if isinstance(flags, list) and flags and flags[0] == 1000.0 else \
+            "step traced again for every batch"
+        fail(task, call, "[1.0]: the step compiled once, before the loop over the batches", flags, problem)
 
 
 @pytest.mark.points(4)

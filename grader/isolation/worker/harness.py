@@ -107,12 +107,21 @@ def softmax_step(model, x_batch, y_batch, learning_rate, loss):
     return value
 
 
-def eager_flag_step(model, x_batch, y_batch, learning_rate, loss):
-    """A step that trains nothing and returns 1.0 when run eagerly, 0.0 inside tf.function (where
-    the check is made once, while tracing): a train that compiles its step returns only 0.0s."""
+def tracing_step():
+    """A step that trains nothing and returns 1.0 inside tf.function for its first two traces (a
+    smaller last batch may trace it again), 100.0 for any later trace, and 1000.0 when run eagerly:
+    a train that compiles its step once returns only 1.0s."""
     import tensorflow as tf
 
-    return tf.constant(0.0 if tf.inside_function() else 1.0)
+    traces = []
+
+    def step(model, x_batch, y_batch, learning_rate, loss):
+        if not tf.inside_function():
+            return tf.constant(1000.0)
+        traces.append(1)
+        return tf.constant(1.0 if len(traces) <= 2 else 100.0)
+
+    return step
 
 
 class EscalatingOptimizer:

@@ -47,6 +47,13 @@ def test_a_release_of_one_assignment_holds_and_asks_for_that_assignment_only(tmp
     readme = (root / "README.md").read_text()
     assert "1 assignment(s), 6 exercises" in readme and "Hand in every one of its modules" in readme
     assert "`speed.py` |" in readme and "`keras_mlp.py` |" not in readme  # the table of exercises: those released
+    assert "my_network" in readme and (root / "exercises" / "my_network.py").exists()
+    # the advanced track alone: nothing sends its students to the core's modules, tools or commands
+    root = write_release(tmp_path / "advanced", tuple(advanced))
+    texts = "\n".join(p.read_text() for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".py", ".toml", ".yml"))
+    assert not (root / "exercises" / "my_network.py").exists()
+    for core_name in ("my_network", "nn-kit", "training.preprocess", "the core's", "perceptron.py", "speed.py", "<!--"):
+        assert core_name not in texts, core_name
 
 
 def fresh_environment(tmp_path: Path) -> Path:

@@ -38,6 +38,13 @@ def test_selecting_tasks_runs_only_their_self_checks():
     assert progress(run.stdout) == {"mlp.xor_network": "ok", "backprop.update": "ok"}
 
 
+def test_a_misspelt_task_or_exercise_is_said_with_the_nearest_name():
+    for args, said in ((("--task", "activations.sigmod"), "no task 'activations.sigmod': did you mean 'activations.sigmoid'?"),
+                       (("-m", "activation"), "no exercise 'activation': did you mean 'activations'?")):
+        run = run_selfchecks(ROOT, "exercises", *args)
+        assert run.returncode == 4 and said in run.stderr, run.stdout[-1000:] + run.stderr[-1000:]
+
+
 def test_copying_in_one_solution_makes_exactly_that_exercise_pass(tmp_path):
     run = run_selfchecks(student_copy(tmp_path, finished=("perceptron",)))
     states = progress(run.stdout)
