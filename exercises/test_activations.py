@@ -174,6 +174,20 @@ def tape_norms(function, depth: int, width: int, seed: int, kit) -> list[float]:
     return [float(np.linalg.norm(g)) for g in tape_gradients(lambda *ws: deep_cost(function, ws, x, y), *weights)]
 
 
+def taken_at_the_activations(seen: list, function, depth: int, width: int, kit) -> bool:
+    """Was the derivative applied to the network's activations f(z) rather than to its z's?"""
+    weights, a, _ = kit.activations.deep_network(depth, width, 1)
+    sums, activations = [], []
+    for w in weights:  # the forward pass
+        sums.append(a @ w)
+        activations.append(a := function(sums[-1]))
+
+    def among(value, tensors):
+        return any(np.shape(value) == tuple(t.shape) and np.allclose(value, t) for t in tensors)
+
+    return bool(seen) and all(among(v, activations) and not among(v, sums) for v in seen)
+
+
 @pytest.mark.task("activations.layer_gradient_norms")
 @pytest.mark.uses("activations.sigmoid", "activations.sigmoid_prime", "activations.relu", "activations.relu_prime")
 def test_layer_gradient_norms(kit):
@@ -185,8 +199,16 @@ def test_layer_gradient_norms(kit):
         call = f"layer_gradient_norms({name}, {name}_prime, depth={depth}, width={width}, seed=1)"
         expected = tape_norms(function, depth, width, 1, kit)
         mine = getattr(kit.activations, name), getattr(kit.activations, f"{name}_prime")
-        got = kit.activations.layer_gradient_norms(*mine, depth, width, 1)
+        seen = []  # what the derivative is applied to
+
+        def derivative(z, d=mine[1]):
+            seen.append(np.asarray(z))
+            return d(z)
+
+        got = kit.activations.layer_gradient_norms(mine[0], derivative, depth, width, 1)
         expect_floats(task, call, got)
+        if not np.allclose(got, expected, rtol=1e-9, atol=0.0) and taken_at_the_activations(seen, function, depth, width, kit):
+            fail(task, call, expected, got, "f′ taken at the activation f(z), not at z")
         expect_close(task, call, got, expected, rtol=1e-9, atol=0.0,
                      alternatives={"the last layer first": expected[::-1],
                                    "C as the mean over the batch only, not over every element": np.multiply(expected, width)})

@@ -96,6 +96,14 @@ def test_compile_model_trains_as_adam_does(kit):
     model = kit.keras_mlp.compile_model(small_model(), 0.01)
     if not isinstance(model, keras.Model):
         fail(task, call, "the model, compiled", model, "returns nothing", "type")
+    optimizer = getattr(model, "optimizer", None)
+    if isinstance(optimizer, keras.optimizers.Optimizer):  # what it was compiled with, named before it trains
+        if not isinstance(optimizer, keras.optimizers.Adam):
+            fail(task, call + " → model.optimizer", "an Adam optimizer", type(optimizer).__name__, "not Adam")
+        rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        if abs(rate - 0.01) > 1e-9:
+            fail(task, call + " → model.optimizer.learning_rate", 0.01, rate,
+                 "Keras' default learning rate" if abs(rate - 0.001) < 1e-9 else "learning rate not passed on")
     for step in range(3):
         want = judge.train_on_batch(X, LABELS)
         got = model.train_on_batch(X, LABELS)

@@ -70,7 +70,8 @@ def test_call_gives_the_logits_keras_gives(kit):
         got = kit.softmax_network.SoftmaxNetwork(WEIGHTS, BIASES, activation)(X)
         expect_close(task, call, got, expected, rtol=1e-5, atol=1e-5,
                      alternatives={"softmax applied to the output": tf.nn.softmax(expected).numpy(),
-                                   "the activation applied to the output layer too": activation(expected).numpy()})
+                                   "the activation applied to the output layer too": activation(expected).numpy(),
+                                   "no bias on the output layer": expected - BIASES[1]})
         expect_tensor(task, call, got, tf.float32)
 
 
@@ -80,7 +81,9 @@ def test_cross_entropy_is_keras_categorical_cross_entropy(kit):
     per_row = keras.losses.categorical_crossentropy(LABELS, LOGITS, from_logits=True).numpy()
     got = kit.softmax_network.cross_entropy(tf.constant(LOGITS), tf.constant(LABELS))
     expect_close(task, call, got, per_row.mean(), rtol=1e-5, atol=1e-6,
-                 alternatives={"the sum over the batch, not the mean": per_row.sum()})
+                 alternatives={"the sum over the batch, not the mean": per_row.sum(),
+                               "softmax applied twice": keras.losses.categorical_crossentropy(
+                                   LABELS, tf.nn.softmax(LOGITS), from_logits=True).numpy().mean()})
     expect_tensor(task, call, got, tf.float32)
 
 
@@ -107,9 +110,10 @@ def test_train_step_is_one_step_of_keras_sgd(kit):
     got = kit.softmax_network.train_step(model, tf.constant(X), tf.constant(Y), 0.3, keras_loss)
     expect_close(task, call + " → the loss it returns (before the step)", got, before, rtol=1e-5)
     expect_tensor(task, call + " → the loss it returns", got, tf.float32)
-    for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
+    before = [WEIGHTS[0], BIASES[0][0], WEIGHTS[1], BIASES[1][0]]
+    for i, (mine, theirs, start) in enumerate(zip(model.get_weights(), judge.get_weights(), before)):
         expect_close(task, f"{call} → variable {i} afterwards, as keras.optimizers.SGD(0.3) moves it", mine, theirs,
-                     rtol=1e-4, atol=1e-6)
+                     rtol=1e-4, atol=1e-6, alternatives={"climbs the gradient": 2 * start - theirs})
 
 
 @pytest.mark.task("softmax_network.accuracy")
@@ -131,10 +135,16 @@ def test_train_is_keras_fit_with_sgd(kit):
     judge = keras_network()
     judge.compile(optimizer=keras.optimizers.SGD(0.3), loss=CROSS_ENTROPY)
     expected = judge.fit(tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), epochs=3, verbose=0, shuffle=False).history["loss"]
+    stepped = keras_network()  # the same training batch by batch: each batch's own loss
+    stepped.compile(optimizer=keras.optimizers.SGD(0.3), loss=CROSS_ENTROPY)
+    batch_losses = [[float(stepped.train_on_batch(X[i:i + 5], Y[i:i + 5])) for i in range(0, 20, 5)] for _ in range(3)]
     model = keras_network()
     got = kit.softmax_network.train(model, tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 3, 0.3, keras_loss)
     expect_floats(task, call, got)
-    expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4)
+    expect_close(task, call + " → each epoch's mean batch loss", got, expected, rtol=1e-4, alternatives={
+        "each epoch's last batch loss, not the mean over its batches": [losses[-1] for losses in batch_losses],
+        "each epoch's first batch loss, not the mean over its batches": [losses[0] for losses in batch_losses],
+        "the sum over the batches, not the mean": [sum(losses) for losses in batch_losses]})
     for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
         expect_close(task, f"{call} → variable {i} afterwards, as Keras' fit moves it", mine, theirs, rtol=1e-4, atol=1e-5)
 

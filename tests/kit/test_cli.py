@@ -125,12 +125,13 @@ def descendants(pid: int) -> set[int]:
 def test_an_interrupted_class_keeps_what_was_graded_leaves_nothing_behind_and_continues(tmp_path, number):
     folder, out = tmp_path / "class", tmp_path / "out"
     folder.mkdir()
-    for name in "abcdef":
-        submission(folder, name, finished=("perceptron",))
+    for name in "abcdef":  # c hangs until its calls' time limit: the interrupt comes while it is graded, however busy
+        submission(folder, name, finished=("perceptron",), edits={"perceptron": (
+            "return 1.0 if a > 0 else 0.0", "while True:\n        a = a * 1")} if name == "c" else None)
     scratch = Path(tempfile.mkdtemp(prefix="nnkit-interrupted-"))  # the run's temporary files, all of them
     scratch.chmod(0o711)
     command = [sys.executable, "-m", "grader", "grade", str(folder), "--out", str(out), "--seed", "4",
-               "--exercises", "perceptron"]
+               "--exercises", "perceptron", "--call-timeout", "3"]
     env = {**os.environ, "TMPDIR": str(scratch)}
     try:
         run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -50,6 +50,13 @@ TAPED_BACKWARD = """    params = [tf.convert_to_tensor(v) for v in weights + bia
 """
 TAPED_BACKWARD_WITH_VARIABLES = TAPED_BACKWARD.replace("tf.convert_to_tensor(v) for v", "tf.Variable(v) for v").replace(
     "        tape.watch(params)\n", "")
+# layer_gradient_norms' backward pass, from the output's derivative on
+LAYER_NORMS_BACKWARD = """derivative(sums[-1])
+    norms = []
+    for layer in range(depth - 1, -1, -1):
+        norms.append(float(tf.norm(tf.transpose(activations[layer]) @ delta)))
+        if layer:
+            delta = (delta @ tf.transpose(weights[layer])) * derivative(sums[layer - 1])"""
 CORPUS = [
     # perceptron
     M("step at zero fires", "perceptron", "1.0 if a > 0 else", "1.0 if a >= 0 else", "perceptron.step_fn", "step_fn(0.0)"),
@@ -321,6 +328,10 @@ CORPUS = [
     M("cross-entropy gradient over the classes", "activations", "return (softmax(logits) - labels) / tf.cast(tf.shape(logits)[0], logits.dtype)",
       "return (softmax(logits) - labels) / tf.cast(tf.shape(logits)[1], logits.dtype)",
       "activations.softmax_cross_entropy_gradient", "not 1/k"),
+    M("layer norms with f′ at the activations", "activations", LAYER_NORMS_BACKWARD,
+      LAYER_NORMS_BACKWARD.replace("derivative(sums[-1])", "derivative(activations[-1])").replace(
+          "derivative(sums[layer - 1])", "derivative(activations[layer])"),
+      "activations.layer_gradient_norms", "that layer's own input z"),
     M("layer norms last layer first", "activations", "    return norms[::-1]\n", "    return norms\n",
       "activations.layer_gradient_norms", "reverse what you collected"),
     M("layer norms with their own derivative", "activations",
@@ -395,6 +406,15 @@ CORPUS = [
       "generator = tf.random.Generator.from_seed(seed)\n        pairs = list(zip(sizes[:-1], sizes[1:]))\n        weights = [generator.truncated_normal(",
       "tf.random.set_seed(seed)\n        pairs = list(zip(sizes[:-1], sizes[1:]))\n        weights = [tf.random.truncated_normal(",
       "softmax_network.SoftmaxNetwork.from_sizes", "a generator of the network's own"),
+    M("workshop output without its bias", "softmax_network", "return x @ self.weights[-1] + self.biases[-1]",
+      "return x @ self.weights[-1]", "softmax_network.SoftmaxNetwork.__call__", "the output layer too"),
+    M("workshop softmax before the loss", "softmax_network", "logits=logits))", "logits=tf.nn.softmax(logits)))",
+      "softmax_network.cross_entropy", "applies softmax itself"),
+    M("workshop step climbs", "softmax_network", "variable.assign_sub(learning_rate * gradient)\n    return value",
+      "variable.assign_add(learning_rate * gradient)\n    return value", "softmax_network.train_step", "against its gradient"),
+    M("workshop epoch loss of its last batch", "softmax_network", "            total += float(compiled(x_batch, y_batch))",
+      "            total = float(compiled(x_batch, y_batch))\n            batches = 0", "softmax_network.train",
+      "not only the latest batch's loss"),
     M("workshop accuracy as a fraction", "softmax_network", "return float(100.0 * tf.reduce_mean(", "return float(tf.reduce_mean(",
       "softmax_network.accuracy", "from 0 to 100"),
     # keras_mlp
@@ -406,7 +426,12 @@ CORPUS = [
       "seeds their weight initializers"),
     M("keras input flattened already", "keras_mlp", "[keras.Input((28, 28)),", "[keras.Input((784,)),", "keras_mlp.build_model",
       "keras.Input((28, 28)), then Flatten"),
-    M("compiled with the string adam", "keras_mlp", "optimizer=adam,", 'optimizer="adam",', "keras_mlp.compile_model", ""),
+    M("compiled with the string adam", "keras_mlp", "optimizer=adam,", 'optimizer="adam",', "keras_mlp.compile_model",
+      "Keras' default learning rate: an optimizer given by its name"),
+    M("compiled with a fixed learning rate", "keras_mlp", "optimizer=adam,", "optimizer=keras.optimizers.Adam(0.005),",
+      "keras_mlp.compile_model", "not at a number of its own"),
+    M("compiled for one-hot labels", "keras_mlp", 'loss="sparse_categorical_crossentropy"', 'loss="categorical_crossentropy"',
+      "keras_mlp.compile_model", "these labels are digits"),
     M("compiled without accuracy", "keras_mlp", ', metrics=["accuracy"])', ")", "keras_mlp.compile_model",
       "without it fit's history has no accuracy"),
     M("fit ignores the batch size", "keras_mlp", "epochs=epochs, batch_size=batch_size,", "epochs=epochs,", "keras_mlp.fit",
@@ -427,6 +452,9 @@ CORPUS = [
       "Keras then adds val_loss and val_accuracy"),
     M("table trains keras for fit's default epochs", "keras_mlp", "fit(model, x, labels, x_test, labels_test, epochs=epochs)",
       "fit(model, x, labels, x_test, labels_test)", "keras_mlp.compare", "train the Keras model with your fit for `epochs`"),
+    M("table trains another network than it measures", "keras_mlp", "train(network, dataset, epochs, learning_rate=0.5)",
+      "train(SoftmaxNetwork.from_sizes(seed=seed), dataset, epochs, learning_rate=0.5)", "keras_mlp.compare",
+      "not trained as the docstring fixes it"),
     M("table measured on the training images", "keras_mlp", '"accuracy": accuracy(network, flat_test, labels_test)',
       '"accuracy": accuracy(network, flat, labels)', "keras_mlp.compare", "images it has never trained on"),
     M("table accuracy as a fraction", "keras_mlp", '"accuracy": 100.0 * float(np.mean(', '"accuracy": float(np.mean(',
