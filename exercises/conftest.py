@@ -156,8 +156,15 @@ def _where_in_student_code(excinfo) -> str:
     return ""
 
 
+_USER_FRAME = re.compile(r'File "([^"]+)", line (\d+), in [^\n]*\n\s*([^\n]*)')
+
+
 def _short(text: str, limit: int = 600) -> str:
     text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", str(text)).strip()  # TensorFlow's op-location prefix
+    if text.startswith("in user code:"):  # raised inside tf.function: TensorFlow's trace, then the error's own line
+        said = re.sub(r"^\w+(Error|Exception): ", "", text.splitlines()[-1].strip())
+        frames = [f for f in _USER_FRAME.findall(text) if not Path(f[0]).name.startswith(("test_", "selfcheck", "conftest"))]
+        text = said + (f" (in {Path(frames[-1][0]).name}, line {frames[-1][1]}: {frames[-1][2].strip()})" if frames else "")
     return text if len(text) <= limit else text[:limit] + " …"
 
 

@@ -328,6 +328,11 @@ CORPUS = [
     M("cross-entropy gradient over the classes", "activations", "return (softmax(logits) - labels) / tf.cast(tf.shape(logits)[0], logits.dtype)",
       "return (softmax(logits) - labels) / tf.cast(tf.shape(logits)[1], logits.dtype)",
       "activations.softmax_cross_entropy_gradient", "not 1/k"),
+    M("cross-entropy gradient divides by a float32 count", "activations",
+      "/ tf.cast(tf.shape(logits)[0], logits.dtype)", "/ tf.cast(tf.shape(logits)[0], tf.float32)",
+      "activations.softmax_cross_entropy_gradient", "a float64 tensor and a float32 one met"),
+    M("cost partial mixes float32 into float64", "backprop", "return 2.0 * (a * w - desired) * a",
+      "return tf.constant(2.0) * (a * w - desired) * a", "backprop.cost_partial", "a float64 tensor and a float32 one met"),
     M("layer norms with f′ at the activations", "activations", LAYER_NORMS_BACKWARD,
       LAYER_NORMS_BACKWARD.replace("derivative(sums[-1])", "derivative(activations[-1])").replace(
           "derivative(sums[layer - 1])", "derivative(activations[layer])"),
