@@ -58,10 +58,26 @@ def read_verified(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+_VERIFIED: dict = {}  # (file, size, modification time) → its verified arrays, read-only: read once per process
+
+
 def load_mnist(path=None):
     """((x_train, y_train), (x_test, y_test)) as uint8 arrays, shapes (60000, 28, 28), (60000,),
-    (10000, 28, 28), (10000,): the layout of keras.datasets.mnist.load_data()."""
-    arrays = read_verified(Path(path) if path else mnist_path())
+    (10000, 28, 28), (10000,): the layout of keras.datasets.mnist.load_data(). Fresh copies at every
+    call (change them as you like); the file is read and checked once per process while it is unchanged."""
+    path = Path(path) if path else mnist_path()
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None  # read_verified says what is wrong
+    if key is None or key not in _VERIFIED:
+        arrays = read_verified(path)
+        for array in arrays.values():
+            array.setflags(write=False)
+        _VERIFIED.clear()
+        _VERIFIED[key] = arrays
+    arrays = {name: array.copy() for name, array in _VERIFIED[key].items()}
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 

@@ -178,8 +178,8 @@ def taken_at_the_activations(seen: list, function, depth: int, width: int, kit) 
     """Was the derivative applied to the network's activations f(z) rather than to its z's?"""
     weights, a, _ = kit.activations.deep_network(depth, width, 1)
     sums, activations = [], []
-    for w in weights:  # the forward pass
-        sums.append(a @ w)
+    for layer in weights:  # the forward pass
+        sums.append(a @ layer)
         activations.append(a := function(sums[-1]))
 
     def among(value, tensors):
