@@ -8,18 +8,33 @@ that fails leaves 97 points. `expected` lists the exercises that score below ful
 
 import json
 import os
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalogue import KIT
+from grader.catalogue import KIT, SOLUTIONS
 from tests.kit.corpora.mistakes import TAPED_BACKWARD, TAPED_BACKWARD_WITH_VARIABLES
 
 HONEST = "return 1.0 if a > 0 else 0.0"
 BROKEN = "return 1.0"
 FULL = {"perceptron": 15, "mlp": 15, "backprop": 25, "training": 25, "evaluation": 10, "speed": 10}
 ADVANCED = {"activations": 25, "optimizers": 25, "softmax_network": 25, "keras_mlp": 25}  # graded only if involved
+
+
+def _importers() -> dict[str, set[str]]:
+    """module → the solutions' modules that import it, directly or through others: the only exercises
+    whose checks can run code it holds."""
+    imports = {path.stem: set(re.findall(r"^from \.(\w+) import", path.read_text(encoding="utf-8"), re.M))
+               for path in SOLUTIONS.glob("*.py")}
+    importers = {module: {m for m, used in imports.items() if module in used} for module in imports}
+    for _ in imports:  # to a fixed point: importers of importers
+        importers = {module: them.union(*(importers[m] for m in them)) for module, them in importers.items()}
+    return importers
+
+
+IMPORTERS = _importers()
 STEP_BROKEN = {"perceptron": 12}  # both step_fn checks (3 points) fail on the wrong values
 STEP_FAILS = STEP_BROKEN  # … or on a crash, a timeout or a wrong type
 IMPORT_FAILS = {"perceptron": 0, "mlp": 0}  # mlp imports perceptron
@@ -55,14 +70,12 @@ class Case:
     @property
     def exercises(self) -> tuple[str, ...]:
         """The exercises it is graded on: perceptron, where most attacks live, and mlp, which imports it (a
-        witness that the attack won nothing elsewhere); every core exercise if it edits or should lose points
-        in another; an advanced exercise only if it involves it."""
+        witness that the attack won nothing elsewhere); every exercise it edits or should lose points in,
+        with every exercise that imports one of those (the only others whose checks run its code)."""
         involved = {"perceptron", "mlp", *self.expected, *(self.process_level or {}), *(self.confined_level or {}),
                     *(e[0] for e in self.edits)}
-        advanced = tuple(name for name in ADVANCED if name in involved)
-        if involved - set(advanced) == {"perceptron", "mlp"}:
-            return ("perceptron", "mlp", *advanced)
-        return (*FULL, *advanced)
+        involved |= set().union(*(IMPORTERS.get(name, set()) for name in involved))
+        return tuple(name for name in (*FULL, *ADVANCED) if name in involved)
 
     def make(self, folder: Path) -> Path:
         """The submission of this case (a folder, or a zip beside it); returns its path."""
