@@ -115,7 +115,8 @@ def test_training_loop_averages_the_step_losses(kit):
     if not calls:
         fail("training.training_loop", call, "step called on every batch", "step never called", "step ignored")
     expect_close("training.training_loop", call + " → mean loss per epoch", got, [2.0, 5.0],
-                 alternatives={"the sum, not the mean": [6.0, 15.0], "one epoch only": [2.0]})
+                 alternatives={"the sum, not the mean": [6.0, 15.0], "one epoch only": [2.0],
+                               "the losses not started afresh each epoch": [2.0, 3.5]})
     expect_floats("training.training_loop", call + " → mean loss per epoch", got)
     if calls != [(4, 0.3), (4, 0.3), (2, 0.3)] * 2:
         fail("training.training_loop", call, "step called with batches of 4, 4, 2 per epoch and the learning rate",
@@ -153,7 +154,8 @@ def test_testing_loop(kit):
     got = kit.training.testing_loop(FixedOutputs(outputs), tf.zeros((8, 784)), one_hot(labels))
     call = f"testing_loop(a model predicting 1..8, 8 images labelled {labels})"
     expect_close("training.testing_loop", call + " → (accuracy %, correct)", got, [62.5, 5],
-                 alternatives={"a fraction, not a percent": [0.625, 5]})
+                 alternatives={"a fraction, not a percent": [0.625, 5],
+                               "divided by MNIST's 10,000 test images, not by the images given": [0.05, 5]})
     if type(got[0]) is not float or type(got[1]) is not int:
         fail("training.testing_loop", call, "(a Python float, a Python int)", f"({type(got[0]).__name__}, "
              f"{type(got[1]).__name__})", "wrong types: convert with float() and int()", "type")
@@ -166,7 +168,8 @@ def test_correct_per_digit(kit):
     got = kit.training.correct_per_digit(FixedOutputs(np.eye(10)[predicted]), tf.zeros((7, 784)), one_hot(labels))
     call = f"correct_per_digit(a model predicting {predicted}, labels {labels})"
     expect_close("training.correct_per_digit", call + " → correct", got[0], [1, 1, 1, 0, 0, 0, 0, 0, 0, 2], atol=0)
-    expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 2, 1, 0, 0, 0, 0, 0, 2], atol=0)
+    expect_close("training.correct_per_digit", call + " → total", got[1], [1, 1, 2, 1, 0, 0, 0, 0, 0, 2], atol=0,
+                 alternatives={"the totals of the predicted digits, not of the labels": np.bincount(predicted, minlength=10)})
     expect_array("training.correct_per_digit", call + " → correct", got[0], np.int64)
     expect_array("training.correct_per_digit", call + " → total", got[1], np.int64)
     predicted, labels = [0, 1, 4], [0, 1, 2]  # no 9 anywhere: still ten counts

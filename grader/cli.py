@@ -182,7 +182,8 @@ def grade(args) -> int:
         stopped_by.append(number)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # Ctrl-C and SIGTERM stop the grading whatever this process inherited (a shell's background job ignores SIGINT)
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         graded = run.grade(submissions, progress=finished)
     except Interrupted as interrupted:
@@ -193,7 +194,8 @@ def grade(args) -> int:
                  f"{len(submissions) - len(interrupted.reports)}" if args.out is not None else ""), file=sys.stderr)
         return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     if args.command == "setup":
         for assignment, exercises in ASSIGNMENTS.items():
             print(f"\n{assignment}:\n{console.table(graded, exercises)}")

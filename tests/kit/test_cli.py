@@ -140,9 +140,10 @@ def test_an_interrupted_class_keeps_what_was_graded_leaves_nothing_behind_and_co
             time.sleep(0.1)
         started = descendants(run.pid)  # the grading processes, their zygotes and workers
         run.send_signal(number)
-        _, err = run.communicate(timeout=120)
+        said, err = run.communicate(timeout=120)
         graded = {path.parent.name for path in out.glob("*/report.json")}
-        assert run.returncode == 128 + number and 2 <= len(graded) < 6, err[-2000:]
+        assert run.returncode == 128 + number and 2 <= len(graded) < 6, \
+            f"exit {run.returncode}, {sorted(graded)} graded\n{said[-1500:]}\n{err[-1500:]}"
         assert f"{len(graded)} of 6 submission(s) graded and kept" in err and "run the same command again" in err
         assert set(gradebook_rows(out)) == graded and all(r["status"] == "graded" for r in gradebook_rows(out).values())
         time.sleep(2)

@@ -55,9 +55,8 @@ open(sys.argv[2], 'w').write(json.dumps(reports))"""
 
 
 def make_classes(root: Path, cases) -> list[tuple[tuple, str]]:
-    """One class folder per set of exercises the cases are graded on, with the two honest
-    submissions in the one graded on every exercise (and one in a class of a single case, which would
-    else be read as one submission): [(exercises, folder)]."""
+    """One class folder per set of exercises the cases are graded on, each with an honest classmate
+    (two in the one graded on every exercise), who must score as if graded alone: [(exercises, folder)]."""
     groups = {FULL_EXERCISES: []}
     for case in cases:
         groups.setdefault(case.exercises, []).append(case)
@@ -66,8 +65,7 @@ def make_classes(root: Path, cases) -> list[tuple[tuple, str]]:
         folder = root / f"class-{len(classes)}"
         for case in group:
             case.make(folder / case.name)
-        honest = ("honest-1", "honest-2") if exercises == FULL_EXERCISES else (f"honest-of-class-{len(classes)}",) \
-            if len(group) == 1 else ()
+        honest = ("honest-1", "honest-2") if exercises == FULL_EXERCISES else (f"honest-of-class-{len(classes)}",)
         for name in honest:
             shutil.copytree(KIT / "solutions", folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         classes.append((exercises, str(folder)))
