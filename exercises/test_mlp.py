@@ -16,15 +16,25 @@ SMALL_BIASES = [[[0.1, -0.2, 0.3]], [[0.25]]]
 
 def wrong_forward_passes(x) -> dict:
     """The outputs of SMALL_WEIGHTS/SMALL_BIASES computed the usual wrong ways."""
-    def forward(use_biases=True, every_layer=True, bias_after=False):
+    def forward(use_biases=True, every_layer=True, bias_after=False, last=True):
         a = np.asarray(x, dtype=np.float64)
         for i, (w, b) in enumerate(zip(SMALL_WEIGHTS, SMALL_BIASES)):
             a = a @ np.asarray(w) + (np.asarray(b) if use_biases and not bias_after else 0)
-            a = 1 / (1 + np.exp(-a)) if every_layer or i == len(SMALL_WEIGHTS) - 1 else a
+            is_last = i == len(SMALL_WEIGHTS) - 1
+            a = 1 / (1 + np.exp(-a)) if (every_layer or is_last) and (last or not is_last) else a
             a = a + np.asarray(b) if bias_after else a
         return a
     return {"no bias": forward(use_biases=False), "activation only at the end": forward(every_layer=False),
-            "the bias added after the activation": forward(bias_after=True)}
+            "the bias added after the activation": forward(bias_after=True),
+            "no activation on the last layer": forward(last=False)}
+
+
+def xor_forward(kit, weight_scale: float, bias_scale: float) -> np.ndarray:
+    """The thesis' XOR network with sigmoids, its weights and biases scaled apart."""
+    a = np.asarray(XOR_INPUTS, dtype=np.float64)
+    for w, b in zip(kit.mlp.XOR_WEIGHTS, kit.mlp.XOR_BIASES):
+        a = 1 / (1 + np.exp(-(a @ (np.asarray(w) * weight_scale) + np.asarray(b) * bias_scale)))
+    return a
 
 
 @pytest.mark.task("mlp.MLP.from_sizes")
@@ -96,7 +106,8 @@ def test_xor_network_with_sigmoid(kit):
 def test_xor_network_scaled_sigmoid_rounds_to_xor(kit):
     got = kit.mlp.xor_network(tf.sigmoid, scale=100.0)(tf.constant(XOR_INPUTS))
     expect_close("mlp.xor_network", f"xor_network(tf.sigmoid, scale=100.0)({XOR_INPUTS})", got,
-                 [[0], [1], [1], [0]], atol=1e-6, alternatives={"not scaled": XOR_SIGMOID})
+                 [[0], [1], [1], [0]], atol=1e-6, alternatives={"not scaled": XOR_SIGMOID,
+                                                                "the biases not scaled": xor_forward(kit, 100.0, 1.0)})
 
 
 @pytest.mark.task("mlp.parameter_count")

@@ -59,7 +59,7 @@ LAYER_NORMS_BACKWARD = """derivative(sums[-1])
             delta = (delta @ tf.transpose(weights[layer])) * derivative(sums[layer - 1])"""
 CORPUS = [
     # perceptron
-    M("step at zero fires", "perceptron", "1.0 if a > 0 else", "1.0 if a >= 0 else", "perceptron.step_fn", "step_fn(0.0)"),
+    M("step at zero fires", "perceptron", "1.0 if a > 0 else", "1.0 if a >= 0 else", "perceptron.step_fn", "fires at zero"),
     M("step returns a bool", "perceptron", "return 1.0 if a > 0 else 0.0", "return a > 0", "perceptron.step_fn",
       "not a float"),
     M("step returns an int", "perceptron", "return 1.0 if a > 0 else 0.0", "return 1 if a > 0 else 0", "perceptron.step_fn",
@@ -101,6 +101,11 @@ CORPUS = [
       "weights = [tf.random.uniform((n_in, n_out), -1.0, 1.0, seed=seed) for n_in, n_out in layers]\n"
       "        biases = [tf.random.uniform((1, n_out), -1.0, 1.0, seed=seed) for _, n_out in layers]",
       "mlp.MLP.from_sizes", "the same seed gives other values"),
+    M("output layer without its activation", "mlp", "            x = self.activation(x @ w + b)",
+      "            x = x @ w + b if w is self.weights[-1] else self.activation(x @ w + b)", "mlp.MLP.__call__",
+      "no activation on the last layer"),
+    M("XOR biases not scaled", "mlp", "biases = [tf.constant(b) * scale for b in XOR_BIASES]",
+      "biases = [tf.constant(b) for b in XOR_BIASES]", "mlp.xor_network", "the biases not scaled"),
     M("bias after the activation", "mlp", "            x = self.activation(x @ w + b)", "            x = self.activation(x @ w) + b",
       "mlp.MLP.__call__", "the bias added after the activation"),
     M("xor network ignores its activation", "mlp", "return MLP(weights, biases, activation=activation, name=\"XOR\")",

@@ -58,7 +58,8 @@ def test_a_wrong_answer_shows_call_expected_returned_and_hint(tmp_path):
     module.write_text(module.read_text().replace("1.0 if a > 0 else 0.0", "1.0 if a >= 0 else 0.0"))
     run = run_selfchecks(root, "exercises", "-m", "perceptron")
     assert progress(run.stdout)["perceptron.step_fn"] == "FAILING"
-    assert "called   step_fn(0.0)\n  expected 0.0\n  returned 1.0\n  hint: compare with zero" in run.stdout
+    assert ("perceptron.step_fn (fires at zero)\n  called   step_fn(0.0)\n  expected 0.0\n  returned 1.0\n"
+            "  mistake: the step of 0 is 0" in run.stdout and "  hint: compare with zero" in run.stdout), run.stdout[-2000:]
 
 
 def test_a_task_that_fails_because_a_task_it_uses_fails_says_so(tmp_path):
