@@ -48,8 +48,9 @@ def mistake(task: str, problem: str) -> str:
     """The misconception hints.toml names for a problem of a task ([mistakes.<module>]), else for
     that problem in any task ([mistakes.any]), or ''."""
     module, _, name = task.partition(".")
-    mistakes = HINTS.get("mistakes", {})
-    return mistakes.get(module, {}).get(f"{name}: {problem}", "") or mistakes.get("any", {}).get(problem, "")
+    mistakes, kind = HINTS.get("mistakes", {}), problem.partition(": shape ")[0]  # a shape problem's kind
+    return (mistakes.get(module, {}).get(f"{name}: {problem}", "") or mistakes.get("any", {}).get(problem, "")
+            or mistakes.get("any", {}).get(kind, ""))
 
 
 def crash_mistake(task: str, error: str) -> str:
@@ -126,6 +127,29 @@ def _as_returned(value, fallback):
     return shown if shown.dtype.kind in "biuf" else fallback
 
 
+def _shape_slip(got: tuple, expected: tuple) -> str:
+    """The common cause of a shape that is not the expected one, or ''."""
+    shapes = f"shape {got}, expected {expected}"
+    if got != expected and [d for d in got if d != 1] == [d for d in expected if d != 1]:
+        return f"a dimension of length 1 {'dropped' if len(got) < len(expected) else 'added'}: {shapes}"
+    if len(got) == len(expected) == 1 and abs(got[0] - expected[0]) == 1:
+        return f"one entry {'too few' if got[0] < expected[0] else 'too many'}: {shapes}"
+    return ""
+
+
+def shape_problem(array: np.ndarray, expected: np.ndarray) -> str:
+    """What is wrong with a result's shape, named where the difference has a common cause."""
+    if array.ndim == 2 and array.T.shape == expected.shape and np.allclose(array.T, expected):
+        return "transposed"
+    return _shape_slip(array.shape, expected.shape) or f"wrong shape: {array.shape}, expected {expected.shape}"
+
+
+def shapes_problem(got: list, expected: list) -> str:
+    """What is wrong with a list of parameters' shapes: the first one's common slip, else 'wrong shapes'."""
+    slips = [_shape_slip(tuple(g), tuple(e)) for g, e in zip(got, expected)] if len(got) == len(expected) else []
+    return next((slip for slip in slips if slip.startswith("a dimension")), "wrong shapes")
+
+
 def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
     """`got` as a float64 array of the expected shape holding only finite numbers, or a failure.
 
@@ -135,9 +159,7 @@ def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
     expected = np.asarray(expected, dtype=np.float64)
     array = as_array(task, call, got, expected)
     if array.shape != expected.shape:
-        transposed = array.ndim == 2 and array.T.shape == expected.shape and np.allclose(array.T, expected)
-        fail(task, call, shown, _as_returned(got, array), "transposed" if transposed else
-             f"wrong shape: {array.shape}, expected {expected.shape}", "shape")
+        fail(task, call, shown, _as_returned(got, array), shape_problem(array, expected), "shape")
     if not np.all(np.isfinite(array)):
         fail(task, call, shown, _as_returned(got, array), "NaN or infinity in the result")
     return array

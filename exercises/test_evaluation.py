@@ -30,9 +30,16 @@ def test_fold_indices_are_disjoint_and_cover(kit, n, k):
     if len(folds) != k:
         fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", f"{len(folds)} pairs")
     tests = [np.asarray(test) for _, test in folds]
+    joined = np.concatenate(tests)
+    if joined.shape == (n,) and np.array_equal(np.sort(joined), np.arange(n)) and not np.array_equal(joined, np.arange(n)):
+        fail("evaluation.fold_indices", call + " → the test folds, joined", np.arange(n), joined, "out of order")
     expect_close("evaluation.fold_indices", call + " → the test folds, joined", np.concatenate(tests), np.arange(n), atol=0,
                  alternatives={"off by one": np.arange(1, n + 1)})
     for i, (train, test) in enumerate(folds):
+        both = np.intersect1d(np.asarray(train), np.asarray(test))
+        if both.size:
+            fail("evaluation.fold_indices", f"{call} → fold {i}: indices in both train and test", "none", both,
+                 "the test fold kept in the training part")
         expect_close("evaluation.fold_indices", f"{call} → fold {i}: sorted train + test",
                      np.sort(np.concatenate([np.asarray(train), np.asarray(test)])), np.arange(n), atol=0)
         expect_array("evaluation.fold_indices", f"{call} → fold {i}: train indices", train, np.int64)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from exercises.selfcheck import expect_close, fail
+from exercises.selfcheck import expect_close, fail, shapes_problem
 
 pytestmark = pytest.mark.mlp
 
@@ -47,7 +47,7 @@ def test_from_sizes_shapes_and_range(kit, sizes):
     if shapes != expected:
         square = all(a == b for a, b in shapes[:len(sizes) - 1])
         fail(task, call + " → shapes of weights then biases", expected, shapes,
-             "square layers" if square else "wrong shapes", "shape")
+             "square layers" if square else shapes_problem(shapes, expected), "shape")
     values = np.concatenate([v.numpy().ravel() for v in model.weights + model.biases])
     lopsided = [name for name, group in (("weights", model.weights), ("biases", model.biases))
                 if all(v.numpy().min() >= 0 for v in group)]  # each drawn over [-1, 1): both signs occur

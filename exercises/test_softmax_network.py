@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from data.mnist import load_mnist
-from exercises.selfcheck import check_workshop_generator, check_workshop_weights, expect_close, expect_floats, expect_tensor, fail
+from exercises.selfcheck import check_workshop_generator, check_workshop_weights, expect_close, expect_floats, expect_tensor, fail, shapes_problem
 
 pytestmark = pytest.mark.softmax_network
 
@@ -45,7 +45,7 @@ def test_from_sizes_starts_as_the_workshop(kit):
     shapes = [tuple(w.shape) for w in model.weights] + [tuple(b.shape) for b in model.biases]
     want = [(784, 50), (50, 30), (30, 10), (1, 50), (1, 30), (1, 10)]
     if shapes != want:
-        fail(task, call + " → shapes of weights, then biases", want, shapes, "wrong shapes", "shape")
+        fail(task, call + " → shapes of weights, then biases", want, shapes, shapes_problem(shapes, want), "shape")
     for i, p in enumerate(model.weights + model.biases):
         expect_tensor(task, f"{call} → parameter {i}", tf.convert_to_tensor(p), tf.float32)
     check_workshop_weights(task, call, [w.numpy() for w in model.weights])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from data.mnist import load_mnist
-from grader.scoring.judges import expect_close, expect_dtype, fail
+from grader.scoring.judges import expect_close, expect_dtype, fail, shapes_problem
 from grader.scoring.student import Handle
 
 
@@ -119,7 +119,7 @@ def parameters_shaped(model, like: list[np.ndarray], task: str, call: str) -> li
     arrays = parameters_of(model, task, call)
     if [a.shape for a in arrays] != [a.shape for a in like]:
         fail(task, call + " → the model's parameters", [a.shape for a in like], [a.shape for a in arrays],
-             "wrong shapes", "shape")
+             shapes_problem([a.shape for a in arrays], [a.shape for a in like]), "shape")
     return [a.astype(np.float32) for a in arrays]
 
 

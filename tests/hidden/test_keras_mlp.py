@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import expect_close, expect_floats, fail
+from grader.scoring.judges import expect_close, expect_floats, fail, shapes_problem
 from grader.scoring.student import KerasModel
 from tests.hidden.conftest import expect_model, expect_parts, parameters_of, trusted_mnist
 
@@ -51,7 +51,8 @@ def weights_of(task: str, call: str, model, shapes=None) -> list[np.ndarray]:
     if not isinstance(got, list) or not all(isinstance(w, np.ndarray) for w in got):
         fail(task, call + " → get_weights()", "a list of arrays", got, "not a Keras model", "type")
     if shapes is not None and [w.shape for w in got] != shapes:
-        fail(task, call + " → shapes of its weights", shapes, [w.shape for w in got], "wrong shapes", "shape")
+        fail(task, call + " → shapes of its weights", shapes, [w.shape for w in got],
+             shapes_problem([w.shape for w in got], shapes), "shape")
     return got
 
 
@@ -264,7 +265,7 @@ def test_compare_fills_in_the_table(student, rng):
             shapes = [(784, 50), (50, 30), (30, 10), (1, 50), (1, 30), (1, 10)]
             if [a.shape for a in arrays] != shapes:
                 fail(task, where + " → shapes of its weights, then biases", shapes, [a.shape for a in arrays],
-                     "wrong shapes", "shape")
+                     shapes_problem([a.shape for a in arrays], shapes), "shape")
             w1, w2, w3, b1, b2, b3 = (a.astype(np.float64) for a in arrays)
             hidden = np.maximum(np.maximum(x_test.reshape(len(x_test), -1) @ w1 + b1, 0) @ w2 + b2, 0)
             probabilities = hidden @ w3 + b3  # logits: argmax is the same

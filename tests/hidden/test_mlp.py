@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import expect_close, fail
+from grader.scoring.judges import expect_close, fail, shapes_problem
 from grader.scoring.student import Fn
 from solutions import mlp as reference
 from tests.hidden.conftest import expect_model, parameters_of, random_parameters, random_sizes
@@ -24,7 +24,7 @@ def test_from_sizes_shapes(student, rng):
     expected = [(a, b) for a, b in zip(sizes, sizes[1:])] + [(1, b) for b in sizes[1:]]
     if [p.shape for p in got] != expected:
         fail("mlp.MLP.from_sizes", f"MLP.from_sizes({sizes}) → shapes of weights, then biases", expected,
-             [p.shape for p in got], "wrong shapes", "shape")
+             [p.shape for p in got], shapes_problem([p.shape for p in got], expected), "shape")
     values = np.concatenate([p.ravel() for p in got])
     if not (np.all(np.isfinite(values)) and np.all(np.abs(values) <= 1) and values.std() > 0.1):
         fail("mlp.MLP.from_sizes", f"MLP.from_sizes({sizes}) → every weight and bias",

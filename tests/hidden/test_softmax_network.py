@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import check_workshop_generator, check_workshop_weights, expect_close, fail
+from grader.scoring.judges import check_workshop_generator, check_workshop_weights, expect_close, fail, shapes_problem
 from grader.scoring.student import Dataset, Fn, Model
 from grader.isolation.worker.harness import batched, harness_mlp, softmax_cross_entropy, softmax_step
 from solutions import softmax_network as reference
@@ -55,7 +55,7 @@ def test_from_sizes_starts_as_the_workshop(student, rng):
     got_shapes = [w.shape for w in weights] + [b.shape for b in biases]
     if got_shapes != shapes + [(1, n) for n in sizes[1:]]:
         fail(task, call + " → shapes of weights, then biases", shapes + [(1, n) for n in sizes[1:]], got_shapes,
-             "wrong shapes", "shape")
+             shapes_problem(got_shapes, shapes + [(1, n) for n in sizes[1:]]), "shape")
     for i, p in enumerate(weights + biases):
         expect_tensor(task, f"{call} → parameter {i}", p, np.float32)
     check_workshop_weights(task, call, weights)

@@ -540,6 +540,26 @@ CORPUS = [
     M("compile without a signature", "speed", "@tf.function(input_signature=signature)", "@tf.function", "speed.compile_step", "give the batch dimension as None"),
     M("compiled step forgets to train", "speed", "return step(model, x_batch, y_batch, learning_rate)",
       "return tf.reduce_mean(tf.square(model(x_batch) - y_batch))", "speed.compile_step", "must call the `step` it is given"),
+    M("from_sizes biases without their row", "mlp", "biases = [rng.uniform((1, n_out), -1.0, 1.0)",
+      "biases = [rng.uniform((n_out,), -1.0, 1.0)", "mlp.MLP.from_sizes", "a dimension of length 1 dropped"),
+    M("backward bias gradient without keepdims", "backprop", "tf.reduce_sum(delta, axis=0, keepdims=True)",
+      "tf.reduce_sum(delta, axis=0)", "backprop.backward", "a dimension of length 1 dropped"),
+    M("descend_two one update short", "backprop", "    for _ in range(steps):\n        g1, g2 = chain_partials",
+      "    for _ in range(1, steps):\n        g1, g2 = chain_partials", "backprop.descend_two", "one entry too few"),
+    M("train leaves the biases untrained", "training", "gradients = tape.gradient(batch_loss, model.trainable_variables)\n"
+      "    for variable, gradient in zip(model.trainable_variables, gradients):",
+      "gradients = tape.gradient(batch_loss, model.weights)\n    for variable, gradient in zip(model.weights, gradients):",
+      "training.train", "left as it started"),
+    M("fold_indices shuffles the indices", "evaluation", "folds = np.split(np.arange(n, dtype=np.int64), k)",
+      "folds = np.split(np.random.default_rng(0).permutation(n).astype(np.int64), k)", "evaluation.fold_indices",
+      "out of order"),
+    M("fold_indices trains on every index", "evaluation", "return [(np.concatenate(folds[:i] + folds[i + 1:]), test)",
+      "return [(np.arange(n, dtype=np.int64), test)", "evaluation.fold_indices", "the test fold kept in the training part"),
+    M("loss keeps its dimensions", "training", "return tf.reduce_mean(tf.square(predicted - desired))",
+      "return tf.reduce_mean(tf.square(predicted - desired), keepdims=True)", "training.loss",
+      "a dimension of length 1 added"),
+    M("descend records the start too", "backprop", "    weights, outputs = [], []", "    weights, outputs = [float(w)], [float(a * w)]",
+      "backprop.descend", "one entry too many"),
 ]
 
 
