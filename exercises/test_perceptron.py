@@ -87,5 +87,24 @@ def check_gate(kit, gate: str) -> None:
     got = model(tf.constant(GATE_INPUTS))
     expected = np.array(TRUTH_TABLES[gate], dtype=float).reshape(4, 1)
     others = {f"the truth table of {name}": np.reshape(table, (4, 1)) for name, table in TRUTH_TABLES.items() if name != gate}
-    expect_close(f"perceptron.{gate}", f"{gate}()({GATE_INPUTS})", got, expected, atol=0,
-                 alternatives=others)
+    try:
+        expect_close(f"perceptron.{gate}", f"{gate}()({GATE_INPUTS})", got, expected, atol=0, alternatives=others)
+    except AssertionError as wrong:
+        problem = gate_slip(model, expected, got)
+        if not problem or "(the truth table of" in str(wrong):
+            raise
+        fail(f"perceptron.{gate}", f"{gate}()({GATE_INPUTS})", expected, np.asarray(got), problem)
+
+
+def gate_slip(model, expected: np.ndarray, got) -> str:
+    """The common cause of a gate's wrong row, read from its weighted sums, or ''."""
+    try:
+        sums = np.asarray(GATE_INPUTS) @ np.asarray(model.weights, dtype=float) + np.asarray(model.biases, dtype=float)
+        fired = np.asarray(got, dtype=float).reshape(4, 1)
+    except (TypeError, ValueError):
+        return ""
+    if np.any((sums == 0) & (expected == 1) & (fired == 0)):
+        return "a weighted sum of exactly 0 where it must fire"
+    if expected[0, 0] == 0 and fired[0, 0] == 1 and sums[0, 0] > 0:
+        return "fires with both inputs off"
+    return ""

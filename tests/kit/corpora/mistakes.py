@@ -560,6 +560,12 @@ CORPUS = [
       "a dimension of length 1 added"),
     M("descend records the start too", "backprop", "    weights, outputs = [], []", "    weights, outputs = [float(w)], [float(a * w)]",
       "backprop.descend", "one entry too many"),
+    M("and_gate's threshold on the boundary", "perceptron", 'Perceptron([[1.0], [1.0]], [[-1.0]], name="AND")',
+      'Perceptron([[1.0], [1.0]], [[-2.0]], name="AND")', "perceptron.and_gate", "a weighted sum of exactly 0 where it must fire"),
+    M("nand_gate's threshold on the boundary", "perceptron", 'Perceptron([[-1.0], [-1.0]], [[2.0]], name="NAND")',
+      'Perceptron([[-1.0], [-1.0]], [[1.0]], name="NAND")', "perceptron.nand_gate", "a weighted sum of exactly 0 where it must fire"),
+    M("or_gate's bias above zero", "perceptron", 'Perceptron([[1.0], [1.0]], [[0.0]], name="OR")',
+      'Perceptron([[1.0], [1.0]], [[1.0]], name="OR")', "perceptron.or_gate", "fires with both inputs off"),
 ]
 
 
