@@ -566,6 +566,14 @@ CORPUS = [
       'Perceptron([[-1.0], [-1.0]], [[1.0]], name="NAND")', "perceptron.nand_gate", "a weighted sum of exactly 0 where it must fire"),
     M("or_gate's bias above zero", "perceptron", 'Perceptron([[1.0], [1.0]], [[0.0]], name="OR")',
       'Perceptron([[1.0], [1.0]], [[1.0]], name="OR")', "perceptron.or_gate", "fires with both inputs off"),
+    M("compile_step fixes the batch size", "speed",
+      "signature = [tf.TensorSpec((None, n_in), tf.float32), tf.TensorSpec((None, n_out), tf.float32)]",
+      "signature = [tf.TensorSpec((32, n_in), tf.float32), tf.TensorSpec((32, n_out), tf.float32)]", "speed.compile_step",
+      "fixed the batch size"),
+    M("compile_step makes a tf.function on every call", "speed",
+      "    @tf.function(input_signature=signature)\n    def compiled(x_batch, y_batch):\n        return step(model, x_batch, y_batch, learning_rate)",
+      "    def compiled(x_batch, y_batch):\n        return tf.function(lambda x, y: step(model, x, y, learning_rate), input_signature=signature)(x_batch, y_batch)",
+      "speed.compile_step", "made once"),
 ]
 
 
