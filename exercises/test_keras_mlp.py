@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 from data.mnist import load_mnist
-from exercises.selfcheck import expect_close, expect_floats, fail
+from exercises.selfcheck import expect_close, expect_floats, fail, layers_problem
 
 pytestmark = pytest.mark.keras_mlp
 
@@ -69,8 +69,11 @@ def test_build_model_is_the_write_ups_network(kit):
     dense, dropout, out = model.layers[1], model.layers[2], model.layers[3]
     got = (dense.units, dense.activation.__name__, dropout.rate, out.units, out.activation.__name__)
     if got != (512, "relu", 0.2, 10, "softmax"):
+        pairs = [("Dense", dict(zip(("units", "activation"), got[:2]))), ("Dropout", {"rate": got[2]}),
+                 ("Dense", dict(zip(("units", "activation"), got[3:])))]
         fail(task, call + " → (units, activation, dropout rate, units, activation)", (512, "relu", 0.2, 10, "softmax"),
-             got, "wrong layers", "shape")
+             got, layers_problem(pairs, [("Dense", {"units": 512, "activation": "relu"}), ("Dropout", {"rate": 0.2}),
+                                         ("Dense", {"units": 10, "activation": "softmax"})]), "shape")
     if tuple(model.input_shape) != (None, 28, 28):
         fail(task, call + " → its input shape", (None, 28, 28), model.input_shape, "wrong input shape", "shape")
     if model.count_params() != 407_050:

@@ -149,6 +149,20 @@ def shapes_problem(got: list, expected: list) -> str:
     return next((slip for slip in slips if slip.startswith("a dimension")), "wrong shapes")
 
 
+def layers_problem(got: list, expected: list) -> str:
+    """What is wrong with a Keras model's layers, each a (class name, {units, activation, rate}) pair:
+    a common slip named, else 'wrong layers'."""
+    if [name for name, _ in got] == [name for name, _ in expected]:
+        for (_, mine), (_, want) in zip(got, expected):
+            if want.get("activation", "linear") != "linear" and mine.get("activation") == "linear":
+                return ("the output layer without its softmax" if want["activation"] == "softmax"
+                        else "a hidden layer without its activation")
+            rate = mine.get("rate")
+            if isinstance(rate, float) and "rate" in want and want["rate"] != 0.5 and abs(rate + want["rate"] - 1) < 1e-9:
+                return "the keep probability as the dropout rate"
+    return "wrong layers"
+
+
 def expect_numbers(task: str, call: str, got, expected) -> np.ndarray:
     """`got` as a float64 array of the expected shape holding only finite numbers, or a failure.
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import expect_close, expect_floats, fail, shapes_problem
+from grader.scoring.judges import expect_close, expect_floats, fail, layers_problem, shapes_problem
 from grader.scoring.student import KerasModel
 from tests.hidden.conftest import expect_model, expect_parts, parameters_of, trusted_mnist
 
@@ -104,7 +104,7 @@ def test_build_model_is_the_write_ups_network(student, rng):
     shown = [(name, {k: v for k, v in c.items() if k in ("units", "activation", "rate")}) for name, c in layers
              if name != "InputLayer"]
     if shown != LAYERS:
-        fail(task, call + " → its layers", LAYERS, shown, "wrong layers", "shape")
+        fail(task, call + " → its layers", LAYERS, shown, layers_problem(shown, LAYERS), "shape")
     inputs = [c.get("batch_shape") for name, c in layers if name == "InputLayer"]
     if inputs != [[None, 28, 28]]:
         fail(task, call + " → its input shape", [None, 28, 28], inputs, "wrong input shape", "shape")

@@ -574,6 +574,12 @@ CORPUS = [
       "    @tf.function(input_signature=signature)\n    def compiled(x_batch, y_batch):\n        return step(model, x_batch, y_batch, learning_rate)",
       "    def compiled(x_batch, y_batch):\n        return tf.function(lambda x, y: step(model, x, y, learning_rate), input_signature=signature)(x_batch, y_batch)",
       "speed.compile_step", "made once"),
+    M("keras output without softmax", "keras_mlp", 'keras.layers.Dense(10, activation="softmax")])\n    ### END',
+      'keras.layers.Dense(10)])\n    ### END', "keras_mlp.build_model", "the output layer without its softmax"),
+    M("keras hidden layer without relu", "keras_mlp", 'keras.layers.Dense(hidden, activation="relu"),\n',
+      'keras.layers.Dense(hidden),\n', "keras_mlp.build_model", "a hidden layer without its activation"),
+    M("keras dropout as keep probability", "keras_mlp", "keras.layers.Dropout(dropout)", "keras.layers.Dropout(1 - dropout)",
+      "keras_mlp.build_model", "the keep probability as the dropout rate"),
 ]
 
 
