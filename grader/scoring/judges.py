@@ -382,6 +382,8 @@ def check_workshop_weights(task: str, call: str, weights) -> None:
     want = "largest |w| ≤ 0.2, sd ≈ 0.088 (0.08 to 0.096), mean ≈ 0"
     if abs(stats["mean"]) > 0.01:
         fail(task, call + " → the weights' statistics", want, stats, "the mean is not 0")
+    if flat.size >= 1000 and np.mean((flat - flat.mean()) ** 4) / flat.var() ** 2 < 2.0:  # uniform 1.8, this 2.36
+        fail(task, call + " → the weights' statistics", want, stats, "uniform, not normal")
     if stats["largest |w|"] > 0.2 + 1e-6:
         fail(task, call + " → the weights' statistics", want, stats, "not truncated at two standard deviations")
     if not 0.08 <= stats["sd"] <= 0.096:

@@ -580,6 +580,8 @@ CORPUS = [
       'keras.layers.Dense(hidden),\n', "keras_mlp.build_model", "a hidden layer without its activation"),
     M("keras dropout as keep probability", "keras_mlp", "keras.layers.Dropout(dropout)", "keras.layers.Dropout(1 - dropout)",
       "keras_mlp.build_model", "the keep probability as the dropout rate"),
+    M("workshop start uniform", "softmax_network", "generator.truncated_normal((n_in, n_out), stddev=0.1)",
+      "generator.uniform((n_in, n_out), -0.2, 0.2)", "softmax_network.SoftmaxNetwork.from_sizes", "uniform, not normal"),
 ]
 
 
