@@ -116,6 +116,29 @@ def test_train_step_is_one_step_of_keras_sgd(kit):
                      rtol=1e-4, atol=1e-6, alternatives={"climbs the gradient": 2 * start - theirs})
 
 
+class Affine(tf.Module):
+    """x @ W + b with the network's attribute names (weights, biases): its variables, not a Keras model's."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights, self.biases = [tf.Variable([[1.0, -1.0]])], [tf.Variable([[0.5, 0.5]])]
+
+    def __call__(self, x):
+        return x @ self.weights[0] + self.biases[0]
+
+
+@pytest.mark.task("softmax_network.train_step")
+def test_train_step_moves_every_trainable_variable(kit):
+    task = "softmax_network.train_step"
+    call = "train_step(x @ W + b with W = [[1, -1]], b = [[0.5, 0.5]], x = [[1], [2]], learning_rate=0.1, loss=the sum of x @ W + b)"
+    model = Affine()
+    kit.softmax_network.train_step(model, tf.constant([[1.0], [2.0]]), tf.zeros((2, 2)), 0.1, lambda z, y: tf.reduce_sum(z))
+    for name, variable, start, want in (("W", model.weights[0], [[1.0, -1.0]], [[0.7, -1.3]]),
+                                        ("b", model.biases[0], [[0.5, 0.5]], [[0.3, 0.3]])):
+        expect_close(task, f"{call} → {name} afterwards", variable.numpy(), want, rtol=1e-6,
+                     alternatives={"left as it started": start})
+
+
 @pytest.mark.task("softmax_network.accuracy")
 def test_accuracy_is_a_percentage(kit):
     task = "softmax_network.accuracy"

@@ -582,6 +582,10 @@ CORPUS = [
       "keras_mlp.build_model", "the keep probability as the dropout rate"),
     M("workshop start uniform", "softmax_network", "generator.truncated_normal((n_in, n_out), stddev=0.1)",
       "generator.uniform((n_in, n_out), -0.2, 0.2)", "softmax_network.SoftmaxNetwork.from_sizes", "uniform, not normal"),
+    M("workshop step leaves the biases", "softmax_network", "gradients = tape.gradient(value, model.trainable_variables)\n"
+      "    for variable, gradient in zip(model.trainable_variables, gradients):",
+      "gradients = tape.gradient(value, model.weights)\n    for variable, gradient in zip(model.weights, gradients):",
+      "softmax_network.train_step", "left as it started"),
 ]
 
 
