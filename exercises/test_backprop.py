@@ -59,7 +59,9 @@ def test_update(kit, value, gradient, rate, expected):
     got = kit.backprop.update(tf.constant(value, tf.float64), tf.constant(gradient, tf.float64), rate)
     expect_close("backprop.update", call, got, expected,
                  alternatives={"climbs the gradient": np.add(value, np.multiply(rate, gradient)),
-                               **({"the learning rate left out": np.subtract(value, gradient)} if rate != 1.0 else {})})
+                               **({"the learning rate left out": np.subtract(value, gradient),
+                                   "the learning rate applied twice": np.subtract(value, np.multiply(rate * rate, gradient))}
+                                  if rate != 1.0 else {})})
     expect_tensor("backprop.update", call, got, tf.float64)
     kind = "Python numbers" if isinstance(value, float) else "float32 arrays"  # as the docstring promises
     value, gradient = (v if isinstance(v, float) else np.asarray(v, np.float32) for v in (value, gradient))

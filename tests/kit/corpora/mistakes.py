@@ -586,6 +586,14 @@ CORPUS = [
       "    for variable, gradient in zip(model.trainable_variables, gradients):",
       "gradients = tape.gradient(value, model.weights)\n    for variable, gradient in zip(model.weights, gradients):",
       "softmax_network.train_step", "left as it started"),
+    M("testing loop floors the percentage", "training", "return 100.0 * correct / len(x), correct",
+      "return float(100 * correct // len(x)), correct", "training.testing_loop", "a whole number of percent"),
+    M("update applies the rate twice", "backprop", "return tf.convert_to_tensor(value) - learning_rate * tf.convert_to_tensor(gradient)",
+      "return tf.convert_to_tensor(value) - learning_rate * learning_rate * tf.convert_to_tensor(gradient)", "backprop.update", "the learning rate applied twice"),
+    M("compile_step signature in float64", "speed",
+      "signature = [tf.TensorSpec((None, n_in), tf.float32), tf.TensorSpec((None, n_out), tf.float32)]",
+      "signature = [tf.TensorSpec((None, n_in), tf.float64), tf.TensorSpec((None, n_out), tf.float64)]", "speed.compile_step",
+      "the input_signature says float64"),
 ]
 
 
