@@ -76,7 +76,8 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     call = "kfold(build_model, 600 MNIST images, k=3, epochs=3, learning_rate=10.0, batch_size=10, seed=0)"
     result = kit.evaluation.kfold(build_model, x, y, 3, 3, 10.0, 10, seed=0)
     if len(built) != 3 or len({id(m) for m in built}) != 3:
-        fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} time{'s' * (len(built) != 1)}")
+        fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} time{'s' * (len(built) != 1)}",
+             "a fold skipped" if 1 < len(built) < 3 else "")
     keys = {"accuracies", "errors", "mean_accuracy", "mean_error", "variance"}
     if not isinstance(result, dict) or set(result) != keys:
         fail("evaluation.kfold", call, f"a dict with the keys {sorted(keys)}", result)

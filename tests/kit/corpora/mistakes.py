@@ -594,6 +594,8 @@ CORPUS = [
       "signature = [tf.TensorSpec((None, n_in), tf.float32), tf.TensorSpec((None, n_out), tf.float32)]",
       "signature = [tf.TensorSpec((None, n_in), tf.float64), tf.TensorSpec((None, n_out), tf.float64)]", "speed.compile_step",
       "the input_signature says float64"),
+    M("kfold skips the last fold", "evaluation", "for train_idx, test_idx in fold_indices(len(x), k):",
+      "for train_idx, test_idx in fold_indices(len(x), k)[:-1]:", "evaluation.kfold", "a fold skipped"),
 ]
 
 
