@@ -596,6 +596,16 @@ CORPUS = [
       "the input_signature says float64"),
     M("kfold skips the last fold", "evaluation", "for train_idx, test_idx in fold_indices(len(x), k):",
       "for train_idx, test_idx in fold_indices(len(x), k)[:-1]:", "evaluation.kfold", "a fold skipped"),
+    M("sigmoid with e^z", "activations", "return 1.0 / (1.0 + tf.exp(-z))", "return 1.0 / (1.0 + tf.exp(z))",
+      "activations.sigmoid", "look at the sign of the exponent"),
+    M("elu without the − 1", "activations", "alpha * (tf.exp(tf.minimum(z, 0.0)) - 1.0)", "alpha * tf.exp(tf.minimum(z, 0.0))",
+      "activations.elu", "flattens out at −alpha"),
+    M("softmax summed along the batch", "activations", "return exps / tf.reduce_sum(exps, axis=-1, keepdims=True)",
+      "return exps / tf.reduce_sum(exps, axis=0, keepdims=True)", "activations.softmax", "like its largest logit"),
+    M("layer norms from the sum of squares", "activations", "delta = 2.0 * (activations[-1] - y) / tf.cast(tf.size(y), tf.float64) * derivative(sums[-1])",
+      "delta = 2.0 * (activations[-1] - y) * derivative(sums[-1])", "activations.layer_gradient_norms", "a factor 1/(n·width)"),
+    M("layer norms with f′ at the hidden activations", "activations", "* derivative(sums[layer - 1])",
+      "* derivative(activations[layer])", "activations.layer_gradient_norms", "f′ taken at the activation"),
 ]
 
 
