@@ -385,6 +385,8 @@ def check_workshop_weights(task: str, call: str, weights) -> None:
         fail(task, call + " → the weights' statistics", want, stats, "the mean is not 0")
     if flat.size >= 1000 and np.mean((flat - flat.mean()) ** 4) / flat.var() ** 2 < 2.0:  # uniform 1.8, this 2.36
         fail(task, call + " → the weights' statistics", want, stats, "uniform, not normal")
+    if stats["largest |w|"] > 0.2 + 1e-6 and 2.1 < stats["largest |w|"] / stats["sd"] < 2.45:  # 2σ cut: sd 0.88σ
+        fail(task, call + " → the weights' statistics", want, stats, "truncated, but not with stddev 0.1")
     if stats["largest |w|"] > 0.2 + 1e-6:
         fail(task, call + " → the weights' statistics", want, stats, "not truncated at two standard deviations")
     if not 0.08 <= stats["sd"] <= 0.096:

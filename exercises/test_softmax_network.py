@@ -71,7 +71,8 @@ def test_call_gives_the_logits_keras_gives(kit):
         expect_close(task, call, got, expected, rtol=1e-5, atol=1e-5,
                      alternatives={"softmax applied to the output": tf.nn.softmax(expected).numpy(),
                                    "the activation applied to the output layer too": activation(expected).numpy(),
-                                   "no bias on the output layer": expected - BIASES[1]})
+                                   "no bias on the output layer": expected - BIASES[1],
+                                   "no bias on the hidden layer": activation(X @ WEIGHTS[0]).numpy() @ WEIGHTS[1] + BIASES[1]})
         expect_tensor(task, call, got, tf.float32)
 
 

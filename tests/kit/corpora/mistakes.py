@@ -606,6 +606,14 @@ CORPUS = [
       "delta = 2.0 * (activations[-1] - y) * derivative(sums[-1])", "activations.layer_gradient_norms", "a factor 1/(n·width)"),
     M("layer norms with f′ at the hidden activations", "activations", "* derivative(sums[layer - 1])",
       "* derivative(activations[layer])", "activations.layer_gradient_norms", "f′ taken at the activation"),
+    M("workshop stddev left at 1", "softmax_network", "generator.truncated_normal((n_in, n_out), stddev=0.1)",
+      "generator.truncated_normal((n_in, n_out))", "softmax_network.SoftmaxNetwork.from_sizes", "stddev defaults to 1.0"),
+    M("workshop hidden layers without biases", "softmax_network", "x = self.activation(x @ w + b)", "x = self.activation(x @ w)",
+      "softmax_network.SoftmaxNetwork.__call__", "the hidden layers too"),
+    M("workshop train calls train_step by name", "softmax_network",
+      "compiled = tf.function(lambda x_batch, y_batch: step(model, x_batch, y_batch, learning_rate, loss))",
+      "compiled = tf.function(lambda x_batch, y_batch: train_step(model, x_batch, y_batch, learning_rate, loss))",
+      "softmax_network.train", "calling train_step by name"),
 ]
 
 
