@@ -53,11 +53,16 @@ def mistakes(name: str) -> dict:
         state[key] = decay * state.get(key, 0.0) + value
         return state[key]
 
+    def remembered(key, value, state):  # what the step before kept under `key` (0 at the first); `value` kept now
+        before, state[key] = state.get(key, 0.0), value
+        return before
+
     if name == "Momentum":
         mu = h["momentum"]
         return {"a plain gradient step, without momentum": lambda s, t, g: lr * g,
                 "the velocity −change returned (Keras' slot), not the change": lambda s, t, g: -average("c", mu, lr * g, s),
-                "an average with (1 − momentum) on the gradient": lambda s, t, g: average("c", mu, (1 - mu) * lr * g, s)}
+                "an average with (1 − momentum) on the gradient": lambda s, t, g: average("c", mu, (1 - mu) * lr * g, s),
+                "the gradient remembered, not the change": lambda s, t, g: mu * remembered("g", g, s) + lr * g}
     if name == "Adagrad":
         a0 = h["initial_accumulator_value"]
         return {"the sum started at 0, not at initial_accumulator_value":
@@ -65,7 +70,9 @@ def mistakes(name: str) -> dict:
                 "ε added to the root, not inside it":
                     lambda s, t, g: lr * g / (np.sqrt(a0 + average("a", 1.0, g * g, s)) + eps),
                 "only this step's square, not the sum of all": lambda s, t, g: lr * g / np.sqrt(a0 + g * g + eps),
-                "without the square root": lambda s, t, g: lr * g / (a0 + average("a", 1.0, g * g, s) + eps)}
+                "without the square root": lambda s, t, g: lr * g / (a0 + average("a", 1.0, g * g, s) + eps),
+                "divided before this step's square is added":
+                    lambda s, t, g: lr * g / np.sqrt(a0 + average("a", 1.0, g * g, s) - g * g + eps)}
     if name == "RMSprop":
         rho = h["rho"]
         return {"ε added to the root, not inside it":
@@ -150,6 +157,13 @@ class Recording:
         return tf.fill(tf.shape(gradient), tf.constant(Recording.CHANGE, gradient.dtype))
 
 
+def xor_loss(kit, parameters) -> float:
+    """The mean squared error on XOR of the network with these parameters (weights, then biases)."""
+    w1, w2, b1, b2 = parameters
+    out = tf.sigmoid(tf.sigmoid(kit.optimizers.XOR_INPUTS @ w1 + b1) @ w2 + b2)
+    return float(tf.reduce_mean(tf.square(out - kit.optimizers.XOR_TARGETS)))
+
+
 def start_loss_and_gradients(kit, seed: int, hidden: int):
     """The mean squared error of the starting network on XOR, and its gradients (weights, then biases)."""
     weights, biases = kit.optimizers.xor_start(seed, hidden)
@@ -184,7 +198,8 @@ def test_train_xor_uses_one_optimizer_per_parameter(kit):
     if not isinstance(losses, list) or len(losses) != epochs or not all(type(v) is float for v in losses):
         fail(task, call + " → losses", f"a list of {epochs} Python floats", losses, "wrong type", "type")
     expect_close(task, call + " → losses[0] (the loss at the start, before any step)", losses[0], loss, rtol=1e-9,
-                 alternatives={"the sum over the four examples, not the mean": 4 * loss})
+                 alternatives={"the sum over the four examples, not the mean": 4 * loss,
+                               "the loss after the step, not before it": xor_loss(kit, [p - Recording.CHANGE for p in start])})
     firsts = sorted((o.gradients[0] for o in Recording.made), key=lambda a: (a.shape, a.ravel().tolist()))
     for got_gradient, want in zip(firsts, sorted(gradients, key=lambda a: (a.shape, a.ravel().tolist()))):
         expect_close(task, call + " → a gradient given to an optimizer at the first step", got_gradient, want, rtol=1e-9)
@@ -193,7 +208,8 @@ def test_train_xor_uses_one_optimizer_per_parameter(kit):
         expect_array(task, part, array, np.float64)
         expect_close(task, part, array, want - epochs * Recording.CHANGE, rtol=1e-12, atol=1e-12,
                      alternatives={"the change multiplied by the learning rate again":
-                                   want - epochs * Recording.CHANGE * rate})
+                                   want - epochs * Recording.CHANGE * rate, "the change added, not subtracted":
+                                   want + epochs * Recording.CHANGE})
 
 
 @pytest.mark.task("optimizers.train_xor")

@@ -614,6 +614,25 @@ CORPUS = [
       "compiled = tf.function(lambda x_batch, y_batch: step(model, x_batch, y_batch, learning_rate, loss))",
       "compiled = tf.function(lambda x_batch, y_batch: train_step(model, x_batch, y_batch, learning_rate, loss))",
       "softmax_network.train", "calling train_step by name"),
+    M("momentum remembers the gradient", "optimizers",
+      "        self.previous = self.momentum * self.previous + self.learning_rate * gradient\n        return self.previous",
+      "        change = self.momentum * self.previous + self.learning_rate * gradient\n        self.previous = gradient\n"
+      "        return change", "optimizers.Momentum.change", "not the last gradient"),
+    M("adagrad divides before adding the square", "optimizers",
+      "        self.accumulator = self.accumulator + tf.square(gradient)\n"
+      "        return self.learning_rate * gradient / tf.sqrt(self.accumulator + self.epsilon)",
+      "        change = self.learning_rate * gradient / tf.sqrt(self.accumulator + self.epsilon)\n"
+      "        self.accumulator = self.accumulator + tf.square(gradient)\n        return change",
+      "optimizers.Adagrad.change", "add it first"),
+    M("xor loss recorded after the step", "optimizers",
+      "        losses.append(float(loss))\n        for parameter, opt, gradient in zip(parameters, optimizers, tape.gradient(loss, parameters)):\n"
+      "            parameter.assign_sub(opt.change(gradient))",
+      "        for parameter, opt, gradient in zip(parameters, optimizers, tape.gradient(loss, parameters)):\n"
+      "            parameter.assign_sub(opt.change(gradient))\n"
+      "        losses.append(float(tf.reduce_mean(tf.square(tf.sigmoid(tf.sigmoid(XOR_INPUTS @ w1 + b1) @ w2 + b2) - XOR_TARGETS))))",
+      "optimizers.train_xor", "before the parameters move"),
+    M("xor adds the change", "optimizers", "parameter.assign_sub(opt.change(gradient))", "parameter.assign_add(opt.change(gradient))",
+      "optimizers.train_xor", "subtract it (assign_sub)"),
 ]
 
 
