@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from grader.catalogue import ASSIGNMENTS, EXERCISES, KIT
+from grader.catalogue import ASSIGNMENTS, EXERCISES, KIT, all_regions
 
 COPIED = ("exercises", "data")
 SKIPPED_SUFFIXES = (".pyc", ".npz")
@@ -50,6 +50,19 @@ TABLE_ROW = re.compile(r"\| \d+ \| `(\w+)\.py` \|")  # a row of the guide's tabl
 ONLY = re.compile(r"<!-- only ([\w-]+) -->")  # the guide's part about one assignment, up to "<!-- end -->"
 
 
+def examples_of(released: tuple[str, ...], guide: str) -> str:
+    """The guide's commands and names, written for exercise 1, made examples of the first exercise
+    released (its first two tasks; watch mode on a later one), their comments kept in line."""
+    first = released[0]
+    if first == "perceptron":
+        return guide
+    tasks = [region.task for region in all_regions() if region.task.startswith(f"{first}.")]
+    for old, new in (("perceptron.step_fn", tasks[0]), ("perceptron.tf_step_fn", tasks[1]), ("-m perceptron", f"-m {first}"),
+                     ("perceptron.ipynb", f"{first}.ipynb"), ("watch backprop", f"watch {released[min(2, len(released) - 1)]}")):
+        guide = re.sub(re.escape(old) + "( *)", lambda m: new + " " * max(len(m[0]) - len(new), 1) if m[1] else new, guide)
+    return guide
+
+
 def readme(released: tuple[str, ...]) -> str:
     """The starter's README: what it holds and what is required, then the student guide (its table
     of exercises cut to those released)."""
@@ -65,7 +78,7 @@ def readme(released: tuple[str, ...]) -> str:
             kept = not only or any(e in released for e in ASSIGNMENTS[only[1]])
         elif kept and not (TABLE_ROW.match(line) and TABLE_ROW.match(line)[1] not in released):
             lines.append(line)
-    guide = "\n".join(lines)
+    guide = examples_of(released, "\n".join(lines))
     return ("# Neural networks with TensorFlow: your exercises\n\n"
             "Exercises after *Understanding Neural Networks with TensorFlow* (Pojunas, 2021) and the course's "
             f"other sources, with self-checks. This repository holds {len(held)} assignment(s), "
