@@ -88,7 +88,8 @@ def test_build_model_is_the_write_ups_network(kit):
     again, other = kit.keras_mlp.build_model(0).get_weights()[0], kit.keras_mlp.build_model(1).get_weights()[0]
     if not np.array_equal(again, model.get_weights()[0]) or np.array_equal(other, again):
         fail(task, call + ", again, and with seed=1", "the same weights for the same seed, others for another",
-             "not so", "seed ignored")
+             "another seed gave the same weights" if np.array_equal(other, again) else "the same seed gave other weights",
+             "seed ignored")
 
 
 @pytest.mark.task("keras_mlp.compile_model")

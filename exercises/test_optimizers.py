@@ -188,7 +188,7 @@ def test_train_xor_uses_one_optimizer_per_parameter(kit):
     counts = [len(o.gradients) for o in Recording.made]
     if len(counts) != 4:
         fail(task, call, f"4 optimizers (one per parameter), each asked for {epochs} changes",
-             f"{len(counts)} optimizers asked for {counts} changes", "not one optimizer per parameter, made once")
+             f"{len(counts)} optimizer{'s' * (len(counts) != 1)}, asked for {counts} changes", "not one optimizer per parameter, made once")
     if counts != [epochs] * 4:
         fail(task, call, f"each of the 4 optimizers asked for {epochs} changes (one per epoch)",
              f"{counts} changes", "not one change per parameter and epoch")

@@ -50,14 +50,15 @@ def test_from_sizes_starts_as_the_workshop(kit):
         expect_tensor(task, f"{call} → parameter {i}", tf.convert_to_tensor(p), tf.float32)
     check_workshop_weights(task, call, [w.numpy() for w in model.weights])
     for i, b in enumerate(model.biases):
-        expect_close(task, f"{call} → biases[{i}]", b.numpy(), np.full(b.shape, 0.1), rtol=1e-6,
+        expect_close(task, f"{call} → biases[{i}]", b.numpy(), np.full(b.shape, 0.1, np.float32), rtol=1e-6,
                      alternatives={"biases 0, not 0.1": np.zeros(b.shape)})
     again = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=0)
     other = kit.softmax_network.SoftmaxNetwork.from_sizes((784, 50, 30, 10), seed=1)
     if not np.array_equal(again.weights[0].numpy(), model.weights[0].numpy()) or \
             np.array_equal(other.weights[0].numpy(), model.weights[0].numpy()):
         fail(task, call + ", again, and with seed=1", "the same weights for the same seed, others for another",
-             "not so", "seed ignored")
+             "another seed gave the same weights" if np.array_equal(other.weights[0].numpy(), model.weights[0].numpy())
+             else "the same seed gave other weights", "seed ignored")
     check_workshop_generator(task, call, model.weights[0].numpy(), 0)
 
 
