@@ -158,6 +158,8 @@ def layers_problem(got: list, expected: list) -> str:
             if want.get("activation", "linear") != "linear" and mine.get("activation") == "linear":
                 return ("the output layer without its softmax" if want["activation"] == "softmax"
                         else "a hidden layer without its activation")
+            if mine.get("activation", want.get("activation")) != want.get("activation"):
+                return f"{mine['activation']} where {want['activation']} belongs"
             rate = mine.get("rate")
             if isinstance(rate, float) and "rate" in want and want["rate"] != 0.5 and abs(rate + want["rate"] - 1) < 1e-9:
                 return "the keep probability as the dropout rate"

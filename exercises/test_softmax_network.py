@@ -95,7 +95,8 @@ def test_squared_error_is_keras_mean_squared_error_of_the_probabilities(kit):
     expected = float(keras.losses.MeanSquaredError()(LABELS, keras.activations.softmax(LOGITS)))
     got = kit.softmax_network.squared_error(tf.constant(LOGITS), tf.constant(LABELS))
     expect_close(task, call, got, expected, rtol=1e-5, atol=1e-7,
-                 alternatives={"of the logits, not of softmax(logits)": float(np.mean((LOGITS - LABELS) ** 2))})
+                 alternatives={"of the logits, not of softmax(logits)": float(np.mean((LOGITS - LABELS) ** 2)),
+                               "the mean of the rows' sums, not of every element": expected * LOGITS.shape[1]})
     expect_tensor(task, call, got, tf.float32)
 
 
@@ -108,9 +109,11 @@ def test_train_step_is_one_step_of_keras_sgd(kit):
     judge.compile(optimizer=keras.optimizers.SGD(0.3), loss=CROSS_ENTROPY)
     before = float(keras_loss(judge(X), Y))
     judge.train_on_batch(X, Y)
+    after = float(keras_loss(judge(X), Y))
     model = keras_network()
     got = kit.softmax_network.train_step(model, tf.constant(X), tf.constant(Y), 0.3, keras_loss)
-    expect_close(task, call + " → the loss it returns (before the step)", got, before, rtol=1e-5)
+    expect_close(task, call + " → the loss it returns (before the step)", got, before, rtol=1e-5,
+                 alternatives={"the loss after the step, not before it": after})
     expect_tensor(task, call + " → the loss it returns", got, tf.float32)
     before = [WEIGHTS[0], BIASES[0][0], WEIGHTS[1], BIASES[1][0]]
     for i, (mine, theirs, start) in enumerate(zip(model.get_weights(), judge.get_weights(), before)):

@@ -633,6 +633,20 @@ CORPUS = [
       "optimizers.train_xor", "before the parameters move"),
     M("xor adds the change", "optimizers", "parameter.assign_sub(opt.change(gradient))", "parameter.assign_add(opt.change(gradient))",
       "optimizers.train_xor", "subtract it (assign_sub)"),
+    M("workshop squared error of the rows' sums", "softmax_network", "return tf.reduce_mean(tf.square(tf.nn.softmax(logits) - y))",
+      "return tf.reduce_mean(tf.reduce_sum(tf.square(tf.nn.softmax(logits) - y), axis=1))", "softmax_network.squared_error",
+      "number of classes times too large"),
+    M("workshop step returns the loss after it", "softmax_network", "        variable.assign_sub(learning_rate * gradient)\n    return value",
+      "        variable.assign_sub(learning_rate * gradient)\n    return loss(model(x_batch), y_batch)", "softmax_network.train_step",
+      "computed before any variable moves"),
+    M("workshop accuracy along the batch", "softmax_network",
+      "predicted = tf.argmax(model(x), axis=1, output_type=tf.int64)\n"
+      "    return float(100.0 * tf.reduce_mean(tf.cast(predicted == tf.cast(labels, tf.int64), tf.float64)))",
+      "predicted = tf.argmax(model(x), axis=0, output_type=tf.int64)\n"
+      "    return float(100.0 * tf.reduce_mean(tf.cast(tf.equal(predicted, tf.cast(labels, tf.int64)), tf.float64)))",
+      "softmax_network.accuracy", "one index per class"),
+    M("keras hidden layer with sigmoid", "keras_mlp", 'keras.layers.Dense(hidden, activation="relu")',
+      'keras.layers.Dense(hidden, activation="sigmoid")', "keras_mlp.build_model", "sigmoid where relu belongs"),
 ]
 
 
