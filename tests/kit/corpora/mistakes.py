@@ -647,6 +647,10 @@ CORPUS = [
       "softmax_network.accuracy", "one index per class"),
     M("keras hidden layer with sigmoid", "keras_mlp", 'keras.layers.Dense(hidden, activation="relu")',
       'keras.layers.Dense(hidden, activation="sigmoid")', "keras_mlp.build_model", "sigmoid where relu belongs"),
+    M("table counts the Keras sizes twice", "keras_mlp", '{"model": network, "parameters": parameter_count(sizes)',
+      '{"model": network, "parameters": parameter_count([784, 512, 10])', "keras_mlp.compare", "each row counts its own network's"),
+    M("softmax shifted by the largest logit of all", "activations", "shifted = logits - tf.reduce_max(logits, axis=-1, keepdims=True)\n    exps = tf.exp(shifted)",
+      "shifted = logits - tf.reduce_max(logits)\n    exps = tf.exp(shifted)", "activations.softmax", "0 / 0 are NaN"),
 ]
 
 
