@@ -159,8 +159,8 @@ class Recording:
 
 def xor_loss(kit, parameters) -> float:
     """The mean squared error on XOR of the network with these parameters (weights, then biases)."""
-    w1, w2, b1, b2 = parameters
-    out = tf.sigmoid(tf.sigmoid(kit.optimizers.XOR_INPUTS @ w1 + b1) @ w2 + b2)
+    hidden_weights, output_weights, hidden_bias, output_bias = parameters
+    out = tf.sigmoid(tf.sigmoid(kit.optimizers.XOR_INPUTS @ hidden_weights + hidden_bias) @ output_weights + output_bias)
     return float(tf.reduce_mean(tf.square(out - kit.optimizers.XOR_TARGETS)))
 
 
