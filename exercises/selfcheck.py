@@ -130,7 +130,7 @@ def _as_returned(value, fallback):
 def _shape_slip(got: tuple, expected: tuple) -> str:
     """The common cause of a shape that is not the expected one, or ''."""
     shapes = f"shape {got}, expected {expected}"
-    if got != expected and [d for d in got if d != 1] == [d for d in expected if d != 1]:
+    if len(got) != len(expected) and [d for d in got if d != 1] == [d for d in expected if d != 1]:
         return f"a dimension of length 1 {'dropped' if len(got) < len(expected) else 'added'}: {shapes}"
     if len(got) == len(expected) == 1 and abs(got[0] - expected[0]) == 1:
         return f"one entry {'too few' if got[0] < expected[0] else 'too many'}: {shapes}"

@@ -137,7 +137,8 @@ def test_train_step_moves_every_trainable_variable(kit):
     task = "softmax_network.train_step"
     call = "train_step(x @ W + b with W = [[1, -1]], b = [[0.5, 0.5]], x = [[1], [2]], learning_rate=0.1, loss=the sum of x @ W + b)"
     model = Affine()
-    kit.softmax_network.train_step(model, tf.constant([[1.0], [2.0]]), tf.zeros((2, 2)), 0.1, lambda z, y: tf.reduce_sum(z))
+    got = kit.softmax_network.train_step(model, tf.constant([[1.0], [2.0]]), tf.zeros((2, 2)), 0.1, lambda z, y: tf.reduce_sum(z))
+    expect_close(task, call + " → the loss it returns (before the step)", got, 2.0, rtol=1e-6)
     for name, variable, start, want in (("W", model.weights[0], [[1.0, -1.0]], [[0.7, -1.3]]),
                                         ("b", model.biases[0], [[0.5, 0.5]], [[0.3, 0.3]])):
         expect_close(task, f"{call} → {name} afterwards", variable.numpy(), want, rtol=1e-6,

@@ -10,6 +10,7 @@ with Ctrl-C.
 """
 
 import argparse
+import linecache
 import os
 import sys
 import time
@@ -38,6 +39,7 @@ def check(exercise: str) -> int:
     package = os.environ.get("KIT_TARGET", "exercises")
     for name in [m for m in sys.modules if m.startswith(f"{package}.") and m.rpartition(".")[2] in EXERCISES]:
         del sys.modules[name]  # (an exercise imports earlier ones: all of them are read again)
+    linecache.clearcache()  # tf.function's AutoGraph reads a function's source: the saved one, not a cached one
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins the self-checks use, by name
     return int(pytest.main([str(FOLDER / f"test_{exercise}.py"), "-q", "--no-header", "-p", "pytest_timeout",
                             "-p", "no:cacheprovider", "-p", "no:unraisableexception"]))  # (its gc.collect()s: ~1 s a run)

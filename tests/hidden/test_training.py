@@ -130,7 +130,9 @@ def test_predict(student, rng):
 @pytest.mark.points(2)
 @pytest.mark.task("training.testing_loop")
 def test_testing_loop(student, rng):
-    weights, biases, x, predicted, labels = fixed_model_case(rng)
+    weights, biases, x, predicted, labels = fixed_model_case(rng, 31)  # a prime: no whole percentage but 0 and 100
+    if np.all(predicted == labels):
+        labels[0] = (predicted[0] + 1) % 10
     correct = int(np.sum(predicted == labels))
     got = student.training.testing_loop(student.build(Model(weights, biases)), x, np.eye(10, dtype=np.float32)[labels])
     call = f"testing_loop(a model, {len(x)} images, {correct} of them predicted right)"

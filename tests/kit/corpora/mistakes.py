@@ -13,6 +13,7 @@ points; then a summary line.
 
 import argparse
 import json
+import linecache
 import os
 import shutil
 import sys
@@ -651,6 +652,8 @@ CORPUS = [
       '{"model": network, "parameters": parameter_count([784, 512, 10])', "keras_mlp.compare", "each row counts its own network's"),
     M("softmax shifted by the largest logit of all", "activations", "shifted = logits - tf.reduce_max(logits, axis=-1, keepdims=True)\n    exps = tf.exp(shifted)",
       "shifted = logits - tf.reduce_max(logits)\n    exps = tf.exp(shifted)", "activations.softmax", "0 / 0 are NaN"),
+    M("and gate weights as a row", "perceptron", 'Perceptron([[1.0], [1.0]], [[-1.0]], name="AND")',
+      'Perceptron([[1.0, 1.0]], [[-1.0]], name="AND")', "perceptron.and_gate", "weights of shape (2, 1)"),
 ]
 
 
@@ -681,6 +684,7 @@ def judge(mistake: Mistake, package: Path, seeds) -> dict:
     module.write_text(source.replace(mistake.old, mistake.new), encoding="utf-8")
     for name in [m for m in sys.modules if m == package.name or m.startswith(package.name + ".")]:
         del sys.modules[name]
+    linecache.clearcache()  # tf.function's AutoGraph reads the source: this mistake's, not the last one's
     order = [region.task for region in all_regions()]
     exercise = mistake.task.split(".")[0]
     os.environ["KIT_TARGET"] = package.name

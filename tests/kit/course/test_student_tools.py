@@ -43,6 +43,12 @@ def test_watch_mode_checks_the_exercise_saved_with_its_latest_code(tmp_path):
         assert "see above" in verdict and "after the save" in verdict
         assert any("perceptron.step_fn (fires at zero)" in line for line in seen), "".join(seen[-40:])  # the new code
         assert not any("=== mlp" in line for line in seen)  # only the exercise saved
+        right = module.read_text().replace("return 1.0 if a >= 0 else 0.0", "return 1.0 if a > 0 else 0.0")
+        traced = "if not tf.executing_eagerly():\n        raise ValueError('no graphs')\n    return tf.where(a > 0"
+        module.write_text(right.replace("return tf.where(a > 0", traced))  # fails only inside tf.function
+        assert "see above" in until("=== perceptron:")
+        module.write_text(right)  # AutoGraph must read this source, not the one it read before
+        assert "every check passes" in until("=== perceptron:"), "".join(seen[-40:])
     finally:
         watcher.terminate()
         watcher.wait()
