@@ -54,6 +54,10 @@ def test_a_release_of_one_assignment_holds_and_asks_for_that_assignment_only(tmp
     assert not (root / "exercises" / "my_network.py").exists()
     for core_name in ("my_network", "nn-kit", "training.preprocess", "the core's", "perceptron.py", "speed.py", "<!--"):
         assert core_name not in texts, core_name
+    readme = (root / "README.md").read_text()  # its examples are of the exercises released
+    assert "perceptron" not in readme and "backprop" not in readme and "cost_partial" not in readme
+    assert "pytest exercises/ -m activations" in readme and "--task activations.sigmoid" in readme
+    assert "activations.sigmoid_prime (the sigmoid, not its derivative)" in readme and "data/mnist.npz" in readme
 
 
 def fresh_environment(tmp_path: Path) -> Path:
