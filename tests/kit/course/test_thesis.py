@@ -63,12 +63,42 @@ def test_the_quick_reproduction_shows_what_the_thesis_protocol_leaks(tmp_path):
     assert all(sum(row["per_digit"]) == round(row["accuracy"] * reproduce.QUICK_IMAGES / 100) for row in rows)
     leak = by[("rate 0.9", "thesis protocol")]["accuracy"] - by[("rate 0.9", "fresh model per fold")]["accuracy"]
     assert leak > 5, leak  # one model trained on through every fold has seen each later fold's test images
-    assert len(said) == 6 and all(len(row["epoch_errors"]) == reproduce.QUICK_EPOCHS + 1 for row in rows)
-    assert all(row["epoch_errors"][-1] < row["epoch_errors"][0] for row in rows if row["label"] == "rate 0.9")
+    assert len(said) == 6 and all(len(errors) == reproduce.QUICK_EPOCHS + 1
+                                  for row in rows for errors in row["epoch_errors"].values())
+    assert all(errors[-1] < errors[0] for row in rows if row["label"] == "rate 0.9" for errors in row["epoch_errors"].values())
+    # the thesis' code measures the error on the test images, which lie in fold 5: four folds of five train on them
+    fresh = by[("rate 0.9", "fresh model per fold")]
+    assert fresh["error"] == pytest.approx(fresh["epoch_errors"]["test images"][-1]) and fresh["error"] < fresh["fold_error"]
+    assert all(sum(row["digit_totals"]) == reproduce.QUICK_IMAGES and sum(row["per_digit_all"]) > 0 for row in rows)
     text = reproduce.table(18, rows, True, "solutions", "normal")
-    assert "Fig. 18" in text and "90.81" in text and "+" in text.splitlines()[-1]
+    assert "Fig. 18" in text and "90.81" in text and "fold err" in text and "+" in text.splitlines()[-1]
     report = reproduce.write_report(tmp_path, {18: (rows, text)})
     assert "![fig18](fig18.png)" in report.read_text() and (tmp_path / "fig18-error-per-epoch.png").stat().st_size
+
+
+def test_the_verdicts_tell_the_two_protocols_apart(tmp_path):
+    """Fig. 18 at rate 0.1: the thesis' folds vary by ±10 points (its one model learns fold after
+    fold), but its mean of five is known to ±9.0; rows 15 points apart do not both read "within", and
+    the summary says which protocol the thesis' number is nearer."""
+    assert reproduce.spread(18, 1) == pytest.approx(2 * (101.18 / 5) ** 0.5) and reproduce.spread(17, 0) > reproduce.spread(18, 0)
+    rows = [{"figure": 18, "index": 1, "label": "rate 0.1", "protocol": protocol, "epochs": 10, "quick": False,
+             "accuracy": accuracy, "error": 0.03, "fold_error": 0.031, "variance": 4.0, "seconds": 1.0,
+             "per_digit": [5000] * 10, "per_digit_all": [5000] * 10, "digit_totals": [7000] * 10,
+             "epoch_errors": {"test images": [0.09, 0.03], "test fold": [0.09, 0.031]}}
+            for protocol, accuracy in (("thesis protocol", 80.6), ("fresh model per fold", 65.6))]
+    verdicts = [reproduce.verdict(18, 1, row, False, "normal") for row in rows]
+    assert verdicts[0].startswith("within") and verdicts[1].startswith("OUTSIDE"), verdicts
+    text = reproduce.table(18, rows, False, "solutions", "normal")
+    assert "nearer its own protocol for rate 0.1" in text and "fresh model per fold for" not in text
+    swapped = [{**row, "accuracy": 160.2 - row["accuracy"] - 15} for row in rows]  # 65.6 and 79.6 (thesis 79.63)
+    assert "nearer a fresh model per fold for rate 0.1" in reproduce.table(18, swapped, False, "solutions", "normal")
+    # Fig. 25's twelve runs: a colour per experiment, every chart drawn
+    many = [{**rows[i % 2], "figure": 25, "index": i // 2, "label": f"model {i // 2 + 1}",
+             "protocol": rows[i % 2]["protocol"]} for i in range(12)]
+    assert len(set(reproduce.charts.colours([row["label"] for row in many]).values())) == 6
+    report = reproduce.write_report(tmp_path, {25: (many, reproduce.table(25, many, False, "solutions", "normal"))})
+    assert all((tmp_path / name).stat().st_size for name in ("fig25.png", "fig25-error-per-epoch.png"))
+    assert report.read_text().count("![") == 2
 
 
 def test_reproducing_with_unfinished_exercises_says_so(capsys):
