@@ -109,7 +109,8 @@ def test_leaky_relu(kit):
 def test_leaky_relu_prime(kit):
     check_derivative(kit, "leaky_relu_prime", {"0, not alpha, for z < 0": (Z > 0).astype(float),
                                                 "1 at the kink z = 0": np.where(Z >= 0, 1.0, ALPHA),
-                                                "alpha fixed at 0.01": np.where(Z > 0, 1.0, 0.01)})
+                                                "alpha fixed at 0.01": np.where(Z > 0, 1.0, 0.01),
+                                                "alpha·z, the function, for z < 0": np.where(Z > 0, 1.0, ALPHA * Z)})
 
 
 @pytest.mark.task("activations.elu")

@@ -31,6 +31,10 @@ def test_fold_indices_are_disjoint_and_cover(kit, n, k):
         fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", f"{len(folds)} pairs")
     tests = [np.asarray(test) for _, test in folds]
     joined = np.concatenate(tests)
+    swapped = np.concatenate([np.asarray(train) for train, _ in folds])
+    if np.array_equal(swapped, np.arange(n)) and not np.array_equal(joined, np.arange(n)):  # the test folds come first
+        fail("evaluation.fold_indices", call + " → the first parts (train), joined", f"{(k - 1) * n} indices, each "
+             f"{k - 1} times", swapped, "(test, train) pairs, not (train, test)", "shape")
     if joined.shape == (n,) and np.array_equal(np.sort(joined), np.arange(n)) and not np.array_equal(joined, np.arange(n)):
         fail("evaluation.fold_indices", call + " → the test folds, joined", np.arange(n), joined, "out of order")
     expect_close("evaluation.fold_indices", call + " → the test folds, joined", np.concatenate(tests), np.arange(n), atol=0,

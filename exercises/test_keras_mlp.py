@@ -63,9 +63,10 @@ def test_build_model_is_the_write_ups_network(kit):
     model = kit.keras_mlp.build_model(0)
     if not isinstance(model, keras.Sequential):
         fail(task, call, "a keras.Sequential", model, "not a keras.Sequential", "type")
-    layers = [type(layer).__name__ for layer in model.layers]
-    if layers != ["Flatten", "Dense", "Dropout", "Dense"]:
-        fail(task, call + " → its layers", ["Flatten", "Dense", "Dropout", "Dense"], layers, "wrong layers", "shape")
+    layers, wanted = [type(layer).__name__ for layer in model.layers], ["Flatten", "Dense", "Dropout", "Dense"]
+    if layers != wanted:
+        fail(task, call + " → its layers", wanted, layers,
+             layers_problem([(name, {}) for name in layers], [(name, {}) for name in wanted]), "shape")
     dense, dropout, out = model.layers[1], model.layers[2], model.layers[3]
     got = (dense.units, dense.activation.__name__, dropout.rate, out.units, out.activation.__name__)
     if got != (512, "relu", 0.2, 10, "softmax"):

@@ -88,11 +88,17 @@ def mistakes(name: str) -> dict:
             return lr * m / (np.sqrt(v) + eps)
         if mistake == "eps on v hat":
             return lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        if mistake == "m only":
+            return lr / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
+        if mistake == "t stuck":
+            return lr * np.sqrt(1 - b2) / (1 - b1) * m / (np.sqrt(v) + eps)
         return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (v + eps)  # no root
 
     return {"without the bias corrections": lambda s, t, g: wrong_adam(s, t, g, "no corrections"),
             "ε added to the corrected √v̂ (the lecture notes' code), not to √v": lambda s, t, g: wrong_adam(s, t, g, "eps on v hat"),
-            "without the square root of v": lambda s, t, g: wrong_adam(s, t, g, "no root")}
+            "without the square root of v": lambda s, t, g: wrong_adam(s, t, g, "no root"),
+            "m's bias correction without v's": lambda s, t, g: wrong_adam(s, t, g, "m only"),
+            "the step counter stuck at 1": lambda s, t, g: wrong_adam(s, t, g, "t stuck")}
 
 
 def check_optimizer(kit, name: str) -> None:

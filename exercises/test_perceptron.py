@@ -53,8 +53,9 @@ def test_perceptron_call(kit):
     call = f"Perceptron(weights=[[0.5], [-1.0]], biases=[[0.2]])({x})"
     got = model(tf.constant(x))
     without_bias = (np.array(x) @ np.array([[0.5], [-1.0]]) > 0).astype(float)
+    weighted = np.array(x) @ np.array([[0.5], [-1.0]]) + 0.2
     expect_close("perceptron.Perceptron.__call__", call, got, [[1], [1], [0], [0], [1]], atol=0,
-                 alternatives={"no bias": without_bias})
+                 alternatives={"no bias": without_bias, "the weighted sum, without the step": weighted})
     expect_dtype("perceptron.Perceptron.__call__", call, got, tf.float32)
 
 

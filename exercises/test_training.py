@@ -74,6 +74,9 @@ def test_train_one_step(kit):
         "biases[1]": [[0.2943938]],
     }
     actual = dict(zip(expected, model.weights + model.biases))
+    if all(np.allclose(actual[name].numpy(), start) for name, start in zip(expected, SMALL_WEIGHTS + SMALL_BIASES)):
+        fail("training.train", f"{call} → the model's variables afterwards", "each moved by −learning_rate × its gradient",
+             "every one as it started", "no variable moved")
     for (name, want), start in zip(expected.items(), SMALL_WEIGHTS + SMALL_BIASES):
         step = np.subtract(want, start)  # −learning_rate × gradient
         expect_close("training.train", f"{call} → model.{name} afterwards", actual[name].numpy(), want,

@@ -152,7 +152,10 @@ def shapes_problem(got: list, expected: list) -> str:
 def layers_problem(got: list, expected: list) -> str:
     """What is wrong with a Keras model's layers, each a (class name, {units, activation, rate}) pair:
     a common slip named, else 'wrong layers'."""
-    if [name for name, _ in got] == [name for name, _ in expected]:
+    names, wanted = [name for name, _ in got], [name for name, _ in expected]
+    if names != wanted and sorted(names) == sorted(wanted):
+        return "the layers in the wrong order"
+    if names == wanted:
         for (_, mine), (_, want) in zip(got, expected):
             if want.get("activation", "linear") != "linear" and mine.get("activation") == "linear":
                 return ("the output layer without its softmax" if want["activation"] == "softmax"

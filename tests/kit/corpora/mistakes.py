@@ -173,6 +173,12 @@ CORPUS = [
       "the right one transposed"),
     M("backward with the tape", "backprop", "    activations = [tf.convert_to_tensor(x)]\n", TAPED_BACKWARD,
       "backprop.backward", "by hand"),
+    M("backward with the tape on tf.Variables", "backprop", "    activations = [tf.convert_to_tensor(x)]\n",
+      TAPED_BACKWARD_WITH_VARIABLES, "backprop.backward", "not by hand"),
+    M("cost_partial through numpy", "backprop", "return 2.0 * (a * w - desired) * a",
+      "return 2.0 * (tf.convert_to_tensor(a * w - desired).numpy()) * a", "backprop.cost_partial", "has no value yet"),
+    M("cost_partial keeps w in a tf.Variable", "backprop", "return 2.0 * (a * w - desired) * a",
+      "w = tf.Variable(w)\n    return 2.0 * (a * w - desired) * a", "backprop.cost_partial", "a tf.Variable made from the inputs"),
     M("descend asks a tape", "backprop", "        w = update(w, cost_partial(a, w, desired), learning_rate)",
       "        w = tf.convert_to_tensor(w, tf.float32)\n        with tf.GradientTape() as tape:\n            tape.watch(w)\n"
       "            cost = (a * w - desired) ** 2\n        w = update(w, tape.gradient(cost, w), learning_rate)",
@@ -654,6 +660,56 @@ CORPUS = [
       "shifted = logits - tf.reduce_max(logits)\n    exps = tf.exp(shifted)", "activations.softmax", "0 / 0 are NaN"),
     M("and gate weights as a row", "perceptron", 'Perceptron([[1.0], [1.0]], [[-1.0]], name="AND")',
       'Perceptron([[1.0, 1.0]], [[-1.0]], name="AND")', "perceptron.and_gate", "weights of shape (2, 1)"),
+    # the advanced track's fresh trial of 2026-12-07 (evening): first messages that named the mistake only partly
+    M("sigmoid as e^z / (1 + e^z)", "activations", "return 1.0 / (1.0 + tf.exp(-z))", "return tf.exp(z) / (1.0 + tf.exp(z))",
+      "activations.sigmoid", "a form with e^z overflows for large z"),
+    M("leaky relu slope as alpha times z", "activations", "alpha * tf.ones_like(z))", "alpha * z)",
+      "activations.leaky_relu_prime", "alpha·z, the function, for z < 0"),
+    M("adam corrects m only", "optimizers", "step = self.learning_rate * np.sqrt(1.0 - self.beta_2 ** self.t) / (1.0 - self.beta_1 ** self.t)",
+      "step = self.learning_rate / (1.0 - self.beta_1 ** self.t)", "optimizers.Adam.change", "m's bias correction without v's"),
+    M("adam step counter in a local", "optimizers",
+      "        self.t += 1\n        self.m = self.beta_1 * self.m + (1.0 - self.beta_1) * gradient\n"
+      "        self.v = self.beta_2 * self.v + (1.0 - self.beta_2) * tf.square(gradient)\n"
+      "        step = self.learning_rate * np.sqrt(1.0 - self.beta_2 ** self.t) / (1.0 - self.beta_1 ** self.t)",
+      "        t = self.t + 1\n        self.m = self.beta_1 * self.m + (1.0 - self.beta_1) * gradient\n"
+      "        self.v = self.beta_2 * self.v + (1.0 - self.beta_2) * tf.square(gradient)\n"
+      "        step = self.learning_rate * np.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)",
+      "optimizers.Adam.change", "the step counter stuck at 1"),
+    M("optimizers made without the learning rate", "optimizers", "optimizers = [optimizer(learning_rate) for _ in parameters]",
+      "optimizers = [optimizer() for _ in parameters]", "optimizers.train_xor", "made without the learning rate"),
+    M("keras dropout before the hidden layer", "keras_mlp",
+      'keras.layers.Dense(hidden, activation="relu"),\n                             keras.layers.Dropout(dropout),',
+      'keras.layers.Dropout(dropout),\n                             keras.layers.Dense(hidden, activation="relu"),',
+      "keras_mlp.build_model", "the layers in the wrong order"),
+    # the core track's fresh trial of 2026-12-07 (evening): wrong or partial first messages
+    M("every layer fed the network's input", "mlp", "            x = self.activation(x @ w + b)\n        return x",
+      "            h = self.activation(x @ w + b)\n        return h", "mlp.MLP.__call__", "the output of the layer before it"),
+    M("train rebinds the variable", "training", "variable.assign_sub(learning_rate * gradient)",
+      "variable = variable - learning_rate * gradient", "training.train", "only binds a new tensor"),
+    M("train runs the forward pass outside the tape", "training",
+      "    with tf.GradientTape() as tape:\n        batch_loss = loss(model(x_batch), y_batch)",
+      "    predicted = model(x_batch)\n    with tf.GradientTape() as tape:\n        batch_loss = loss(predicted, y_batch)",
+      "training.train", "must both run inside"),
+    M("compile_step's y spec as wide as x", "speed", "tf.TensorSpec((None, n_out), tf.float32)]",
+      "tf.TensorSpec((None, n_in), tf.float32)]", "speed.compile_step", "the width of its own tensor"),
+    M("compile_step returns .numpy()", "speed", "return step(model, x_batch, y_batch, learning_rate)",
+      "return step(model, x_batch, y_batch, learning_rate).numpy()", "speed.compile_step", "return the tensor itself"),
+    M("perceptron without the step", "perceptron", "return tf_step_fn(x @ self.weights + self.biases)",
+      "return x @ self.weights + self.biases", "perceptron.Perceptron.__call__", "the weighted sum, without the step"),
+    M("perceptron sum without keepdims", "perceptron", "return tf_step_fn(x @ self.weights + self.biases)",
+      "return tf_step_fn(tf.reduce_sum(x * tf.transpose(self.weights), axis=1) + self.biases)",
+      "perceptron.Perceptron.__call__", "without keepdims=True"),
+    M("folds as (test, train)", "evaluation", "return [(np.concatenate(folds[:i] + folds[i + 1:]), test) for",
+      "return [(test, np.concatenate(folds[:i] + folds[i + 1:])) for", "evaluation.fold_indices",
+      "(test, train) pairs, not (train, test)"),
+    M("descend records the output before the update", "backprop",
+      "        w = update(w, cost_partial(a, w, desired), learning_rate)\n        weights.append(float(w))\n"
+      "        outputs.append(float(a * w))",
+      "        outputs.append(float(a * w))\n        w = update(w, cost_partial(a, w, desired), learning_rate)\n"
+      "        weights.append(float(w))", "backprop.descend", "the output of the weight before the update"),
+    M("backward without the hidden layers' sigmoid derivative", "backprop",
+      "delta = (delta @ tf.transpose(weights[layer])) * below * (1.0 - below)",
+      "delta = delta @ tf.transpose(weights[layer])", "backprop.backward", "without the hidden layer's a·(1 − a)"),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 from grader import catalogue
 from grader.catalogue import KIT as ROOT, SOLUTIONS, all_regions, regions
 from grader.course import generate, skeleton
+from grader.scoring.judges import HINTS
 
 # Lines the thesis itself prints and the self-checks use as the judge of gradients.
 THESIS_PUBLIC = {"with tf.GradientTape() as tape:"}
@@ -98,3 +99,14 @@ def test_skeleton_replaces_each_region_with_a_named_not_implemented_error():
 def test_skeleton_rejects_malformed_regions(source, problem):
     with pytest.raises(ValueError, match=problem):
         regions(source, "demo")
+
+
+def test_every_hint_belongs_to_a_task():
+    """A hint or a named mistake under a key no task has is never shown (a crash's mistake filed in
+    an exercise's table instead of [mistakes.any] was dead for a while)."""
+    tasks = {r.task for r in all_regions()}
+    hints = {module: table for module, table in HINTS.items() if module != "mistakes"}
+    assert set(hints) == {task.split(".")[0] for task in tasks}
+    assert [f"{module}.{key}" for module, table in hints.items() for key in table if f"{module}.{key}" not in tasks] == []
+    assert [f"{module}: {key}" for module, table in HINTS["mistakes"].items() if module != "any" for key in table
+            if f"{module}.{key.split(': ')[0]}" not in tasks] == []
