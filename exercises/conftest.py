@@ -161,11 +161,20 @@ _USER_FRAME = re.compile(r'File "([^"]+)", line (\d+), in [^\n]*\n\s*([^\n]*)')
 
 def _short(text: str, limit: int = 600) -> str:
     text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", str(text)).strip()  # TensorFlow's op-location prefix
+    text = re.sub(r"\. Received args: .*? for signature: ", ". The signature: ", text, flags=re.S)  # no tensors' values
+    where = ""
     if text.startswith("in user code:"):  # raised inside tf.function: TensorFlow's trace, then the error's own line
         said = re.sub(r"^\w+(Error|Exception): ", "", text.splitlines()[-1].strip())
         frames = [f for f in _USER_FRAME.findall(text) if not Path(f[0]).name.startswith(("test_", "selfcheck", "conftest"))]
-        text = said + (f" (in {Path(frames[-1][0]).name}, line {frames[-1][1]}: {frames[-1][2].strip()})" if frames else "")
-    return text if len(text) <= limit else text[:limit] + " …"
+        text, where = said, (f"\n  at {_shown_path(frames[-1][0])}:{frames[-1][1]}: {frames[-1][2].strip()}" if frames else "")
+    return (text if len(text) <= limit else text[:limit] + " …") + where
+
+
+def _shown_path(path: str) -> str:
+    """A student file's path as the other crash lines show it: from the package's folder on."""
+    package = Path(__file__).resolve().parent.parent / target_package()
+    path = Path(path).resolve()
+    return str(path.relative_to(package.parent)) if package in path.parents else path.name
 
 
 _TIMED_OUT: set[str] = set()  # tasks stopped for taking too long: their other checks are skipped

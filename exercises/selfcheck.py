@@ -216,8 +216,8 @@ def expect_dtype(task: str, call: str, got, dtype) -> None:
     """Check that a returned tensor or array has the given dtype (e.g. tf.float32)."""
     actual = getattr(got, "dtype", type(got))
     if np.dtype(getattr(actual, "as_numpy_dtype", actual)) != np.dtype(getattr(dtype, "as_numpy_dtype", dtype)):
-        fail(task, call, f"dtype {np.dtype(getattr(dtype, 'as_numpy_dtype', dtype))}", got, f"wrong dtype: {actual}",
-             "dtype")
+        name = getattr(actual, "name", None) or getattr(actual, "__name__", str(actual))  # float32, not <dtype: 'float32'>
+        fail(task, call, f"dtype {np.dtype(getattr(dtype, 'as_numpy_dtype', dtype))}", got, f"wrong dtype: {name}", "dtype")
 
 
 def expect_tensor(task: str, call: str, got, dtype) -> None:

@@ -28,7 +28,7 @@ def test_fold_indices_are_disjoint_and_cover(kit, n, k):
     call = f"fold_indices(n={n}, k={k})"
     folds = kit.evaluation.fold_indices(n, k)
     if len(folds) != k:
-        fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", f"{len(folds)} pairs")
+        fail("evaluation.fold_indices", call, f"{k} (train, test) pairs", f"{len(folds)} pairs", "wrong number of folds")
     tests = [np.asarray(test) for _, test in folds]
     joined = np.concatenate(tests)
     swapped = np.concatenate([np.asarray(train) for train, _ in folds])
@@ -81,15 +81,16 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     result = kit.evaluation.kfold(build_model, x, y, 3, 3, 10.0, 10, seed=0)
     if len(built) != 3 or len({id(m) for m in built}) != 3:
         fail("evaluation.kfold", call, "build_model called once per fold (3 times)", f"called {len(built)} time{'s' * (len(built) != 1)}",
-             "a fold skipped" if 1 < len(built) < 3 else "")
+             "a fold skipped" if 1 < len(built) < 3 else "one model for every fold" if len(built) <= 1 else "built too often")
     keys = {"accuracies", "errors", "mean_accuracy", "mean_error", "variance"}
     if not isinstance(result, dict) or set(result) != keys:
-        fail("evaluation.kfold", call, f"a dict with the keys {sorted(keys)}", result)
+        fail("evaluation.kfold", call, f"a dict with the keys {sorted(keys)}", result, "wrong keys", "type")
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", result["accuracies"], np.zeros(3))
     expect_floats("evaluation.kfold", call + " → accuracies", result["accuracies"])
     expect_floats("evaluation.kfold", call + " → errors", result["errors"])
     if not (np.all(accuracies >= 40) and np.all(accuracies <= 100)):
-        fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies)
+        fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies,
+             "a fraction, not a percentage" if np.all(accuracies <= 1) else "does not learn")
     folds = [(np.asarray(train), np.asarray(test)) for train, test in kit.evaluation.fold_indices(len(x), 3)]
 
     def squared_errors(part: int) -> list[float]:  # each fold's trained model on its train (0) or test (1) part
