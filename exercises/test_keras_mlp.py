@@ -196,10 +196,17 @@ def test_compare_fills_in_the_table(kit):
             return 100.0 * np.mean(np.argmax(logits, axis=1) == digits)
 
         right = percent_right(x_test, test_labels[:2_000])
-        expect_close(task, where + "['accuracy'], against its model's own predictions on the test images (training=False)",
-                     row["accuracy"], right, atol=0.01, alternatives={
-                         "a fraction, not a percentage": right / 100,
-                         "measured on the training images, not the test images": percent_right(x, labels[:10_000])})
+        measured = where + "['accuracy'], against its model's own predictions on the test images (training=False)"
+        alternatives = {"a fraction, not a percentage": right / 100,
+                        "measured on the training images, not the test images": percent_right(x, labels[:10_000])}
+        if name == "Keras" and isinstance(row["accuracy"], float) and all(
+                abs(row["accuracy"] - value) > 0.01 for value in (right, *alternatives.values())):
+            # dropout left on while measuring: a value within the spread of the model's accuracies with training=True
+            dropped = [100.0 * np.mean(np.argmax(model(x_test, training=True), axis=1) == test_labels[:2_000])
+                       for _ in range(16)]
+            if abs(row["accuracy"] - np.mean(dropped)) <= 4 * np.std(dropped) + 0.1:
+                fail(task, measured, round(right, 2), row["accuracy"], "measured with dropout on (training=True)")
+        expect_close(task, measured, row["accuracy"], right, atol=0.01, alternatives=alternatives)
         if name == "Keras" and int(model.optimizer.iterations) != 313:
             fail(task, where + " → its optimizer's steps", "313 (1 epoch of batches of 32)", int(model.optimizer.iterations),
                  "wrong batch size or epochs")

@@ -681,6 +681,10 @@ CORPUS = [
       'keras.layers.Dense(hidden, activation="relu"),\n                             keras.layers.Dropout(dropout),',
       'keras.layers.Dropout(dropout),\n                             keras.layers.Dense(hidden, activation="relu"),',
       "keras_mlp.build_model", "the layers in the wrong order"),
+    M("keras accuracy measured with dropout on", "keras_mlp",
+      '"accuracy": 100.0 * float(np.mean(np.argmax(model(x_test, training=False), axis=1) == labels_test)),',
+      '"accuracy": 100.0 * float(np.mean(np.argmax(model(x_test, training=True), axis=1) == labels_test)),',
+      "keras_mlp.compare", "measured with dropout on"),
     # the core track's fresh trial of 2026-12-07 (evening): wrong or partial first messages
     M("every layer fed the network's input", "mlp", "            x = self.activation(x @ w + b)\n        return x",
       "            h = self.activation(x @ w + b)\n        return h", "mlp.MLP.__call__", "the output of the layer before it"),
