@@ -90,7 +90,8 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     expect_floats("evaluation.kfold", call + " → errors", result["errors"])
     if not (np.all(accuracies >= 40) and np.all(accuracies <= 100)):
         fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies,
-             "a fraction, not a percentage" if np.all(accuracies <= 1) else "does not learn")
+             "a fraction, not a percentage" if np.all(accuracies <= 1) else
+             "a count, not a percentage" if np.any(accuracies > 100) else "does not learn")
     folds = [(np.asarray(train), np.asarray(test)) for train, test in kit.evaluation.fold_indices(len(x), 3)]
 
     def squared_errors(part: int) -> list[float]:  # each fold's trained model on its train (0) or test (1) part

@@ -49,6 +49,10 @@ def test_from_sizes_shapes_and_range(kit, sizes):
         fail(task, call + " → shapes of weights then biases", expected, shapes,
              "square layers" if square else shapes_problem(shapes, expected), "shape")
     values = np.concatenate([v.numpy().ravel() for v in model.weights + model.biases])
+    zero = [name for name, group in (("weights", model.weights), ("biases", model.biases))
+            if all(not np.any(v.numpy()) for v in group)]
+    if zero:
+        fail(task, call + f" → its {zero[0]}", "values spread uniformly over [-1, 1]", f"all 0", f"{zero[0]} all 0")
     lopsided = [name for name, group in (("weights", model.weights), ("biases", model.biases))
                 if all(v.numpy().min() >= 0 for v in group)]  # each drawn over [-1, 1): both signs occur
     if lopsided or not (np.all(np.isfinite(values)) and values.min() >= -1 and values.max() <= 1 and values.std() >= 0.3):
@@ -68,6 +72,10 @@ def test_from_sizes_is_seedable(kit):
     if not np.any(np.abs(first.weights[0].numpy() - other.weights[0].numpy()) > 1e-6):
         fail(task, "MLP.from_sizes([5, 4, 3], seed=8)", "other weights than with seed=7", "the same weights",
              "the seed is ignored")
+    unseeded = [kit.mlp.MLP.from_sizes([5, 4, 3]).weights[0].numpy() for _ in range(2)]
+    if np.array_equal(*unseeded):
+        fail(task, "MLP.from_sizes([5, 4, 3]), twice, without a seed", "two different starts", "the same weights",
+             "the same start without a seed")
 
 
 @pytest.mark.task("mlp.MLP.__call__")
@@ -77,6 +85,22 @@ def test_call_two_layers_sigmoid(kit):
     got = model(tf.constant(x))
     expect_close("mlp.MLP.__call__", f"MLP({SMALL_WEIGHTS}, {SMALL_BIASES})({x})", got,
                  [[0.540379], [0.48746875], [0.42308208]], alternatives=wrong_forward_passes(x))
+
+
+@pytest.mark.task("mlp.MLP.__call__")
+def test_call_applies_the_given_activation(kit):
+    x = [[0.0, 0.0], [1.0, 2.0], [-1.0, 0.5]]
+    got = kit.mlp.MLP(SMALL_WEIGHTS, SMALL_BIASES, activation=tf.tanh)(tf.constant(x))
+
+    def forward(activation):
+        a = np.array(x)
+        for w, b in zip(SMALL_WEIGHTS, SMALL_BIASES):
+            a = activation(a @ np.array(w) + np.array(b))
+        return a
+
+    expect_close("mlp.MLP.__call__", f"MLP({SMALL_WEIGHTS}, {SMALL_BIASES}, activation=tf.tanh)({x})", got,
+                 forward(np.tanh), alternatives={"the sigmoid, whatever activation it is given":
+                                                 forward(lambda z: 1 / (1 + np.exp(-z)))})
 
 
 @pytest.mark.task("mlp.MLP.__call__")
@@ -104,7 +128,12 @@ def test_xor_network_with_sigmoid(kit):
 @pytest.mark.task("mlp.xor_network")
 @pytest.mark.uses("mlp.MLP.__call__")
 def test_xor_network_scaled_sigmoid_rounds_to_xor(kit):
+    constants = [np.array(v, dtype=float) for v in kit.mlp.XOR_WEIGHTS + kit.mlp.XOR_BIASES]
     got = kit.mlp.xor_network(tf.sigmoid, scale=100.0)(tf.constant(XOR_INPUTS))
+    after = [np.array(v, dtype=float) for v in kit.mlp.XOR_WEIGHTS + kit.mlp.XOR_BIASES]
+    if any(not np.array_equal(a, b) for a, b in zip(constants, after)):
+        fail("mlp.xor_network", "xor_network(tf.sigmoid, scale=100.0), then the module's XOR_WEIGHTS and XOR_BIASES",
+             constants, after, "the module's constants scaled in place")
     expect_close("mlp.xor_network", f"xor_network(tf.sigmoid, scale=100.0)({XOR_INPUTS})", got,
                  [[0], [1], [1], [0]], atol=1e-6, alternatives={"not scaled": XOR_SIGMOID,
                                                                 "the biases not scaled": xor_forward(kit, 100.0, 1.0)})

@@ -105,6 +105,8 @@ def fail(task: str, call: str, expected, got, problem: str = "", category: str =
 def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
     """`got` as a numpy array, or a failure that says what type came back. An array far larger than
     expected fails before it is converted (a judge holds at most a few times the expected size)."""
+    if got is None:
+        fail(task, call, _show(expected), None, "returned None", "type")
     shape = getattr(got, "shape", None)
     if shape is not None and int(np.prod(shape, dtype=np.int64)) > 4 * expected.size + 1024:
         fail(task, call, _show(expected), f"an array of shape {tuple(shape)}", f"wrong shape: {tuple(shape)}, expected "

@@ -46,9 +46,10 @@ def test_step_fn_returns_a_float(student, rng):
 def test_tf_step_fn_elementwise(student, rng, dtype):
     dtype = np.dtype(dtype)
     shape = tuple(int(n) for n in rng.integers(2, 5, size=rng.integers(1, 4)))
-    size = int(np.prod(shape))
+    shape, size = (shape, int(np.prod(shape))) if np.prod(shape) > 2 else ((3,), 3)
     a = random_numbers(rng, max(size, 8))[rng.permutation(max(size, 8))[:size]].reshape(shape).astype(dtype)
-    a.flat[:2] = [abs(a.flat[0]) + 0.5, -abs(a.flat[1]) - 0.5]  # both answers occur in every case
+    # both answers occur in every case, and a positive a so small that only a > 0 itself sees it (σ(a) is 0.5)
+    a.flat[:3] = [abs(a.flat[0]) + 0.5, -abs(a.flat[1]) - 0.5, 1e-20]
     call = f"tf_step_fn(a tensor of shape {shape}, dtype {dtype.name})"
     expected = reference.tf_step_fn(tf.constant(a)).numpy()
     got = student.perceptron.tf_step_fn(tf.constant(a))
