@@ -52,7 +52,7 @@ def test_from_sizes_shapes_and_range(kit, sizes):
     zero = [name for name, group in (("weights", model.weights), ("biases", model.biases))
             if all(not np.any(v.numpy()) for v in group)]
     if zero:
-        fail(task, call + f" → its {zero[0]}", "values spread uniformly over [-1, 1]", f"all 0", f"{zero[0]} all 0")
+        fail(task, call + f" → its {zero[0]}", "values spread uniformly over [-1, 1]", "all 0", f"{zero[0]} all 0")
     lopsided = [name for name, group in (("weights", model.weights), ("biases", model.biases))
                 if all(v.numpy().min() >= 0 for v in group)]  # each drawn over [-1, 1): both signs occur
     if lopsided or not (np.all(np.isfinite(values)) and values.min() >= -1 and values.max() <= 1 and values.std() >= 0.3):
