@@ -66,7 +66,8 @@ def check_derivative(kit, name: str, alternatives: dict) -> None:
 
 @pytest.mark.task("activations.sigmoid")
 def test_sigmoid(kit):
-    check_function(kit, "sigmoid", {"σ(−z): e^z where e^(−z) belongs": 1 / (1 + np.exp(np.clip(Z, -500, 500)))})
+    check_function(kit, "sigmoid", {"σ(−z): e^z where e^(−z) belongs": 1 / (1 + np.exp(np.clip(Z, -500, 500))),
+                                    "σ(2z): ½(1 + tanh z) where tanh(z/2) belongs": (1 + np.tanh(Z)) / 2})
 
 
 @pytest.mark.task("activations.sigmoid_prime")

@@ -81,6 +81,13 @@ def test_build_model_is_the_write_ups_network(kit):
         fail(task, call + " → model.count_params()", 407_050, model.count_params(), "wrong layers")
     expect_close(task, call + "(X, training=False), against the forward pass of its own weights",
                  model(X, training=False), forward(model.get_weights(), X), rtol=1e-4, atol=1e-6)
+    kernels, biases = model.get_weights()[0::2], model.get_weights()[1::2]
+    limits = [np.sqrt(6 / sum(kernel.shape)) for kernel in kernels]  # Glorot-uniform's bound
+    if any(np.abs(kernel).max() > limit for kernel, limit in zip(kernels, limits)) or any(np.any(b) for b in biases):
+        fail(task, call + " → its initial weights: the largest |w| of each kernel, then whether any bias is not 0",
+             [f"at most {limit:.4f}" for limit in limits] + [False] * len(biases),
+             [float(np.abs(kernel).max()) for kernel in kernels] + [bool(np.any(b)) for b in biases],
+             "not Keras' default start")
     sized = kit.keras_mlp.build_model(0, hidden=64, dropout=0.5)
     got = [getattr(layer, "units", getattr(layer, "rate", None)) for layer in sized.layers[1:]]
     if got != [64, 0.5, 10]:

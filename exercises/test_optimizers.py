@@ -90,6 +90,8 @@ def mistakes(name: str) -> dict:
             return lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
         if mistake == "m only":
             return lr / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
+        if mistake == "eps inside":
+            return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / np.sqrt(v + eps)
         if mistake == "betas swapped":
             return lr * np.sqrt(1 - b1 ** t) / (1 - b2 ** t) * m / (np.sqrt(v) + eps)
         if mistake == "t stuck":
@@ -101,7 +103,8 @@ def mistakes(name: str) -> dict:
             "without the square root of v": lambda s, t, g: wrong_adam(s, t, g, "no root"),
             "m's bias correction without v's": lambda s, t, g: wrong_adam(s, t, g, "m only"),
             "the step counter stuck at 1": lambda s, t, g: wrong_adam(s, t, g, "t stuck"),
-            "beta_1 and beta_2 swapped in the corrections": lambda s, t, g: wrong_adam(s, t, g, "betas swapped")}
+            "beta_1 and beta_2 swapped in the corrections": lambda s, t, g: wrong_adam(s, t, g, "betas swapped"),
+            "ε inside the root, √(v + ε), not √v + ε": lambda s, t, g: wrong_adam(s, t, g, "eps inside")}
 
 
 def check_optimizer(kit, name: str) -> None:
