@@ -25,8 +25,10 @@ def test_cost(kit, actual, desired, expected):
     given = [v if isinstance(v, float) else np.asarray(v) for v in (actual, desired)]  # numbers or arrays, as promised
     shown = ", ".join(str(v) if isinstance(v, float) else f"np.array({v})" for v in (actual, desired))
     alternatives = {"no square": np.sum(np.abs(difference))}
-    if difference.size > 1:  # (of one number, the mean is the sum)
+    if difference.size > 1:  # (of one number, the mean is the sum; the square of the sum is the sum of squares)
         alternatives["the mean, not the sum"] = np.mean(difference ** 2)
+        if not np.isclose(np.sum(difference) ** 2, expected):  # (they agree when one difference is 0)
+            alternatives["the square of the sum, not the sum of the squares"] = np.sum(difference) ** 2
     expect_close("backprop.cost", f"cost({shown})", kit.backprop.cost(*given), expected, alternatives=alternatives)
     call = f"cost({actual}, {desired}) as float64 tensors"
     got = kit.backprop.cost(tf.constant(actual, tf.float64), tf.constant(desired, tf.float64))
@@ -40,7 +42,8 @@ def test_cost_partial_matches_gradient_tape(kit, trial):
     (expected,) = tape_gradients(lambda w_: (a * w_ - desired) ** 2, w)
     got = derived("backprop.cost_partial", kit.backprop.cost_partial)(tf.constant(a, tf.float64), tf.constant(w, tf.float64), desired)
     expect_gradient("backprop.cost_partial", f"cost_partial(a={a:.6f}, w={w:.6f}, desired={desired:.6f})", got, expected,
-                    alternatives={"no inner derivative": 2 * (a * w - desired)})
+                    alternatives={"no inner derivative": 2 * (a * w - desired),
+                                  "the inner derivative w, not a": 2 * (a * w - desired) * w})
 
 
 @pytest.mark.task("backprop.cost_partial")
@@ -75,9 +78,11 @@ def test_descend_thesis_table_learning_rate_1(kit):
     weights, outputs = kit.backprop.descend(2.0, 0.8, 1.0, 1.0, 5)
     call = "descend(a=2.0, w=0.8, desired=1.0, learning_rate=1.0, steps=5)"
     expect_close("backprop.descend", call + " → weights", weights, [-1.6, 15.2, -102.4, 720.8, -5041.6],
-                 alternatives={"records the weight before the update": [0.8, -1.6, 15.2, -102.4, 720.8]})
+                 alternatives={"records the weight before the update": [0.8, -1.6, 15.2, -102.4, 720.8],
+                               "the first step's partial used at every step": [0.8 - 2.4 * k for k in range(1, 6)]})
     expect_close("backprop.descend", call + " → outputs", outputs, [-3.2, 30.4, -204.8, 1441.6, -10083.2],
-                 alternatives={"the output of the weight before the update": [1.6, -3.2, 30.4, -204.8, 1441.6]})
+                 alternatives={"the output of the weight before the update": [1.6, -3.2, 30.4, -204.8, 1441.6],
+                               "the cost, not the output a·w": [(o - 1.0) ** 2 for o in [-3.2, 30.4, -204.8, 1441.6, -10083.2]]})
     expect_floats("backprop.descend", call + " → weights", weights)
     expect_floats("backprop.descend", call + " → outputs", outputs)
 

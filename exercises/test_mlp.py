@@ -150,4 +150,5 @@ def test_parameter_count(kit, sizes, expected):
         fail("mlp.parameter_count", call, expected, got, f"returned a {type(got).__name__}, not an int", "type")
     if got != expected:
         without_biases = sum(a * b for a, b in layers)
-        fail("mlp.parameter_count", call, expected, got, "no biases" if got == without_biases else "wrong value")
+        fail("mlp.parameter_count", call, expected, got, "no biases" if got == without_biases else
+             "the number of variables, not of the numbers in them" if got == 2 * len(layers) else "wrong value")
