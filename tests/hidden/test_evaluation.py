@@ -68,10 +68,10 @@ def test_kfold_trains_a_fresh_model_per_fold(student, rng, mnist, once):
     call = f"kfold(build_model, {len(x)} MNIST images, k={k}, epochs={epochs}, {rate}, {batch})"
     factory = student.build(Model(weights, biases, factory=True))
     got = student.evaluation.kfold(factory, x, y, k, epochs, rate, batch, seed=seed)
-    if factory.get("builds") != k:
-        fail("evaluation.kfold", call, f"build_model() called once per fold ({k} times)",
-             f"called {factory.get('builds')} times", "one model for every fold" if factory.get("builds", 0) <= 1 else
-             "a fold skipped" if factory.get("builds") < k else "built too often")
+    builds = factory.get("builds")
+    if builds != k:
+        fail("evaluation.kfold", call, f"build_model() called once per fold ({k} times)", f"called {builds} times",
+             "one model for every fold" if builds <= 1 else "a fold skipped" if builds < k else "built too often")
     expected = once("trained", lambda: reference.kfold(lambda: harness_mlp(weights, biases), x, y, k, epochs, rate,
                                                          batch, seed=seed))
     if not isinstance(got, dict) or set(got) != set(expected):
