@@ -119,7 +119,8 @@ def check_optimizer(kit, name: str) -> None:
         expect_tensor(task, f"{made}.change(g) for {SHOWN}, at step {step + 1}", got[-1], tf.float64)
     # a known mistake is named only when it fits every step: two can agree on the first (e.g. betas swapped)
     fits = {problem for problem, changes in wrong.items()
-            if all(np.allclose(np.asarray(mine), theirs, rtol=1e-6, atol=1e-12) for mine, theirs in zip(got, changes))}
+            if all(np.shape(mine) == np.shape(theirs) and np.allclose(np.asarray(mine), theirs, rtol=1e-6, atol=1e-12)
+                   for mine, theirs in zip(got, changes))}  # (a wrong shape is expect_close's to name)
     for step, mine in enumerate(got):
         call = f"{made}.change(g) for {SHOWN}, at step {step + 1}"
         try:
