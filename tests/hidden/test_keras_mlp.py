@@ -25,11 +25,14 @@ LAYERS = [("Flatten", {}), ("Dense", {"units": 512, "activation": "relu"}), ("Dr
 HISTORY = ("loss", "accuracy", "val_loss", "val_accuracy")
 # fit: 2–3 epochs on 3,000 training images (Adam 0.001, 64 hidden units) reach 82–88 % of the test
 # images; a model that does not learn stays near 10 %. compare: 2 epochs on 2,000 images give
-# exercise 9's network (learning rate 0.5) min 40.3 %, mean 70.2 % over 210 seeds (its lower tail is
-# long), the Keras one min 85.9 % (5,000 images took twice as long for a table that says the same):
-# the bar only asks that both learned, twice as often as chance.
+# exercise 9's network (learning rate 0.5) min 40.3 %, mean 70.2 % of 1,000 other images over 210
+# seeds (its lower tail is long), the Keras one min 85.9 % (5,000 images took twice as long for a
+# table that says the same): the bar only asks that both learned, twice as often as chance. compare
+# tests on MNIST's 10,000 test images: a Keras accuracy measured with dropout on is 61–81 images
+# lower there (spread 11–16 over 30 calls, 8 seeds), so it does not meet the model's own by chance;
+# on 1,000 images it did in 9 of 240 calls.
 FIT_IMAGES, VALIDATION_IMAGES, FIT_PASS = 3000, 500, 70.0
-COMPARE_IMAGES, COMPARE_TEST, COMPARE_PASS = 2_000, 1000, 20.0
+COMPARE_IMAGES, COMPARE_PASS = 2_000, 20.0
 
 
 def keras_weights(rng: np.random.Generator, hidden: int) -> list[np.ndarray]:
@@ -243,9 +246,10 @@ def test_dropout_is_active_only_in_training(student, rng):
 @pytest.mark.task("keras_mlp.compare")
 def test_compare_fills_in_the_table(student, rng):
     task, seed = "keras_mlp.compare", int(rng.integers(2**31))
-    x, labels = mnist_part(rng, COMPARE_IMAGES + COMPARE_TEST)
-    x_test, labels_test, x, labels = x[COMPARE_IMAGES:], labels[COMPARE_IMAGES:], x[:COMPARE_IMAGES], labels[:COMPARE_IMAGES]
-    call = f"compare({COMPARE_IMAGES} MNIST images, {COMPARE_TEST} others to test on, epochs=2, seed={seed})"
+    x, labels = mnist_part(rng, COMPARE_IMAGES)
+    _, (x_test, labels_test) = trusted_mnist()
+    x_test = x_test.reshape(-1, 28, 28)
+    call = f"compare({COMPARE_IMAGES} MNIST training images, the 10,000 test images, epochs=2, seed={seed})"
     start = time.perf_counter()
     rows = expect_parts(task, call, student.keras_mlp.compare(x, labels, x_test, labels_test, 2, seed), 2, "two rows")
     seconds = time.perf_counter() - start  # the call as the grader saw it: its trainings took less
