@@ -6,6 +6,7 @@ here on the same batches; dropout by the values it passes on. The last check fil
 exercise 9's network beside the Keras one on MNIST.
 """
 
+import inspect
 import time
 
 import keras
@@ -181,16 +182,32 @@ def test_dropout_only_in_training(kit):
 @pytest.mark.task("keras_mlp.compare")
 @pytest.mark.uses("keras_mlp.parameter_count", "keras_mlp.build_model", "keras_mlp.compile_model", "keras_mlp.fit",
                   "softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.train", "softmax_network.accuracy")
-def test_compare_fills_in_the_table(kit):
+def test_compare_fills_in_the_table(kit, monkeypatch):
     task = "keras_mlp.compare"
     (images, labels), (test_images, test_labels) = load_mnist()
     x, x_test = images[:10_000].astype(np.float32) / 255, test_images[:2_000].astype(np.float32) / 255
     call = "compare(10,000 MNIST training images, 2,000 test images, epochs=1, seed=0)"
+    rates = []  # the learning rate of each call of exercise 9's train, as compare's module holds it
+    train = getattr(kit.keras_mlp, "train", None)
+    if callable(train):
+        def recording_train(*args, **kwargs):
+            try:
+                bound = inspect.signature(train).bind(*args, **kwargs)
+                bound.apply_defaults()
+                rates.append(float(bound.arguments["learning_rate"]))
+            except (TypeError, ValueError, KeyError):
+                pass  # arguments its signature does not take: the call itself says so
+            return train(*args, **kwargs)
+
+        monkeypatch.setattr(kit.keras_mlp, "train", recording_train)
     began = time.perf_counter()
     rows = kit.keras_mlp.compare(x, labels[:10_000], x_test, test_labels[:2_000], 1, 0)
     seconds = time.perf_counter() - began
     if not isinstance(rows, list) or len(rows) != 2:
         fail(task, call, "two rows: exercise 9's network, then the Keras one", rows, "not two rows", "type")
+    if rates and set(rates) != {0.5}:
+        fail(task, call + " → the learning rate it trains exercise 9's network with", 0.5,
+             rates[0] if len(set(rates)) == 1 else rates, "wrong learning rate")
     print("\n" + kit.keras_mlp.table(rows, 1))
     for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
         where = f"{call} → the {name} row"

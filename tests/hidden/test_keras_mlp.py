@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 
 from grader.scoring.judges import expect_close, expect_floats, fail, layers_problem, shapes_problem
-from grader.scoring.student import KerasModel
+from grader.scoring.student import Fn, KerasModel
 from tests.hidden.conftest import expect_model, expect_parts, parameters_of, trusted_mnist
 
 pytestmark = pytest.mark.keras_mlp
@@ -33,6 +33,16 @@ HISTORY = ("loss", "accuracy", "val_loss", "val_accuracy")
 # on 1,000 images it did in 9 of 240 calls.
 FIT_IMAGES, VALIDATION_IMAGES, FIT_PASS = 3000, 500, 70.0
 COMPARE_IMAGES, COMPARE_PASS = 2_000, 20.0
+
+
+def number(value) -> float | None:
+    """One number the student's code handed on (a Python number, or a tensor of one value), else None."""
+    if isinstance(value, bool) or np.size(value) != 1:
+        return None
+    try:
+        return float(np.asarray(value, np.float64))
+    except (TypeError, ValueError):
+        return None
 
 
 def keras_weights(rng: np.random.Generator, hidden: int) -> list[np.ndarray]:
@@ -250,9 +260,23 @@ def test_compare_fills_in_the_table(student, rng):
     _, (x_test, labels_test) = trusted_mnist()
     x_test = x_test.reshape(-1, 28, 28)
     call = f"compare({COMPARE_IMAGES} MNIST training images, the 10,000 test images, epochs=2, seed={seed})"
+    # exercise 9's train as compare's module holds it, keeping what each call was given
+    trains = student.build(Fn("recording:softmax_network.train:epochs,learning_rate"))
     start = time.perf_counter()
-    rows = expect_parts(task, call, student.keras_mlp.compare(x, labels, x_test, labels_test, 2, seed), 2, "two rows")
+    rows = expect_parts(task, call, student.keras_mlp.compare.using({"train": trains}, x, labels, x_test, labels_test,
+                                                                    2, seed), 2, "two rows")
     seconds = time.perf_counter() - start  # the call as the grader saw it: its trainings took less
+    calls = trains.get("calls")
+    if isinstance(calls, list) and calls:  # none: its network trained by another name for train (not seen here)
+        given = [(number(c.get("learning_rate")), number(c.get("epochs"))) if isinstance(c, dict) else (None, None)
+                 for c in calls]
+        rates = sorted({rate for rate, _ in given}, key=str)
+        if rates != [0.5]:
+            fail(task, call + " → the learning rate it trains exercise 9's network with", 0.5,
+                 rates[0] if len(rates) == 1 else rates, "wrong learning rate")
+        if sum(epochs or 0 for _, epochs in given) != 2:
+            fail(task, call + " → the epochs it trains exercise 9's network for", 2, [epochs for _, epochs in given],
+                 "wrong epochs")
     for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
         where = f"{call} → the {name} row"
         if not isinstance(row, dict) or sorted(row) != ["accuracy", "model", "parameters", "seconds"]:

@@ -103,6 +103,9 @@ class Dispatcher:
         if kind == "warped":
             base, _, factor = argument.rpartition(":")
             return judges.warped(self.function(base), float(factor), judges.WARPED_AT.get(base, 0))
+        if kind == "recording":  # recording:<function of the submission>:<argument>,<argument>…
+            path, _, names = argument.partition(":")
+            return harness.Recording(self.resolve(path), tuple(names.split(",")))
         if kind == "marked_step":
             return harness.marked_step(float(argument))
         if name in ("frozen_step", "order_step", "softmax_cross_entropy", "softmax_step", "cost_partial", "chain_partials"):

@@ -147,6 +147,25 @@ class HarnessFactory:
         return harness_mlp(self.weights, self.biases)
 
 
+class Recording:
+    """A function of the submission that also keeps, for every call, the arguments it was given
+    under these names (its defaults applied): the grader reads them as `calls`."""
+
+    def __init__(self, function, names):
+        self.function, self.names, self.calls = function, names, []
+
+    def __call__(self, *args, **kwargs):
+        import inspect
+
+        try:
+            bound = inspect.signature(self.function).bind(*args, **kwargs)
+            bound.apply_defaults()
+            self.calls.append({name: bound.arguments[name] for name in self.names if name in bound.arguments})
+        except (TypeError, ValueError):  # arguments its signature does not take: the call itself says so
+            self.calls.append({})
+        return self.function(*args, **kwargs)
+
+
 def cost_partial(a, w, desired):
     """∂C/∂w of C = (a·w − desired)² (exercise 3), the grader's own."""
     return 2.0 * (a * w - desired) * a

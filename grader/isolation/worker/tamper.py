@@ -15,7 +15,7 @@ WATCHED_LIBRARIES = (
 # sys.modules, which code can swap)
 WATCHED_OWN = ("wire.write_frame", "wire.array_to_blob", "codec.Values.encode", "dispatch.Dispatcher.handle",
                "dispatch.Dispatcher.graph", "dispatch.Dispatcher.function", "dispatch.Dispatcher.resolve",
-               "harness.marked_step", "harness.frozen_step", "judges.traced", "judges.spec_of", "judges.warped")
+               "harness.marked_step", "harness.frozen_step", "harness.Recording.__call__", "judges.traced", "judges.spec_of", "judges.warped")
 
 
 def _lookup(value, attributes) -> object:

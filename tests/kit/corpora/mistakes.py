@@ -685,6 +685,9 @@ CORPUS = [
       '"accuracy": 100.0 * float(np.mean(np.argmax(model(x_test, training=False), axis=1) == labels_test)),',
       '"accuracy": 100.0 * float(np.mean(np.argmax(model(x_test, training=True), axis=1) == labels_test)),',
       "keras_mlp.compare", "measured with dropout on"),
+    M("compare trains exercise 9's network at train's default rate", "keras_mlp",
+      "train(network, dataset, epochs, learning_rate=0.5)", "train(network, dataset, epochs)",
+      "keras_mlp.compare", "wrong learning rate"),
     # the second fresh trials of 2026-12-07 (mistakes none of the earlier trials had): uncaught or misnamed
     M("tf step as a rounded sigmoid", "perceptron", "return tf.where(a > 0, tf.ones_like(a), tf.zeros_like(a))",
       "return tf.round(tf.sigmoid(a))", "perceptron.tf_step_fn", "0 for a tiny positive a"),

@@ -27,9 +27,6 @@ EQUIVALENT = {
     # not equivalent, but below what a table of accuracies can show: compare trains exercise 9's
     # network in batches of 101, not 100
     "keras_mlp.py:108: 100 → 101",
-    # not equivalent, but seen only through a count: compare's Keras accuracy taken with dropout active
-    # flips ~35 of the 1,000 test predictions, which cancel out to the same count in about 1 seed in 10
-    "keras_mlp.py:121: False → True",
 }
 
 
