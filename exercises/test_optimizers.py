@@ -62,7 +62,9 @@ def mistakes(name: str) -> dict:
         return {"a plain gradient step, without momentum": lambda s, t, g: lr * g,
                 "the velocity −change returned (Keras' slot), not the change": lambda s, t, g: -average("c", mu, lr * g, s),
                 "an average with (1 − momentum) on the gradient": lambda s, t, g: average("c", mu, (1 - mu) * lr * g, s),
-                "the gradient remembered, not the change": lambda s, t, g: mu * remembered("g", g, s) + lr * g}
+                "the gradient remembered, not the change": lambda s, t, g: mu * remembered("g", g, s) + lr * g,
+                "Nesterov's look-ahead, momentum · change + learning_rate · gradient":
+                    lambda s, t, g: mu * average("c", mu, lr * g, s) + lr * g}
     if name == "Adagrad":
         a0 = h["initial_accumulator_value"]
         return {"the sum started at 0, not at initial_accumulator_value":
@@ -96,6 +98,8 @@ def mistakes(name: str) -> dict:
             return lr * np.sqrt(1 - b1 ** t) / (1 - b2 ** t) * m / (np.sqrt(v) + eps)
         if mistake == "t stuck":
             return lr * np.sqrt(1 - b2) / (1 - b1) * m / (np.sqrt(v) + eps)
+        if mistake == "gradient for m":
+            return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * g / (np.sqrt(v) + eps)
         return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (v + eps)  # no root
 
     return {"without the bias corrections": lambda s, t, g: wrong_adam(s, t, g, "no corrections"),
@@ -104,7 +108,8 @@ def mistakes(name: str) -> dict:
             "m's bias correction without v's": lambda s, t, g: wrong_adam(s, t, g, "m only"),
             "the step counter stuck at 1": lambda s, t, g: wrong_adam(s, t, g, "t stuck"),
             "beta_1 and beta_2 swapped in the corrections": lambda s, t, g: wrong_adam(s, t, g, "betas swapped"),
-            "ε inside the root, √(v + ε), not √v + ε": lambda s, t, g: wrong_adam(s, t, g, "eps inside")}
+            "ε inside the root, √(v + ε), not √v + ε": lambda s, t, g: wrong_adam(s, t, g, "eps inside"),
+            "the gradient in the step, not its average m": lambda s, t, g: wrong_adam(s, t, g, "gradient for m")}
 
 
 def check_optimizer(kit, name: str) -> None:
@@ -129,9 +134,9 @@ def check_optimizer(kit, name: str) -> None:
         except SelfCheckFailure as failure:
             said = str(failure).splitlines()[0]
             if len(fits) == 1:
-                fail(task, call, expected[step], mine, next(iter(fits)))
+                fail(task, call, expected[step], np.asarray(mine), next(iter(fits)))
             if any(f"({problem})" in said for problem in wrong):
-                fail(task, call, expected[step], mine, "wrong value")  # fits a known mistake at this step only
+                fail(task, call, expected[step], np.asarray(mine), "wrong value")  # fits a known mistake at this step only
             raise
     a, b = (getattr(kit.optimizers, name)(**hyper) for _ in range(2))
     other = [-2.0 * g for g in GRADIENTS]
