@@ -148,11 +148,15 @@ def test_descend_two_thesis_numbers(kit):
     w1s, w2s, outputs = kit.backprop.descend_two(2.0, 0.8, 3.0, 1.0, 0.01, 25)
     call = "descend_two(a1=2.0, w1=0.8, w2=3.0, desired=1.0, learning_rate=0.01, steps=25)"
     w1, w2 = 0.8, 3.0  # the slip: w2's partial taken at the w1 just updated
+    v1, v2 = 0.8, 3.0  # the slip: both weights moved by w1's partial
     for _ in range(25):
         w1 -= 0.01 * 2 * (2.0 * w1 * w2 - 1.0) * 2.0 * w2
         w2 -= 0.01 * 2 * (2.0 * w1 * w2 - 1.0) * 2.0 * w1
+        g1 = 2 * (2.0 * v1 * v2 - 1.0) * 2.0 * v2
+        v1, v2 = v1 - 0.01 * g1, v2 - 0.01 * g1
     expect_close("backprop.descend_two", call + " → last w1, w2, a3", [w1s[-1], w2s[-1], outputs[-1]],
-                 [0.17478575, 2.8606453, 1.0], alternatives={"w2's partial at the updated w1": [w1, w2, 2.0 * w1 * w2]})
+                 [0.17478575, 2.8606453, 1.0], alternatives={"w2's partial at the updated w1": [w1, w2, 2.0 * w1 * w2],
+                                                            "w2 moved by w1's partial": [v1, v2, 2.0 * v1 * v2]})
     for name, values in (("w1s", w1s), ("w2s", w2s), ("outputs", outputs)):
         expect_floats("backprop.descend_two", f"{call} → {name}", values)
 
@@ -197,7 +201,9 @@ def test_sigmoid_partials_match_gradient_tape(kit, trial):
     a = 1 / (1 + np.exp(-(x * w + b)))
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂w", got[0], expected[0],
                     alternatives={"no sigmoid derivative": 2 * (a - desired) * x,
-                                  "σ′ taken at z, not at a = σ(z)": 2 * (a - desired) * (x * w + b) * (1 - (x * w + b)) * x})
+                                  "σ′ taken at z, not at a = σ(z)": 2 * (a - desired) * (x * w + b) * (1 - (x * w + b)) * x,
+                                  "the sigmoid taken twice, σ(a)·(1 − σ(a))":
+                                      2 * (a - desired) * (1 / (1 + np.exp(-a))) * (1 - 1 / (1 + np.exp(-a))) * x})
     expect_gradient("backprop.sigmoid_partials", call + " → ∂C/∂b", got[1], expected[1],
                     alternatives={"the bias's derivative times x": expected[1] * x})
 
