@@ -96,11 +96,26 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
     accuracies = expect_numbers("evaluation.kfold", call + " → accuracies", result["accuracies"], np.zeros(3))
     expect_floats("evaluation.kfold", call + " → accuracies", result["accuracies"])
     expect_floats("evaluation.kfold", call + " → errors", result["errors"])
-    if not (np.all(accuracies >= 40) and np.all(accuracies <= 100)):
+    if np.all(accuracies <= 1) or np.any(accuracies > 100):
         fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies,
-             "a fraction, not a percentage" if np.all(accuracies <= 1) else
-             "a count, not a percentage" if np.any(accuracies > 100) else "does not learn")
+             "a fraction, not a percentage" if np.all(accuracies <= 1) else "a count, not a percentage")
     folds = [(np.asarray(train), np.asarray(test)) for train, test in kit.evaluation.fold_indices(len(x), 3)]
+    row = {image.tobytes(): i for i, image in enumerate(x)}
+    for fold, (model, (train, test)) in enumerate(zip(built, folds)):
+        batches = [[row[r.tobytes()] for r in batch] for batch in model.seen]
+        trained = sorted(i for batch in batches if len(batch) <= 10 for i in batch)
+        tested = sorted(i for batch in batches if len(batch) > 10 for i in batch)
+        if set(trained) == set(np.asarray(test).tolist()) and set(tested) == set(np.asarray(train).tolist()):
+            fail("evaluation.kfold", call, f"fold {fold}'s model trained on the other folds' {len(train)} images, tested on "
+                 f"its own {len(test)}", f"trained on its own {len(test)}, tested on the other {len(train)}",
+                 "each fold's train and test parts swapped")
+        if set(trained) != set(np.asarray(train).tolist()):
+            fail("evaluation.kfold", call, f"fold {fold}'s model trained on the images of the other folds only",
+                 f"trained on {len(set(trained) & set(np.asarray(test).tolist()))} images of its own test fold and "
+                 f"{len(set(trained) & set(np.asarray(train).tolist()))} of the other folds'",
+                 "a leak between folds")
+    if not np.all(accuracies >= 40):
+        fail("evaluation.kfold", call, "3 accuracies in percent, each at least 40 (chance is 10)", accuracies, "does not learn")
 
     def squared_errors(part: int) -> list[float]:  # each fold's trained model on its train (0) or test (1) part
         return [float(np.mean((np.asarray(m.model(x[f[part]])) - y[f[part]]) ** 2)) for m, f in zip(built, folds)]
@@ -115,19 +130,11 @@ def test_kfold_builds_a_fresh_model_per_fold(kit, mnist_sample):
                  alternatives={"the sample variance": accuracies.var(ddof=1),
                                "the standard deviation, not the variance": accuracies.std(),
                                "the variance of the errors, not of the accuracies": np.var(errors)})
-    row = {image.tobytes(): i for i, image in enumerate(x)}
     for fold, (model, (train, test)) in enumerate(zip(built, folds)):
-        batches = [[row[r.tobytes()] for r in batch] for batch in model.seen]
-        trained = sorted(i for batch in batches if len(batch) <= 10 for i in batch)
-        tested = sorted(i for batch in batches if len(batch) > 10 for i in batch)
-        if set(trained) != set(np.asarray(train).tolist()):
-            fail("evaluation.kfold", call, f"fold {fold}'s model trained on the images of the other folds only",
-                 f"trained on {len(set(trained) & set(np.asarray(test).tolist()))} images of its own test fold and "
-                 f"{len(set(trained) & set(np.asarray(train).tolist()))} of the other folds'",
-                 "a leak between folds")
-        if set(tested) != set(np.asarray(test).tolist()):
+        tested = {row[r.tobytes()] for batch in model.seen if len(batch) > 10 for r in batch}
+        if tested != set(np.asarray(test).tolist()):
             fail("evaluation.kfold", call, f"fold {fold}'s model tested on its own fold's {len(test)} images",
-                 f"tested on {len(set(tested))} images, {len(set(tested) - set(np.asarray(test).tolist()))} "
+                 f"tested on {len(tested)} images, {len(tested - set(np.asarray(test).tolist()))} "
                  f"of them from its training folds", "a leak between folds")
 
 

@@ -36,7 +36,9 @@ def test_preprocess(kit, mnist_sample):
     expect_dtype(task, call + " → y", y, tf.float32)
     expect_close(task, call + " → x", x, (images[:50].reshape(50, 784) / 255.0).astype(np.float32),
                  alternatives={"not scaled": images[:50].reshape(50, 784)})
-    expect_close(task, call + " → y", y, one_hot(labels[:50]), atol=0, alternatives={"labels not one-hot": labels[:50]})
+    every_digit = np.tile(np.isin(np.arange(10), labels[:50]), (50, 1)).astype(np.float32)  # y[:, labels] = 1
+    expect_close(task, call + " → y", y, one_hot(labels[:50]), atol=0,
+                 alternatives={"labels not one-hot": labels[:50], "a 1 in every row for every digit of the batch": every_digit})
     dimmed = (images[:5] // 2).astype(np.uint8)  # brightest pixel 127: the scale is the pixel range, 0..255
     x, _ = kit.training.preprocess(dimmed, labels[:5])
     expect_close(task, "preprocess(5 MNIST images at half brightness, their labels) → x", x,
