@@ -187,14 +187,14 @@ def test_compare_fills_in_the_table(kit, monkeypatch):
     (images, labels), (test_images, test_labels) = load_mnist()
     x, x_test = images[:10_000].astype(np.float32) / 255, test_images[:2_000].astype(np.float32) / 255
     call = "compare(10,000 MNIST training images, 2,000 test images, epochs=1, seed=0)"
-    rates = []  # the learning rate of each call of exercise 9's train, as compare's module holds it
+    given = []  # (learning rate, epochs) of each call of exercise 9's train, as compare's module holds it
     train = getattr(kit.keras_mlp, "train", None)
     if callable(train):
         def recording_train(*args, **kwargs):
             try:
                 bound = inspect.signature(train).bind(*args, **kwargs)
                 bound.apply_defaults()
-                rates.append(float(bound.arguments["learning_rate"]))
+                given.append((float(bound.arguments["learning_rate"]), int(bound.arguments["epochs"])))
             except (TypeError, ValueError, KeyError):
                 pass  # arguments its signature does not take: the call itself says so
             return train(*args, **kwargs)
@@ -205,9 +205,13 @@ def test_compare_fills_in_the_table(kit, monkeypatch):
     seconds = time.perf_counter() - began
     if not isinstance(rows, list) or len(rows) != 2:
         fail(task, call, "two rows: exercise 9's network, then the Keras one", rows, "not two rows", "type")
-    if rates and set(rates) != {0.5}:
+    rates = sorted({rate for rate, _ in given})
+    if given and rates != [0.5]:
         fail(task, call + " → the learning rate it trains exercise 9's network with", 0.5,
-             rates[0] if len(set(rates)) == 1 else rates, "wrong learning rate")
+             rates[0] if len(rates) == 1 else rates, "wrong learning rate")
+    if given and sum(epochs for _, epochs in given) != 1:
+        fail(task, call + " → the epochs it trains exercise 9's network for", 1, [epochs for _, epochs in given],
+             "wrong epochs")
     print("\n" + kit.keras_mlp.table(rows, 1))
     for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
         where = f"{call} → the {name} row"
