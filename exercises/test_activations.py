@@ -29,6 +29,7 @@ FUNCTIONS = {  # task → TensorFlow's function, keyword arguments
     "leaky_relu": (lambda z, alpha: tf.nn.leaky_relu(z, alpha), {"alpha": ALPHA}),
     "elu": (elu_alpha, {"alpha": 1.5}),
 }
+DEFAULTS = {"leaky_relu": {"alpha": 0.01}, "elu": {"alpha": 1.0}}  # the signatures' defaults, as the docstrings give them
 
 
 def _call(name: str, kwargs: dict, what: str = SHOWN) -> str:
@@ -50,6 +51,11 @@ def check_function(kit, name: str, alternatives: dict | None = None) -> None:
         got = getattr(kit.activations, name)(tf.constant(z), **kwargs)
         expect_close(task, _call(name, kwargs, f"a float64 tensor of shape {shape}"), got,
                      reference(tf.constant(z), **kwargs).numpy(), rtol=1e-9, atol=1e-12)
+    for key, value in DEFAULTS.get(name, {}).items():  # left out, the default
+        expected = reference(tf.constant(Z), **{key: value}).numpy()
+        got = getattr(kit.activations, name)(tf.constant(Z))
+        if not np.allclose(np.asarray(got), expected, rtol=1e-6, atol=1e-7):
+            fail(task, f"{name}({SHOWN}), {key} left at its default", expected, np.asarray(got), f"{key} not {value} by default")
 
 
 def check_derivative(kit, name: str, alternatives: dict) -> None:
@@ -62,6 +68,11 @@ def check_derivative(kit, name: str, alternatives: dict) -> None:
     call = _call(name, kwargs)
     expect_tensor(task, call, got, tf.float64)  # first: a float32 result would show as a tiny relative error
     expect_gradient(task, call, got, expected, alternatives=alternatives)
+    for key, value in DEFAULTS.get(function, {}).items():  # left out, the default
+        (expected,) = tape_gradients(lambda v: tf.reduce_sum(reference(v, **{key: value})), Z)
+        got = derived(task, getattr(kit.activations, name))(tf.constant(Z))
+        if not np.allclose(np.asarray(got), expected, rtol=1e-6, atol=1e-9):
+            fail(task, f"{name}({SHOWN}), {key} left at its default", expected, np.asarray(got), f"{key} not {value} by default")
 
 
 @pytest.mark.task("activations.sigmoid")

@@ -5,11 +5,13 @@ every derivative, tf.GradientTape in float64; inputs are random tensors of rando
 the kink 0, tiny and huge (±1000) values.
 """
 
+import inspect
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from grader.scoring.judges import deep_cost, expect_close, expect_dtype, expect_gradient, fail, tape_gradients, warped
+from grader.scoring.judges import as_array, deep_cost, expect_close, expect_dtype, expect_gradient, fail, tape_gradients, warped
 from grader.scoring.student import Fn
 from solutions import activations as reference
 
@@ -37,27 +39,46 @@ def elu_alpha(z, alpha):
     return tf.where(z >= 0, z, alpha * tf.nn.elu(z))
 
 
-def check_function(student, rng, name: str, reference, **kwargs) -> None:
+def check_function(student, rng, name: str, reference_function, **kwargs) -> None:
     """The student's activation equals TensorFlow's, in float64 and float32, dtype kept."""
     for dtype in (np.float64, np.float32):
         z = random_z(rng, dtype)
         shown = ", ".join(f"{k}={v:.4f}" for k, v in kwargs.items())
         call = f"{name}(a {dtype.__name__} tensor of shape {z.shape} with 0, ±1e-3 and ±1000{', ' + shown if shown else ''})"
         got = getattr(student.activations, name)(tf.constant(z), **kwargs)
-        expect_close(f"activations.{name}", call, got, reference(tf.constant(z, tf.float64), **kwargs).numpy(),
+        expect_close(f"activations.{name}", call, got, reference_function(tf.constant(z, tf.float64), **kwargs).numpy(),
                      rtol=1e-6 if dtype == np.float32 else 1e-10, atol=1e-7 if dtype == np.float32 else 1e-12)
         expect_dtype(f"activations.{name}", call, got, dtype)
+    check_defaults(student, rng, name, reference_function, kwargs)
 
 
-def check_derivative(student, rng, name: str, reference, **kwargs) -> None:
+def check_defaults(student, rng, name: str, function, kwargs: dict) -> None:
+    """A keyword argument left out takes the default of the reference's signature (the skeleton's)."""
+    task = f"activations.{name}"
+    for key in kwargs:
+        default = inspect.signature(getattr(reference, name)).parameters[key].default
+        z = random_z(rng)
+        if name.endswith("_prime"):
+            (expected,) = tape_gradients(lambda v: tf.reduce_sum(function(v, **{key: default})), z)
+            got = getattr(student.activations, name).by_hand(tf.constant(z))
+        else:
+            expected, got = function(tf.constant(z), **{key: default}).numpy(), getattr(student.activations, name)(tf.constant(z))
+        call = f"{name}(a float64 tensor of shape {z.shape} with 0, ±1e-3 and ±1000), {key} left at its default"
+        got = as_array(task, call, got, np.asarray(expected))
+        if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+            fail(task, call, expected, got, f"{key} not {default} by default")
+
+
+def check_derivative(student, rng, name: str, reference_function, **kwargs) -> None:
     """The student's hand-derived derivative equals tf.GradientTape's of TensorFlow's function."""
     z = random_z(rng)
-    (expected,) = tape_gradients(lambda v: tf.reduce_sum(reference(v, **kwargs)), z)
+    (expected,) = tape_gradients(lambda v: tf.reduce_sum(reference_function(v, **kwargs)), z)
     shown = ", ".join(f"{k}={v:.4f}" for k, v in kwargs.items())
     call = f"{name}(a float64 tensor of shape {z.shape} with 0, ±1e-3 and ±1000{', ' + shown if shown else ''})"
     got = getattr(student.activations, name).by_hand(tf.constant(z), **kwargs)
     expect_gradient(f"activations.{name}", call, got, expected)
     expect_dtype(f"activations.{name}", call, got, np.float64)
+    check_defaults(student, rng, name, reference_function, kwargs)
 
 
 @pytest.mark.points(1)
