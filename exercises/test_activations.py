@@ -98,7 +98,8 @@ def test_tanh(kit):
 @pytest.mark.uses("activations.tanh")
 def test_tanh_prime(kit):
     check_derivative(kit, "tanh_prime", {"1 − tanh(z), not squared": 1 - np.tanh(Z),
-                                          "1 − z², not 1 − tanh(z)²": 1 - Z ** 2})
+                                          "1 − z², not 1 − tanh(z)²": 1 - Z ** 2,
+                                          "1 − tanh(z²), not 1 − tanh(z)²": 1 - np.tanh(Z ** 2)})
 
 
 @pytest.mark.task("activations.relu")
@@ -114,7 +115,8 @@ def test_relu_prime(kit):
 
 @pytest.mark.task("activations.leaky_relu")
 def test_leaky_relu(kit):
-    check_function(kit, "leaky_relu", {"alpha fixed at 0.01": np.where(Z > 0, Z, 0.01 * Z)})
+    check_function(kit, "leaky_relu", {"alpha fixed at 0.01": np.where(Z > 0, Z, 0.01 * Z),
+                                       "alpha, not alpha·z, for z ≤ 0": np.where(Z > 0, Z, ALPHA)})
 
 
 @pytest.mark.task("activations.leaky_relu_prime")
@@ -122,13 +124,16 @@ def test_leaky_relu_prime(kit):
     check_derivative(kit, "leaky_relu_prime", {"0, not alpha, for z < 0": (Z > 0).astype(float),
                                                 "1 at the kink z = 0": np.where(Z >= 0, 1.0, ALPHA),
                                                 "alpha fixed at 0.01": np.where(Z > 0, 1.0, 0.01),
-                                                "alpha·z, the function, for z < 0": np.where(Z > 0, 1.0, ALPHA * Z)})
+                                                "alpha·z, the function, for z < 0": np.where(Z > 0, 1.0, ALPHA * Z),
+                                                "alpha added on both sides": np.where(Z > 0, 1.0, 0.0) + ALPHA})
 
 
 @pytest.mark.task("activations.elu")
 def test_elu(kit):
     check_function(kit, "elu", {"alpha fixed at 1": np.where(Z >= 0, Z, np.expm1(np.minimum(Z, 0))),
-                                "alpha·e^z without the − 1": np.where(Z >= 0, Z, FUNCTIONS["elu"][1]["alpha"] * np.exp(np.minimum(Z, 0)))})
+                                "alpha·e^z without the − 1": np.where(Z >= 0, Z, FUNCTIONS["elu"][1]["alpha"] * np.exp(np.minimum(Z, 0))),
+                                "alpha·e^z − 1, not alpha·(e^z − 1)":
+                                    np.where(Z >= 0, Z, FUNCTIONS["elu"][1]["alpha"] * np.exp(np.minimum(Z, 0)) - 1)})
 
 
 @pytest.mark.task("activations.elu_prime")
@@ -163,11 +168,14 @@ def test_softmax_cross_entropy(kit):
     got = kit.activations.softmax_cross_entropy(tf.constant(LOGITS), tf.constant(LABELS))
     with np.errstate(divide="ignore"):
         padded = -np.sum(LABELS * np.log(tf.nn.softmax(LOGITS).numpy() + 1e-12), axis=1).mean()
+    sigmoid_rows = tf.nn.sigmoid_cross_entropy_with_logits(LABELS, LOGITS).numpy().sum(axis=1)
     expect_close("activations.softmax_cross_entropy", call, got, per_row.mean(), rtol=1e-9,
                  alternatives={"the sum over the batch, not the mean": per_row.sum(),
                                "divided by the number of classes": per_row.sum() / LOGITS.shape[1],
                                "the mean over every element": per_row.sum() / LOGITS.size,
-                               "the log of softmax plus a small number": padded})
+                               "the log of softmax plus a small number": padded,
+                               "a sigmoid cross-entropy (each class alone), not softmax's": sigmoid_rows.mean(),
+                               "a sigmoid cross-entropy's mean over every element, not softmax's": sigmoid_rows.mean() / 3})
     expect_tensor("activations.softmax_cross_entropy", call, got, tf.float64)
 
 

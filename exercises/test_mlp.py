@@ -151,4 +151,5 @@ def test_parameter_count(kit, sizes, expected):
     if got != expected:
         without_biases = sum(a * b for a, b in layers)
         fail("mlp.parameter_count", call, expected, got, "no biases" if got == without_biases else
-             "the number of variables, not of the numbers in them" if got == 2 * len(layers) else "wrong value")
+             "the number of variables, not of the numbers in them" if got == 2 * len(layers) else
+             "biases for the inputs too" if got == expected + sizes[0] else "wrong value")

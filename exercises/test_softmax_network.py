@@ -85,7 +85,9 @@ def test_cross_entropy_is_keras_categorical_cross_entropy(kit):
     expect_close(task, call, got, per_row.mean(), rtol=1e-5, atol=1e-6,
                  alternatives={"the sum over the batch, not the mean": per_row.sum(),
                                "softmax applied twice": keras.losses.categorical_crossentropy(
-                                   LABELS, tf.nn.softmax(LOGITS), from_logits=True).numpy().mean()})
+                                   LABELS, tf.nn.softmax(LOGITS), from_logits=True).numpy().mean(),
+                               "labels and logits swapped": tf.nn.softmax_cross_entropy_with_logits(
+                                   labels=LOGITS, logits=LABELS).numpy().mean()})
     expect_tensor(task, call, got, tf.float32)
 
 
@@ -116,6 +118,8 @@ def test_train_step_is_one_step_of_keras_sgd(kit):
                  alternatives={"the loss after the step, not before it": after})
     expect_tensor(task, call + " → the loss it returns", got, tf.float32)
     before = [WEIGHTS[0], BIASES[0][0], WEIGHTS[1], BIASES[1][0]]
+    if all(np.array_equal(mine, start) for mine, start in zip(model.get_weights(), before)):
+        fail(task, call + " → the variables afterwards", judge.get_weights(), model.get_weights(), "no variable moved")
     for i, (mine, theirs, start) in enumerate(zip(model.get_weights(), judge.get_weights(), before)):
         expect_close(task, f"{call} → variable {i} afterwards, as keras.optimizers.SGD(0.3) moves it", mine, theirs,
                      rtol=1e-4, atol=1e-6, alternatives={"climbs the gradient": 2 * start - theirs})
@@ -138,7 +142,11 @@ def test_train_step_moves_every_trainable_variable(kit):
     call = "train_step(x @ W + b with W = [[1, -1]], b = [[0.5, 0.5]], x = [[1], [2]], learning_rate=0.1, loss=the sum of x @ W + b)"
     model = Affine()
     got = kit.softmax_network.train_step(model, tf.constant([[1.0], [2.0]]), tf.zeros((2, 2)), 0.1, lambda z, y: tf.reduce_sum(z))
-    expect_close(task, call + " → the loss it returns (before the step)", got, 2.0, rtol=1e-6)
+    expect_close(task, call + " → the loss it returns (before the step)", got, 2.0, rtol=1e-6,
+                 alternatives={"the loss it is given ignored": 0.0})  # a cross-entropy's, with labels of 0
+    if np.array_equal(model.weights[0].numpy(), [[1.0, -1.0]]) and np.array_equal(model.biases[0].numpy(), [[0.5, 0.5]]):
+        fail(task, call + " → W and b afterwards", [[[0.7, -1.3]], [[0.3, 0.3]]],
+             [model.weights[0].numpy(), model.biases[0].numpy()], "no variable moved")
     for name, variable, start, want in (("W", model.weights[0], [[1.0, -1.0]], [[0.7, -1.3]]),
                                         ("b", model.biases[0], [[0.5, 0.5]], [[0.3, 0.3]])):
         expect_close(task, f"{call} → {name} afterwards", variable.numpy(), want, rtol=1e-6,

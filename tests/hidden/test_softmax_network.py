@@ -11,7 +11,8 @@ import tensorflow as tf
 
 from grader.scoring.judges import check_workshop_generator, check_workshop_weights, expect_close, fail, shapes_problem
 from grader.scoring.student import Dataset, Fn, Model
-from grader.isolation.worker.harness import batched, harness_mlp, softmax_cross_entropy, softmax_step
+from grader.isolation.worker.harness import (batched, harness_mlp, probability_squared_error, softmax_cross_entropy,
+                                             softmax_step)
 from solutions import softmax_network as reference
 from tests.hidden import mnist_check, softmax_check
 from tests.hidden.conftest import expect_model, expect_tensor, parameters_of, parameters_shaped
@@ -124,11 +125,11 @@ def test_train_step(student, rng):
     n, rate = int(rng.integers(4, 12)), float(rng.uniform(0.05, 0.5))
     x, y = rng.uniform(size=(n, weights[0].shape[0])).astype(np.float32), one_hot(rng, n)
     call = (f"train_step(a ReLU network with a trainable gain, {n} examples, learning_rate={rate:.3f}, "
-            f"loss=TensorFlow's mean softmax cross-entropy)")
+            f"loss=TensorFlow's mean squared error of softmax(logits), a loss that is not cross_entropy)")
     expected_model = harness_mlp(weights, biases, gain=True, logits=True)
-    expected_loss = float(softmax_step(expected_model, x, y, rate, softmax_cross_entropy))
+    expected_loss = float(softmax_step(expected_model, x, y, rate, probability_squared_error))
     model = student.build(Model(weights, biases, gain=True, logits=True))
-    got = student.softmax_network.train_step(model, x, y, rate, Fn("softmax_cross_entropy"))
+    got = student.softmax_network.train_step(model, x, y, rate, Fn("probability_squared_error"))
     expect_close(task, call + " → the loss it returns (before the step)", got, expected_loss, rtol=1e-5)
     expect_tensor(task, call + " → the loss it returns", got, np.float32)
     want = [v.numpy() for v in expected_model.weights + expected_model.biases] + [expected_model.gain.numpy()]

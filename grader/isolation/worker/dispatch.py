@@ -108,7 +108,7 @@ class Dispatcher:
             return harness.Recording(self.resolve(path), tuple(names.split(",")))
         if kind == "marked_step":
             return harness.marked_step(float(argument))
-        if name in ("frozen_step", "order_step", "softmax_cross_entropy", "softmax_step", "cost_partial", "chain_partials"):
+        if name in ("frozen_step", "order_step", "softmax_cross_entropy", "probability_squared_error", "softmax_step", "cost_partial", "chain_partials"):
             return getattr(harness, name)
         if name == "tracing_step":  # a fresh one for every call: it counts its traces
             return harness.tracing_step()

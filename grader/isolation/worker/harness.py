@@ -96,6 +96,14 @@ def softmax_cross_entropy(logits, y):
     return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
 
 
+def probability_squared_error(logits, y):
+    """The mean over every element of (softmax(logits) − y)², TensorFlow's own: a loss that is neither
+    the student's nor a cross-entropy (a step that ignores the loss it is given shows)."""
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.square(tf.nn.softmax(logits) - y))
+
+
 def softmax_step(model, x_batch, y_batch, learning_rate, loss):
     """One step of gradient descent on `loss` (a step that is not the student's); returns the loss."""
     import tensorflow as tf

@@ -813,6 +813,33 @@ CORPUS = [
     M("backward without the hidden layers' sigmoid derivative", "backprop",
       "delta = (delta @ tf.transpose(weights[layer])) * below * (1.0 - below)",
       "delta = delta @ tf.transpose(weights[layer])", "backprop.backward", "without the hidden layer's a·(1 − a)"),
+    # the third fresh trial's mistakes that no message named before
+    M("tanh′ of z squared", "activations", "return 1.0 - tf.square(tanh(z))", "return 1.0 - tanh(tf.square(z))",
+      "activations.tanh_prime", "1 − tanh(z²), not 1 − tanh(z)²"),
+    M("leaky relu gives alpha, not alpha·z", "activations", "return tf.where(z > 0, z, alpha * z)",
+      "return tf.where(z > 0, z, alpha * tf.ones_like(z))", "activations.leaky_relu", "alpha, not alpha·z"),
+    M("leaky relu′ adds alpha", "activations", "return tf.where(z > 0, tf.ones_like(z), alpha * tf.ones_like(z))",
+      "return tf.where(z > 0, tf.ones_like(z), tf.zeros_like(z)) + alpha", "activations.leaky_relu_prime",
+      "alpha added on both sides"),
+    M("elu without its parentheses", "activations", "alpha * (tf.exp(tf.minimum(z, 0.0)) - 1.0))",
+      "alpha * tf.exp(tf.minimum(z, 0.0)) - 1.0)", "activations.elu", "not alpha·(e^z − 1)"),
+    M("softmax cross-entropy by sigmoid's", "activations",
+      "return tf.reduce_mean(-tf.reduce_sum(labels * log_softmax, axis=-1))",
+      "return tf.reduce_mean(tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels, logits), axis=-1))",
+      "activations.softmax_cross_entropy", "a sigmoid cross-entropy"),
+    M("train_step rebinds its variables", "softmax_network", "variable.assign_sub(learning_rate * gradient)",
+      "variable = variable - learning_rate * gradient", "softmax_network.train_step", "no variable moved"),
+    M("relu′ with NumPy's where", "activations", "return tf.where(z > 0, tf.ones_like(z), tf.zeros_like(z))",
+      "return np.where(z > 0, 1.0, 0.0)", "activations.relu_prime", "use the TensorFlow operation of the same name"),
+    M("cross-entropy with labels and logits swapped", "softmax_network",
+      "tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits)",
+      "tf.nn.softmax_cross_entropy_with_logits(logits, y)", "softmax_network.cross_entropy", "labels and logits swapped"),
+    M("train_step ignores its loss", "softmax_network", "value = loss(model(x_batch), y_batch)",
+      "value = cross_entropy(model(x_batch), y_batch)", "softmax_network.train_step", "the loss it is given ignored"),
+    M("parameter count with biases for the inputs", "mlp",
+      "return int(sum(tf.size(v) for v in model.weights + model.biases))",
+      "sizes = [w.shape[0] for w in model.weights] + [model.weights[-1].shape[1]]\n"
+      "    return sum(a * b for a, b in zip(sizes, sizes[1:])) + sum(sizes)", "mlp.parameter_count", "biases for the inputs too"),
 ]
 
 
