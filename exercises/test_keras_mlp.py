@@ -179,6 +179,14 @@ def test_dropout_only_in_training(kit):
 
 
 @pytest.mark.timeout(120)  # two trainings on 10,000 images: ~5 s here
+def batch_size(dataset) -> int | None:
+    """The number of examples in a dataset's first batch (None: not a dataset of (x, y) batches)."""
+    try:
+        return int(next(iter(dataset))[0].shape[0])
+    except (TypeError, IndexError, AttributeError, StopIteration, tf.errors.OpError):
+        return None
+
+
 @pytest.mark.task("keras_mlp.compare")
 @pytest.mark.uses("keras_mlp.parameter_count", "keras_mlp.build_model", "keras_mlp.compile_model", "keras_mlp.fit",
                   "softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.train", "softmax_network.accuracy")
@@ -187,7 +195,7 @@ def test_compare_fills_in_the_table(kit, monkeypatch):
     (images, labels), (test_images, test_labels) = load_mnist()
     x, x_test = images[:10_000].astype(np.float32) / 255, test_images[:2_000].astype(np.float32) / 255
     call = "compare(10,000 MNIST training images, 2,000 test images, epochs=1, seed=0)"
-    given = []  # (learning rate, epochs) of each call of exercise 9's train, as compare's module holds it
+    given, batches = [], []  # (learning rate, epochs) of each call of exercise 9's train, and its first batch's size
     train = getattr(kit.keras_mlp, "train", None)
     if callable(train):
         def recording_train(*args, **kwargs):
@@ -196,10 +204,14 @@ def test_compare_fills_in_the_table(kit, monkeypatch):
                 bound.apply_defaults()
                 given.append((float(bound.arguments["learning_rate"]), int(bound.arguments["epochs"])))
             except (TypeError, ValueError, KeyError):
-                pass  # arguments its signature does not take: the call itself says so
-            return train(*args, **kwargs)
+                bound = None  # arguments its signature does not take: the call itself says so
+            losses = train(*args, **kwargs)
+            if bound is not None:  # after the training: a look at the dataset changes nothing of it
+                batches.append(batch_size(bound.arguments.get("dataset")))
+            return losses
 
         monkeypatch.setattr(kit.keras_mlp, "train", recording_train)
+    keras.utils.set_random_seed(0)  # the same start whichever checks ran before (a dataset shuffled before build_model)
     began = time.perf_counter()
     rows = kit.keras_mlp.compare(x, labels[:10_000], x_test, test_labels[:2_000], 1, 0)
     seconds = time.perf_counter() - began
@@ -212,6 +224,8 @@ def test_compare_fills_in_the_table(kit, monkeypatch):
     if given and sum(epochs for _, epochs in given) != 1:
         fail(task, call + " → the epochs it trains exercise 9's network for", 1, [epochs for _, epochs in given],
              "wrong epochs")
+    if [size for size in batches if size is not None and size != 100]:
+        fail(task, call + " → the size of the batches it trains exercise 9's network on", 100, batches, "wrong batch size")
     print("\n" + kit.keras_mlp.table(rows, 1))
     for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
         where = f"{call} → the {name} row"

@@ -98,6 +98,9 @@ def mistakes(name: str) -> dict:
             return lr * np.sqrt(1 - b1 ** t) / (1 - b2 ** t) * m / (np.sqrt(v) + eps)
         if mistake == "t stuck":
             return lr * np.sqrt(1 - b2) / (1 - b1) * m / (np.sqrt(v) + eps)
+        if mistake == "beta_2 in m":
+            m = average("m with beta_2", b2, (1 - b2) * g, s)
+            return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
         if mistake == "gradient for m":
             return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * g / (np.sqrt(v) + eps)
         return lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (v + eps)  # no root
@@ -109,7 +112,8 @@ def mistakes(name: str) -> dict:
             "the step counter stuck at 1": lambda s, t, g: wrong_adam(s, t, g, "t stuck"),
             "beta_1 and beta_2 swapped in the corrections": lambda s, t, g: wrong_adam(s, t, g, "betas swapped"),
             "ε inside the root, √(v + ε), not √v + ε": lambda s, t, g: wrong_adam(s, t, g, "eps inside"),
-            "the gradient in the step, not its average m": lambda s, t, g: wrong_adam(s, t, g, "gradient for m")}
+            "the gradient in the step, not its average m": lambda s, t, g: wrong_adam(s, t, g, "gradient for m"),
+            "m averaged with beta_2, not beta_1": lambda s, t, g: wrong_adam(s, t, g, "beta_2 in m")}
 
 
 def check_optimizer(kit, name: str) -> None:

@@ -60,6 +60,10 @@ def test_from_sizes_starts_as_the_workshop(kit):
              "another seed gave the same weights" if np.array_equal(other.weights[0].numpy(), model.weights[0].numpy())
              else "the same seed gave other weights", "seed ignored")
     check_workshop_generator(task, call, model.weights[0].numpy(), 0)
+    tanh = kit.softmax_network.SoftmaxNetwork.from_sizes((4, 3, 10), activation=tf.tanh, seed=0)
+    if getattr(tanh, "activation", tf.tanh) is not tf.tanh:
+        fail(task, "SoftmaxNetwork.from_sizes((4, 3, 10), activation=tf.tanh, seed=0) → its activation", tf.tanh,
+             tanh.activation, "activation ignored")
 
 
 @pytest.mark.task("softmax_network.SoftmaxNetwork.__call__")

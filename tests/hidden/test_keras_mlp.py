@@ -261,7 +261,7 @@ def test_compare_fills_in_the_table(student, rng):
     x_test = x_test.reshape(-1, 28, 28)
     call = f"compare({COMPARE_IMAGES} MNIST training images, the 10,000 test images, epochs=2, seed={seed})"
     # exercise 9's train as compare's module holds it, keeping what each call was given
-    trains = student.build(Fn("recording:softmax_network.train:epochs,learning_rate"))
+    trains = student.build(Fn("recording:softmax_network.train:epochs,learning_rate,dataset"))
     start = time.perf_counter()
     rows = expect_parts(task, call, student.keras_mlp.compare.using({"train": trains}, x, labels, x_test, labels_test,
                                                                     2, seed), 2, "two rows")
@@ -277,6 +277,10 @@ def test_compare_fills_in_the_table(student, rng):
         if sum(epochs or 0 for _, epochs in given) != 2:
             fail(task, call + " → the epochs it trains exercise 9's network for", 2, [epochs for _, epochs in given],
                  "wrong epochs")
+        batches = [c.get("dataset") for c in calls if isinstance(c, dict) and {"learning_rate", "epochs"} <= set(c)]
+        if [size for size in batches if isinstance(size, int) and size != 100]:
+            fail(task, call + " → the size of the batches it trains exercise 9's network on", 100, batches,
+                 "wrong batch size")
     for name, row, parameters in zip(("softmax network", "Keras"), rows, (41_090, 407_050)):
         where = f"{call} → the {name} row"
         if not isinstance(row, dict) or sorted(row) != ["accuracy", "model", "parameters", "seconds"]:

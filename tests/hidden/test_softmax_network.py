@@ -70,6 +70,11 @@ def test_from_sizes_starts_as_the_workshop(student, rng):
     if all(np.array_equal(a, b) for a, b in zip(weights, other)):
         fail(task, f"{call} and seed={seed + 1}", "different weights", "the same weights", "seed ignored")
     check_workshop_generator(task, call, weights[0], seed)
+    made = f"SoftmaxNetwork.from_sizes({sizes}, activation=tf.tanh, seed={seed}) → its activation"
+    kept = expect_model(task, made, student.softmax_network.SoftmaxNetwork.from_sizes(
+        sizes, activation=Fn("tanh_activation"), seed=seed)).get("activation")
+    if getattr(kept, "type_name", None) != "TanhActivation":
+        fail(task, made, "the activation it was given", kept, "activation ignored")
 
 
 @pytest.mark.points(4)

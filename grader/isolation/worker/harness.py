@@ -104,6 +104,16 @@ def probability_squared_error(logits, y):
     return tf.reduce_mean(tf.square(tf.nn.softmax(logits) - y))
 
 
+class TanhActivation:
+    """tf.tanh as an object of a type of its own: a network that keeps the activation it is given
+    shows it by that type's name."""
+
+    def __call__(self, z):
+        import tensorflow as tf
+
+        return tf.tanh(z)
+
+
 def softmax_step(model, x_batch, y_batch, learning_rate, loss):
     """One step of gradient descent on `loss` (a step that is not the student's); returns the loss."""
     import tensorflow as tf
@@ -157,7 +167,9 @@ class HarnessFactory:
 
 class Recording:
     """A function of the submission that also keeps, for every call, the arguments it was given
-    under these names (its defaults applied): the grader reads them as `calls`."""
+    under these names (its defaults applied): the grader reads them as `calls`. A tf.data.Dataset is
+    kept as the number of examples in its first batch, read after the call (the call's own pass
+    over it is not disturbed)."""
 
     def __init__(self, function, names):
         self.function, self.names, self.calls = function, names, []
@@ -165,13 +177,29 @@ class Recording:
     def __call__(self, *args, **kwargs):
         import inspect
 
+        import tensorflow as tf
+
         try:
             bound = inspect.signature(self.function).bind(*args, **kwargs)
             bound.apply_defaults()
-            self.calls.append({name: bound.arguments[name] for name in self.names if name in bound.arguments})
+            kept = {name: bound.arguments[name] for name in self.names if name in bound.arguments}
         except (TypeError, ValueError):  # arguments its signature does not take: the call itself says so
-            self.calls.append({})
-        return self.function(*args, **kwargs)
+            kept = {}
+        self.calls.append(kept)
+        result = self.function(*args, **kwargs)
+        for name, value in kept.items():
+            if isinstance(value, tf.data.Dataset):
+                kept[name] = _first_batch_size(value)
+        return result
+
+
+def _first_batch_size(dataset) -> int | None:
+    import tensorflow as tf
+
+    try:
+        return int(next(iter(dataset))[0].shape[0])
+    except (TypeError, IndexError, AttributeError, StopIteration, tf.errors.OpError):
+        return None
 
 
 def cost_partial(a, w, desired):
