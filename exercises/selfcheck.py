@@ -103,6 +103,14 @@ def fail(task: str, call: str, expected, got, problem: str = "", category: str =
     )
 
 
+def first_batch_size(dataset) -> int | None:
+    """The number of examples in a dataset's first batch (None: not a dataset of (x, y) batches)."""
+    try:
+        return int(next(iter(dataset))[0].shape[0])
+    except (TypeError, IndexError, AttributeError, StopIteration, tf.errors.OpError):
+        return None
+
+
 def as_array(task: str, call: str, got, expected: np.ndarray) -> np.ndarray:
     """`got` as a numpy array, or a failure that says what type came back. An array far larger than
     expected fails before it is converted (a judge holds at most a few times the expected size)."""

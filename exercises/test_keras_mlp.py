@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 
 from data.mnist import load_mnist
-from exercises.selfcheck import expect_close, expect_floats, fail, layers_problem
+from exercises.selfcheck import expect_close, expect_floats, fail, first_batch_size, layers_problem
 
 pytestmark = pytest.mark.keras_mlp
 
@@ -179,14 +179,6 @@ def test_dropout_only_in_training(kit):
 
 
 @pytest.mark.timeout(120)  # two trainings on 10,000 images: ~5 s here
-def batch_size(dataset) -> int | None:
-    """The number of examples in a dataset's first batch (None: not a dataset of (x, y) batches)."""
-    try:
-        return int(next(iter(dataset))[0].shape[0])
-    except (TypeError, IndexError, AttributeError, StopIteration, tf.errors.OpError):
-        return None
-
-
 @pytest.mark.task("keras_mlp.compare")
 @pytest.mark.uses("keras_mlp.parameter_count", "keras_mlp.build_model", "keras_mlp.compile_model", "keras_mlp.fit",
                   "softmax_network.SoftmaxNetwork.from_sizes", "softmax_network.train", "softmax_network.accuracy")
@@ -207,7 +199,7 @@ def test_compare_fills_in_the_table(kit, monkeypatch):
                 bound = None  # arguments its signature does not take: the call itself says so
             losses = train(*args, **kwargs)
             if bound is not None:  # after the training: a look at the dataset changes nothing of it
-                batches.append(batch_size(bound.arguments.get("dataset")))
+                batches.append(first_batch_size(bound.arguments.get("dataset")))
             return losses
 
         monkeypatch.setattr(kit.keras_mlp, "train", recording_train)

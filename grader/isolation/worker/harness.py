@@ -179,6 +179,8 @@ class Recording:
 
         import tensorflow as tf
 
+        from grader.scoring import judges
+
         try:
             bound = inspect.signature(self.function).bind(*args, **kwargs)
             bound.apply_defaults()
@@ -189,17 +191,8 @@ class Recording:
         result = self.function(*args, **kwargs)
         for name, value in kept.items():
             if isinstance(value, tf.data.Dataset):
-                kept[name] = _first_batch_size(value)
+                kept[name] = judges.first_batch_size(value)
         return result
-
-
-def _first_batch_size(dataset) -> int | None:
-    import tensorflow as tf
-
-    try:
-        return int(next(iter(dataset))[0].shape[0])
-    except (TypeError, IndexError, AttributeError, StopIteration, tf.errors.OpError):
-        return None
 
 
 def cost_partial(a, w, desired):
