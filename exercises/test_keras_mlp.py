@@ -143,7 +143,7 @@ def test_fit_returns_the_history_and_validates(kit):
     for key in HISTORY:
         expect_floats(task, f"{call} → history[{key!r}]", history[key])
         if len(history[key]) != 3:
-            fail(task, f"{call} → history[{key!r}]", "3 values, one per epoch", history[key], "wrong epochs", "shape")
+            fail(task, f"{call} → history[{key!r}]", "3 values, one per epoch", history[key], "not the epochs it was given", "shape")
     if int(model.optimizer.iterations) != 12:
         fail(task, call + " → model.optimizer.iterations", "12 steps (4 batches of at most 5, 3 epochs)",
              int(model.optimizer.iterations), "validation split off the training images" if

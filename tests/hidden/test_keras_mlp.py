@@ -205,7 +205,7 @@ def test_fit_trains_and_validates(student, rng):
     for key in HISTORY:
         expect_floats(task, f"{call} → history[{key!r}]", history[key])
         if len(history[key]) != epochs:
-            fail(task, f"{call} → history[{key!r}]", f"{epochs} values, one per epoch", history[key], "wrong epochs", "shape")
+            fail(task, f"{call} → history[{key!r}]", f"{epochs} values, one per epoch", history[key], "not the epochs it was given", "shape")
     steps = steps_of(task, call, model)
     if steps != epochs * -(-FIT_IMAGES // batch):
         fail(task, call + " → optimizer steps", epochs * -(-FIT_IMAGES // batch), steps, "wrong batch size or epochs")
