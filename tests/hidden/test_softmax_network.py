@@ -66,7 +66,7 @@ def test_from_sizes_starts_as_the_workshop(student, rng):
     again = parameters_of(student.softmax_network.SoftmaxNetwork.from_sizes(sizes, seed=seed), task, call)
     other = parameters_of(student.softmax_network.SoftmaxNetwork.from_sizes(sizes, seed=seed + 1), task, call)
     if not all(np.array_equal(a, b) for a, b in zip(weights, again)):
-        fail(task, call + " twice", "the same weights", "different weights", "seed ignored")
+        fail(task, call + " twice", "the same weights", "different weights", "the same seed, other weights")
     if all(np.array_equal(a, b) for a, b in zip(weights, other)):
         fail(task, f"{call} and seed={seed + 1}", "different weights", "the same weights", "seed ignored")
     check_workshop_generator(task, call, weights[0], seed)
