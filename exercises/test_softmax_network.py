@@ -171,6 +171,41 @@ def test_accuracy_is_a_percentage(kit):
 
 
 @pytest.mark.task("softmax_network.train")
+def test_train_runs_the_step_it_is_given(kit):
+    """A step that moves nothing, counts its runs, keeps the learning rate and loss it is handed and
+    returns 7: train must run it for every batch, with what train was given."""
+    task = "softmax_network.train"
+    call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, step=a step that returns 7)"
+    runs, rate, losses = tf.Variable(0), tf.Variable(0.0, dtype=tf.float64), []
+
+    eager, traces = [], []  # Python runs of the step outside tf.function; inside it, Python runs only while tracing
+
+    def step(model, x_batch, y_batch, learning_rate, loss):
+        runs.assign_add(1)
+        rate.assign(tf.cast(learning_rate, tf.float64))
+        losses.append(loss)
+        (traces if tf.inside_function() else eager).append(1)
+        return tf.constant(7.0)
+
+    got = kit.softmax_network.train(keras_network(), tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 2, 0.3,
+                                    keras_loss, step)
+    if int(runs.numpy()) != 8:
+        fail(task, call, "the step run 8 times (4 batches, 2 epochs)", f"{int(runs.numpy())} times", "step ignored")
+    if abs(float(rate.numpy()) - 0.3) > 1e-6:  # a Python 0.3 may come through as float32's
+        fail(task, call + " → the learning rate the step is handed", 0.3, float(rate.numpy()), "learning rate not passed on")
+    if any(loss is not keras_loss for loss in losses):
+        fail(task, call + " → the loss the step is handed", "the loss train was given", "another function",
+             "loss not passed on")
+    expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6,
+                 alternatives={"the sum over the batches, not the mean": [28.0, 28.0]})
+    if eager:
+        fail(task, call, "the step run inside tf.function", f"run eagerly {len(eager)} times", "step not compiled")
+    if len(traces) > 2:  # once per batch shape at most: these four batches have one shape
+        fail(task, call, "the step traced once (its four batches have one shape)", f"traced {len(traces)} times",
+             "step traced again for every batch")
+
+
+@pytest.mark.task("softmax_network.train")
 def test_train_is_keras_fit_with_sgd(kit):
     task = "softmax_network.train"
     call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=3, learning_rate=0.3, loss=Keras' cross-entropy)"
@@ -189,32 +224,6 @@ def test_train_is_keras_fit_with_sgd(kit):
         "the sum over the batches, not the mean": [sum(losses) for losses in batch_losses]})
     for i, (mine, theirs) in enumerate(zip(model.get_weights(), judge.get_weights())):
         expect_close(task, f"{call} → variable {i} afterwards, as Keras' fit moves it", mine, theirs, rtol=1e-4, atol=1e-5)
-
-
-@pytest.mark.task("softmax_network.train")
-def test_train_runs_the_step_it_is_given(kit):
-    """A step that moves nothing, counts its runs and returns 7: train must run it for every batch."""
-    task = "softmax_network.train"
-    call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, step=a step that returns 7)"
-    runs = tf.Variable(0)
-
-    eager, traces = [], []  # Python runs of the step outside tf.function; inside it, Python runs only while tracing
-
-    def step(model, x_batch, y_batch, learning_rate, loss):
-        runs.assign_add(1)
-        (traces if tf.inside_function() else eager).append(1)
-        return tf.constant(7.0)
-
-    got = kit.softmax_network.train(keras_network(), tf.data.Dataset.from_tensor_slices((X, Y)).batch(5), 2, 0.3,
-                                    keras_loss, step)
-    if int(runs.numpy()) != 8:
-        fail(task, call, "the step run 8 times (4 batches, 2 epochs)", f"{int(runs.numpy())} times", "step ignored")
-    expect_close(task, call + " → each epoch's mean batch loss", got, [7.0, 7.0], rtol=1e-6)
-    if eager:
-        fail(task, call, "the step run inside tf.function", f"run eagerly {len(eager)} times", "step not compiled")
-    if len(traces) > 2:  # once per batch shape at most: these four batches have one shape
-        fail(task, call, "the step traced once (its four batches have one shape)", f"traced {len(traces)} times",
-             "step traced again for every batch")
 
 
 @pytest.mark.timeout(120)  # 4 epochs of 60,000 images: ~5 s here, several times that on a slow laptop

@@ -11,8 +11,7 @@ import tensorflow as tf
 
 from grader.scoring.judges import check_workshop_generator, check_workshop_weights, expect_close, fail, shapes_problem
 from grader.scoring.student import Dataset, Fn, Model
-from grader.isolation.worker.harness import (batched, harness_mlp, probability_squared_error, softmax_cross_entropy,
-                                             softmax_step)
+from grader.isolation.worker.harness import batched, harness_mlp, probability_squared_error, softmax_step
 from solutions import softmax_network as reference
 from tests.hidden import mnist_check, softmax_check
 from tests.hidden.conftest import expect_model, expect_tensor, parameters_of, parameters_shaped
@@ -151,11 +150,12 @@ def test_train_loops_over_the_batches(student, rng):
     rate, seed = float(rng.uniform(0.05, 0.3)), int(rng.integers(2**31))
     x, y = rng.uniform(size=(n, weights[0].shape[0])).astype(np.float32), one_hot(rng, n)
     call = (f"train(a ReLU network, {n} examples in batches of {batch} shuffled with seed {seed}, epochs={epochs}, "
-            f"learning_rate={rate:.3f}, step=a gradient-descent step that is not yours)")
+            f"learning_rate={rate:.3f}, loss=a squared error of softmax(logits), step=a gradient-descent step that is not yours)")
     expected_model = harness_mlp(weights, biases, logits=True)
-    expected = reference.train(expected_model, batched(x, y, batch, seed), epochs, rate, softmax_cross_entropy, softmax_step)
+    expected = reference.train(expected_model, batched(x, y, batch, seed), epochs, rate, probability_squared_error,
+                               softmax_step)  # a loss that is not cross_entropy: a train that ignores its loss shows
     model = student.build(Model(weights, biases, logits=True))
-    got = student.softmax_network.train(model, Dataset(x, y, batch, seed), epochs, rate, Fn("softmax_cross_entropy"),
+    got = student.softmax_network.train(model, Dataset(x, y, batch, seed), epochs, rate, Fn("probability_squared_error"),
                                         Fn("softmax_step"))
     if not isinstance(got, list) or len(got) != epochs or not all(type(v) is float for v in got):
         fail(task, call, f"a list of {epochs} Python floats (each epoch's mean batch loss)", got, "wrong type", "type")
