@@ -106,7 +106,7 @@ def first_batch_size(dataset) -> int | None:
     """The number of examples in a dataset's first batch (None: not a dataset of (x, y) batches)."""
     try:
         return int(next(iter(dataset))[0].shape[0])
-    except (TypeError, IndexError, AttributeError, StopIteration, tf.errors.OpError):
+    except (TypeError, IndexError, KeyError, ValueError, AttributeError, StopIteration, tf.errors.OpError):
         return None
 
 
