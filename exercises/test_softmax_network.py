@@ -62,7 +62,7 @@ def test_from_sizes_starts_as_the_workshop(kit):
              "seed ignored" if ignored else "the same seed, other weights")
     check_workshop_generator(task, call, model.weights[0].numpy(), 0)
     tanh = kit.softmax_network.SoftmaxNetwork.from_sizes((4, 3, 10), activation=tf.tanh, seed=0)
-    if getattr(tanh, "activation", tf.tanh) is not tf.tanh:
+    if tanh.activation is not tf.tanh:  # the class keeps it as `activation`, as its __init__ does
         fail(task, "SoftmaxNetwork.from_sizes((4, 3, 10), activation=tf.tanh, seed=0) → its activation", tf.tanh,
              tanh.activation, "activation ignored")
 
@@ -175,7 +175,8 @@ def test_train_runs_the_step_it_is_given(kit):
     """A step that moves nothing, counts its runs, keeps the learning rate and loss it is handed and
     returns 7: train must run it for every batch, with what train was given."""
     task = "softmax_network.train"
-    call = "train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, step=a step that returns 7)"
+    call = ("train(a Keras copy of the network, 20 examples in batches of 5, epochs=2, learning_rate=0.3, "
+            "loss=Keras' cross-entropy, step=a step that returns 7)")
     runs, rate, losses = tf.Variable(0), tf.Variable(0.0, dtype=tf.float64), []
 
     eager, traces = [], []  # Python runs of the step outside tf.function; inside it, Python runs only while tracing
